@@ -1,0 +1,50 @@
+/**
+ * Test double for the `electron` module, aliased in vitest.config.ts so unit tests of the thin
+ * shell never load (or try to download) the real Electron binary.
+ */
+type Listener = (...args: unknown[]) => unknown
+
+class FakeEmitter {
+  readonly listeners = new Map<string, Listener[]>()
+  on(event: string, listener: Listener): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener])
+    return this
+  }
+  emit(event: string, ...args: unknown[]): void {
+    for (const l of this.listeners.get(event) ?? []) l(...args)
+  }
+}
+
+/** Records `ipcMain.handle` registrations so tests can invoke them directly. */
+class FakeIpcMain extends FakeEmitter {
+  readonly handlers = new Map<string, Listener>()
+  handle(channel: string, listener: Listener): void {
+    if (this.handlers.has(channel)) throw new Error(`handler already registered for ${channel}`)
+    this.handlers.set(channel, listener)
+  }
+  removeHandler(channel: string): void {
+    this.handlers.delete(channel)
+  }
+}
+
+export const ipcMain = new FakeIpcMain()
+export const app = Object.assign(new FakeEmitter(), {
+  getVersion: () => '0.0.0-test',
+  getPath: () => '/tmp',
+  isPackaged: false,
+  enableSandbox: () => undefined,
+  whenReady: () => Promise.resolve(),
+  quit: () => undefined
+})
+export const shell = { openExternal: () => Promise.resolve() }
+export const contextBridge = { exposeInMainWorld: () => undefined }
+export const ipcRenderer = Object.assign(new FakeEmitter(), {
+  invoke: () => Promise.resolve(undefined),
+  removeListener: () => undefined
+})
+export const safeStorage = {
+  isEncryptionAvailable: () => false,
+  getSelectedStorageBackend: () => 'basic_text'
+}
+export class BrowserWindow extends FakeEmitter {}
+export default { ipcMain, app, shell, contextBridge, ipcRenderer, safeStorage, BrowserWindow }
