@@ -1,0 +1,272 @@
+import { z } from 'zod'
+
+/** Kind of a subjectAltName entry (RFC 5280 4.2.1.6); everything else is reported as 'other'. */
+export const subjectAltNameTypeSchema = z.enum(['dns', 'ip', 'uri', 'email', 'other'])
+
+/** Kind of a subjectAltName entry. */
+export type SubjectAltNameType = z.infer<typeof subjectAltNameTypeSchema>
+
+/** One subjectAltName entry, value rendered as text (IPs in canonical textual form). */
+export const subjectAltNameSchema = z.object({
+  type: subjectAltNameTypeSchema,
+  value: z.string()
+})
+
+/** One subjectAltName entry. */
+export type SubjectAltName = z.infer<typeof subjectAltNameSchema>
+
+/** The certificate's public key, as shown to helpdesk staff. */
+export const publicKeyInfoSchema = z.object({
+  /** 'RSA', 'RSA-PSS', 'EC', 'Ed25519', 'Ed448' or the algorithm OID when unknown. */
+  algorithm: z.string(),
+  /** Key size in bits (RSA modulus, EC field size), null when unknown. */
+  size: z.number().int().nullable(),
+  /** Named curve for EC keys ('P-256', 'P-384', 'P-521'), null otherwise. */
+  curve: z.string().nullable(),
+  /** SHA-256 of the DER SubjectPublicKeyInfo, colon hex uppercase (the HPKP / pin format input). */
+  spkiSha256: z.string()
+})
+
+/** The certificate's public key. */
+export type PublicKeyInfo = z.infer<typeof publicKeyInfoSchema>
+
+/** One X.509v3 extension with a short human summary of its value. */
+export const certificateExtensionSchema = z.object({
+  oid: z.string(),
+  /** Well-known name ('basicConstraints', 'keyUsage', ...) or the OID when unknown. */
+  name: z.string(),
+  critical: z.boolean(),
+  /** One-line summary of the value, for display; not meant to be parsed. */
+  value: z.string()
+})
+
+/** One X.509v3 extension. */
+export type CertificateExtension = z.infer<typeof certificateExtensionSchema>
+
+/** Everything the UI and the helpdesk report show about one certificate. */
+export const certificateDetailsSchema = z.object({
+  /** Subject DN, RFC 4514-ish ('CN=sip.example.com, O=Example'). */
+  subject: z.string(),
+  /** Issuer DN, same format as subject. */
+  issuer: z.string(),
+  /** Serial number, lowercase hex without separators. */
+  serialNumber: z.string(),
+  /** Start of validity, ISO 8601. */
+  notBefore: z.string(),
+  /** End of validity, ISO 8601. */
+  notAfter: z.string(),
+  /** Whole days from evaluation time to notAfter; negative once expired. */
+  daysLeft: z.number().int(),
+  subjectAltNames: z.array(subjectAltNameSchema),
+  publicKey: publicKeyInfoSchema,
+  /** Human algorithm name, e.g. 'sha256WithRSAEncryption', 'ecdsa-with-SHA256', 'Ed25519'. */
+  signatureAlgorithm: z.string(),
+  /** basicConstraints cA flag. */
+  isCA: z.boolean(),
+  /** basicConstraints pathLenConstraint, null when absent. */
+  pathLen: z.number().int().nullable(),
+  /** keyUsage bit names ('digitalSignature', 'keyCertSign', ...); empty when the extension is absent. */
+  keyUsage: z.array(z.string()),
+  /** extendedKeyUsage names ('serverAuth', ...) or OIDs; empty when the extension is absent. */
+  extendedKeyUsage: z.array(z.string()),
+  extensions: z.array(certificateExtensionSchema),
+  /** SHA-256 of the DER certificate, colon hex uppercase. */
+  sha256: z.string(),
+  /** SHA-1 of the DER certificate, colon hex uppercase (only for matching legacy tools). */
+  sha1: z.string(),
+  pem: z.string(),
+  /** Subject equals issuer and the signature verifies with the certificate's own key. */
+  selfSigned: z.boolean()
+})
+
+/** Everything shown about one certificate. */
+export type CertificateDetails = z.infer<typeof certificateDetailsSchema>
+
+/**
+ * Stable machine code of one trust finding.
+ *
+ * Codes never change meaning; UI text is keyed on them. New codes may be added.
+ */
+export const trustReasonCodeSchema = z.enum([
+  'expired',
+  'not-yet-valid',
+  'clock-skew',
+  'hostname-mismatch',
+  'sip-domain-mismatch',
+  'unknown-issuer',
+  'missing-intermediate',
+  'incomplete-chain-fetched',
+  'self-signed',
+  'weak-key',
+  'weak-signature',
+  'unsupported-algorithm',
+  'bad-signature',
+  'not-a-ca',
+  'path-length-exceeded',
+  'chain-too-long',
+  'key-usage',
+  'extended-key-usage',
+  'name-constraints',
+  'unknown-critical-extension',
+  'invalid-extension',
+  'revoked',
+  'revocation-unknown',
+  'chain-order',
+  'extra-certificates',
+  'anchor-sent',
+  'node-disagrees',
+  'malformed-certificate',
+  'no-certificate',
+  'chain-limit'
+])
+
+/** Stable machine code of one trust finding. */
+export type TrustReasonCode = z.infer<typeof trustReasonCodeSchema>
+
+/** How bad a finding is: any 'error' makes the verdict 'untrusted'. */
+export const trustSeveritySchema = z.enum(['error', 'warning', 'info'])
+
+/** How bad a finding is. */
+export type TrustSeverity = z.infer<typeof trustSeveritySchema>
+
+/** One finding about the server's certificate chain, worded for three audiences. */
+export const trustReasonSchema = z.object({
+  code: trustReasonCodeSchema,
+  severity: trustSeveritySchema,
+  /** Index into TrustReport.builtChain (0 = leaf), or null when not about one certificate. */
+  certIndex: z.number().int().nullable(),
+  /** Subject of that certificate, for display when the index is not enough. */
+  certSubject: z.string().nullable(),
+  /** One plain-language sentence for the end user, in the style of browser error pages. */
+  summary: z.string(),
+  /** Technical explanation for the helpdesk (names, dates, OIDs, sizes). */
+  detail: z.string(),
+  /** What the helpdesk or server administrator should do about it. */
+  remedy: z.string()
+})
+
+/** One finding about the server's certificate chain. */
+export type TrustReason = z.infer<typeof trustReasonSchema>
+
+/** Outcome of a trust evaluation. */
+export const trustVerdictSchema = z.enum(['trusted', 'trusted-by-exception', 'untrusted'])
+
+/** Outcome of a trust evaluation. */
+export type TrustVerdict = z.infer<typeof trustVerdictSchema>
+
+/** Where a trust anchor came from. 'sent' = only used to describe a self-signed root the server sent. */
+export const anchorSourceSchema = z.enum(['system', 'bundled', 'policy', 'account', 'sent'])
+
+/** Where a trust anchor came from. */
+export type AnchorSource = z.infer<typeof anchorSourceSchema>
+
+/** The trust anchor the built chain ends at. */
+export const trustAnchorInfoSchema = z.object({
+  subject: z.string(),
+  source: anchorSourceSchema,
+  /** SHA-256 of the anchor certificate DER, colon hex uppercase. */
+  sha256: z.string()
+})
+
+/** The trust anchor the built chain ends at. */
+export type TrustAnchorInfo = z.infer<typeof trustAnchorInfoSchema>
+
+/** What the path builder did with the certificates the server sent. */
+export const chainNotesSchema = z.object({
+  /** Indexes into sentChain that were not used in the built chain. */
+  unused: z.array(z.number().int()),
+  /** Indexes into sentChain that repeat an earlier certificate. */
+  duplicates: z.array(z.number().int()),
+  /** The used certificates were not sent in leaf→root order. */
+  outOfOrder: z.boolean(),
+  /** The server sent its trust anchor along (harmless, wasted bytes). */
+  anchorSent: z.boolean(),
+  /** Certificates downloaded via AIA caIssuers: builtChain index and URL. */
+  fetched: z.array(z.object({ certIndex: z.number().int(), url: z.string() }))
+})
+
+/** What the path builder did with the sent certificates. */
+export type ChainNotes = z.infer<typeof chainNotesSchema>
+
+/** TLS session facts, filled in by the connector (null when evaluated offline). */
+export const tlsSessionInfoSchema = z.object({
+  protocol: z.string().nullable(),
+  cipher: z.string().nullable(),
+  clientCertRequested: z.boolean(),
+  clientCertSent: z.boolean()
+})
+
+/** TLS session facts. */
+export type TlsSessionInfo = z.infer<typeof tlsSessionInfoSchema>
+
+/** Node's / OpenSSL's own opinion, kept to spot disagreements with our engine. */
+export const nodeVerdictSchema = z.object({
+  authorized: z.boolean(),
+  authorizationError: z.string().nullable()
+})
+
+/** Node's / OpenSSL's own opinion. */
+export type NodeVerdict = z.infer<typeof nodeVerdictSchema>
+
+/** Revocation policy in force. */
+export const revocationModeSchema = z.enum(['off', 'soft-fail', 'hard-fail'])
+
+/** Revocation policy in force. */
+export type RevocationMode = z.infer<typeof revocationModeSchema>
+
+/** Revocation status of the leaf (and chain, when checked). */
+export const revocationStatusSchema = z.enum(['good', 'revoked', 'unknown', 'not-checked'])
+
+/** Revocation status. */
+export type RevocationStatus = z.infer<typeof revocationStatusSchema>
+
+/** Result of the revocation check. */
+export const revocationInfoSchema = z.object({
+  mode: revocationModeSchema,
+  status: revocationStatusSchema,
+  source: z.enum(['ocsp', 'crl']).nullable(),
+  /** Technical detail: responder URL, thisUpdate/nextUpdate, revocation reason, error text. */
+  detail: z.string().nullable()
+})
+
+/** Result of the revocation check. */
+export type RevocationInfo = z.infer<typeof revocationInfoSchema>
+
+/** A user-accepted exception for exactly this leaf certificate. */
+export const trustExceptionInfoSchema = z.object({
+  /** SHA-256 of the accepted leaf DER, colon hex uppercase. */
+  sha256: z.string(),
+  /** ISO 8601 time the user accepted it. */
+  acceptedAt: z.string()
+})
+
+/** A user-accepted exception. */
+export type TrustExceptionInfo = z.infer<typeof trustExceptionInfoSchema>
+
+/** The full, explainable answer to "can this server be trusted?", sent to the renderer. */
+export const trustReportSchema = z.object({
+  verdict: trustVerdictSchema,
+  host: z.string(),
+  port: z.number().int(),
+  /** SNI sent (null when connecting by IP, where SNI is not allowed, RFC 6066 section 3). */
+  servername: z.string().nullable(),
+  /** SIP domain of the account, checked per RFC 5922; null when not configured. */
+  sipDomain: z.string().nullable(),
+  /** All findings, errors first; empty for a clean chain. */
+  reasons: z.array(trustReasonSchema),
+  /** Certificates exactly as the server sent them. */
+  sentChain: z.array(certificateDetailsSchema),
+  /** The validated (or best-effort) path, leaf first, anchor last when one was found. */
+  builtChain: z.array(certificateDetailsSchema),
+  anchor: trustAnchorInfoSchema.nullable(),
+  chainNotes: chainNotesSchema,
+  tls: tlsSessionInfoSchema.nullable(),
+  node: nodeVerdictSchema.nullable(),
+  revocation: revocationInfoSchema,
+  exception: trustExceptionInfoSchema.nullable(),
+  /** ISO 8601 time of evaluation. */
+  evaluatedAt: z.string()
+})
+
+/** The full, explainable trust answer. */
+export type TrustReport = z.infer<typeof trustReportSchema>
