@@ -1,0 +1,85 @@
+import { z } from 'zod'
+
+/** A SIP address of record such as `sip:alice@example.org` (scheme `sip:` or `sips:`, user and host). */
+export const sipUriSchema = z
+  .string()
+  .trim()
+  .max(512)
+  .regex(/^sips?:[^@\s;<>"]+@[^@\s;<>"]+$/i, 'expected a SIP address like sip:alice@example.org')
+
+/** A SIP address of record. */
+export type SipUri = z.infer<typeof sipUriSchema>
+
+/** Where the session's life cycle stands. */
+export const sessionStatusSchema = z.enum([
+  'signed-out',
+  'connecting',
+  'registering',
+  'registered',
+  'reconnecting',
+  'failed'
+])
+
+/** Where the session's life cycle stands. */
+export type SessionStatus = z.infer<typeof sessionStatusSchema>
+
+/**
+ * Why a sign-in or a connection failed, as a stable code the UI can translate.
+ *
+ * `wrong-password` and `unknown-user` come from the registrar's 403 and 404 (RFC 3261 §21.4);
+ * `untrusted` means the trust engine refused the server, so nothing was sent.
+ */
+export const sessionFailureCodeSchema = z.enum([
+  'wrong-password',
+  'unknown-user',
+  'untrusted',
+  'network',
+  'timeout',
+  'sip-error',
+  'protocol',
+  'internal'
+])
+
+/** Why a sign-in or a connection failed. */
+export type SessionFailureCode = z.infer<typeof sessionFailureCodeSchema>
+
+/** A failure with its SIP status line when the server gave one. */
+export const sessionFailureSchema = z.object({
+  code: sessionFailureCodeSchema,
+  /** SIP status code (e.g. 403) when the failure came from a SIP response. */
+  status: z.number().int().min(100).max(699).optional(),
+  /** Reason phrase from the server, or our own sentence. */
+  reason: z.string()
+})
+
+/** A failure with its SIP status line when the server gave one. */
+export type SessionFailure = z.infer<typeof sessionFailureSchema>
+
+/** The session's state as the UI shows it. */
+export const sessionStateSchema = z.object({
+  status: sessionStatusSchema,
+  /** Our address of record while signed in or trying to. */
+  aor: sipUriSchema.optional(),
+  /** Set when status is `failed`, and on `reconnecting` to say why the link dropped. */
+  failure: sessionFailureSchema.optional(),
+  /** Reconnect attempt number (1-based) while `reconnecting`. */
+  attempt: z.number().int().min(0).optional(),
+  /** When the next reconnect attempt starts (ISO 8601), while `reconnecting`. */
+  nextRetryAt: z.string().optional(),
+  /** When the current registration expires (ISO 8601), while `registered`. */
+  registeredUntil: z.string().optional()
+})
+
+/** The session's state as the UI shows it. */
+export type SessionState = z.infer<typeof sessionStateSchema>
+
+/** What the user types to sign in. The password never comes back out of main. */
+export const signInRequestSchema = z.object({
+  aor: sipUriSchema,
+  password: z.string().min(1).max(1024),
+  /** Optional display name put in From headers. */
+  displayName: z.string().max(200).optional()
+})
+
+/** What the user types to sign in. */
+export type SignInRequest = z.infer<typeof signInRequestSchema>

@@ -1,0 +1,79 @@
+import { PassThrough, Duplex } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { TlsSipSocket, type SocketClosed } from '../../../../electron/main/sip/tls-socket'
+
+/** A duplex whose written bytes we can read, and whose readable side we feed. */
+function pair() {
+  const incoming = new PassThrough()
+  const written: Buffer[] = []
+  const stream = new Duplex({
+    read() {},
+    write(chunk: Buffer, _enc, cb) {
+      written.push(chunk)
+      cb()
+    }
+  })
+  incoming.on('data', (c: Buffer) => stream.push(c))
+  stream.pause()
+  return { stream, incoming, written }
+}
+
+const tick = () => new Promise((r) => setImmediate(r))
+
+describe('TlsSipSocket', () => {
+  it('looks like a JsSIP socket over TLS', () => {
+    const { stream } = pair()
+    const s = new TlsSipSocket(stream, { host: '127.0.0.1', port: 5061 })
+    expect(s.via_transport).toBe('TLS')
+    expect(s.sip_uri).toBe('sip:127.0.0.1:5061;transport=tls')
+    expect(s.url).toBe('sips://127.0.0.1:5061')
+  })
+
+  it('connects, delivers framed messages and keep-alives, and writes UTF-8 bytes', async () => {
+    const { stream, incoming, written } = pair()
+    const s = new TlsSipSocket(stream, { host: 'h', port: 1 })
+    const got: string[] = []
+    let connected = false
+    s.onconnect = () => (connected = true)
+    s.ondata = (d) => got.push(d)
+    s.connect()
+    await tick()
+    expect(connected).toBe(true)
+    const m = 'SIP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nü'
+    incoming.write(Buffer.from('\r\n\r\n' + m).subarray(0, 10))
+    incoming.write(Buffer.from('\r\n\r\n' + m).subarray(10))
+    await tick()
+    expect(got).toEqual(['\r\n\r\n', m])
+    expect(s.send('é')).toBe(true)
+    expect(Buffer.concat(written).toString('utf8')).toBe('é')
+  })
+
+  it('resets the connection on a framing error and reports why, without throwing', async () => {
+    const { stream, incoming } = pair()
+    const closed: SocketClosed[] = []
+    const s = new TlsSipSocket(stream, { host: 'h', port: 1 }, { onClosed: (c) => closed.push(c) })
+    const disconnects: Array<[boolean, string | undefined]> = []
+    s.ondisconnect = (error, _code, reason) => disconnects.push([error, reason])
+    s.connect()
+    await tick()
+    incoming.write('SIP/2.0 200 OK\r\nContent-Length: 99999999999\r\n\r\n')
+    await tick()
+    expect(stream.destroyed).toBe(true)
+    expect(closed).toHaveLength(1)
+    expect(closed[0]?.reason).toMatch(/protocol error: .*Content-Length/)
+    expect(disconnects[0]?.[0]).toBe(true)
+    expect(s.isConnected()).toBe(false)
+    expect(s.send('x')).toBe(false)
+  })
+
+  it('reports a connect on a dead stream as a failed connection', async () => {
+    const { stream } = pair()
+    stream.destroy()
+    const s = new TlsSipSocket(stream, { host: 'h', port: 1 })
+    let failed = false
+    s.ondisconnect = (error) => (failed = error)
+    s.connect()
+    await tick()
+    expect(failed).toBe(true)
+  })
+})
