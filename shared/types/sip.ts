@@ -83,3 +83,16 @@ export const signInRequestSchema = z.object({
 
 /** What the user types to sign in. */
 export type SignInRequest = z.infer<typeof signInRequestSchema>
+
+/**
+ * The canonical form of an address of record for keys and comparisons: scheme and host
+ * lower-cased, URI parameters and headers dropped; the user part stays as is, because it is
+ * case-sensitive (RFC 3261 §19.1.4).
+ */
+export function normalizeAor(uri: string): string {
+  const trimmed = uri.trim().replace(/^<|>$/g, '')
+  const match = /^(sips?):([^@]+)@([^;?>]+)/i.exec(trimmed)
+  if (!match) return trimmed
+  const [, scheme = 'sip', user = '', host = ''] = match
+  return `${scheme.toLowerCase()}:${user}@${host.toLowerCase()}`
+}

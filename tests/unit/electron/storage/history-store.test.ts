@@ -1,0 +1,132 @@
+import { appendFile, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import {
+  conversationFileName,
+  HistoryStore,
+  INTERRUPTED_REASON
+} from '../../../../electron/main/storage/history-store'
+import type { ImMessage } from '../../../../shared/types/im'
+
+let dir: string
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tl-history-'))
+})
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const bob = 'sip:bob@example.org'
+function msg(id: string, over: Partial<ImMessage> = {}): ImMessage {
+  return {
+    id,
+    conversation: bob,
+    direction: 'in',
+    body: `hello ${id} — ünïcødé 👋`,
+    sentAt: new Date(0).toISOString(),
+    state: 'received',
+    ...over
+  }
+}
+const file = () => join(dir, 'history', conversationFileName(bob))
+
+describe('HistoryStore', () => {
+  it('persists messages, state changes and unread counts across instances', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1'))
+    await a.append(msg('2'))
+    await a.append(msg('3', { direction: 'out', state: 'sending' }))
+    await a.updateState(bob, '3', 'failed', { status: 404, reason: 'Not Found' })
+    expect(await a.unread(bob)).toBe(2)
+
+    const b = new HistoryStore(dir)
+    const h = await b.history(bob)
+    expect(h.messages.map((m) => [m.id, m.state])).toEqual([
+      ['1', 'received'],
+      ['2', 'received'],
+      ['3', 'failed']
+    ])
+    expect(h.messages[2]?.failure).toEqual({ status: 404, reason: 'Not Found' })
+    expect(h.messages[0]?.body).toBe('hello 1 — ünïcødé 👋')
+    expect(h.unread).toBe(2)
+    expect(h.recoveredTornLine).toBe(false)
+  })
+
+  it('stores state changes as appended events, never rewriting a line', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1', { direction: 'out', state: 'sending' }))
+    const before = await readFile(file(), 'utf8')
+    await a.updateState(bob, '1', 'accepted')
+    const after = await readFile(file(), 'utf8')
+    expect(after.startsWith(before)).toBe(true)
+    expect(after.trim().split('\n')).toHaveLength(2)
+  })
+
+  it('ignores and reports a torn last line, keeps the rest, and appends cleanly after', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1'))
+    await a.append(msg('2'))
+    await appendFile(file(), '{"t":"msg","msg":{"id":"3","conv')
+    const b = new HistoryStore(dir)
+    const h = await b.history(bob)
+    expect(h.messages.map((m) => m.id)).toEqual(['1', '2'])
+    expect(h.recoveredTornLine).toBe(true)
+    await b.append(msg('4'))
+    const c = new HistoryStore(dir)
+    expect((await c.history(bob)).messages.map((m) => m.id)).toEqual(['1', '2', '4'])
+    expect((await c.loadReport(bob)).tornLine).toBe(false)
+  })
+
+  it('skips a corrupt complete line in the middle and counts it', async () => {
+    await mkdir(join(dir, 'history'), { recursive: true })
+    const good = (id: string) => JSON.stringify({ t: 'msg', msg: msg(id) })
+    await writeFile(file(), `${good('1')}\nnot json\n{"t":"bogus"}\n${good('2')}\n`)
+    const s = new HistoryStore(dir)
+    expect((await s.history(bob)).messages.map((m) => m.id)).toEqual(['1', '2'])
+    expect((await s.loadReport(bob)).corruptLines).toBe(2)
+  })
+
+  it('marks outgoing messages left queued or sending by a previous run as failed', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('q', { direction: 'out', state: 'queued' }))
+    await a.append(msg('s', { direction: 'out', state: 'sending' }))
+    await a.append(msg('ok', { direction: 'out', state: 'accepted' }))
+    const b = new HistoryStore(dir)
+    const h = await b.history(bob)
+    expect(h.messages.map((m) => m.state)).toEqual(['failed', 'failed', 'accepted'])
+    expect(h.messages[0]?.failure?.reason).toBe(INTERRUPTED_REASON)
+    expect((await b.loadReport(bob)).interrupted).toBe(2)
+  })
+
+  it('resets unread on mark-read, durably', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1'))
+    await a.markRead(bob)
+    await a.append(msg('2'))
+    expect(await a.unread(bob)).toBe(1)
+    expect(await new HistoryStore(dir).unread(bob)).toBe(1)
+  })
+
+  it('keys conversations by normalized URI and lists them', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1', { conversation: 'sip:bob@EXAMPLE.org' }))
+    expect((await a.history(bob)).messages).toHaveLength(1)
+    expect(await a.conversations()).toEqual([bob])
+    expect(conversationFileName('sip:../../etc@x')).not.toContain('/')
+  })
+
+  it('limits history to the most recent messages', async () => {
+    const a = new HistoryStore(dir)
+    for (const id of ['1', '2', '3']) await a.append(msg(id))
+    expect((await a.history(bob, 2)).messages.map((m) => m.id)).toEqual(['2', '3'])
+  })
+
+  it('serializes concurrent appends into whole lines', async () => {
+    const a = new HistoryStore(dir)
+    await Promise.all(Array.from({ length: 50 }, (_, i) => a.append(msg(String(i)))))
+    const lines = (await readFile(file(), 'utf8')).trim().split('\n')
+    expect(lines).toHaveLength(50)
+    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow()
+  })
+})
