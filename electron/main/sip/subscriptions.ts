@@ -1,0 +1,250 @@
+import type { ContactPresence, Presence, SubscriptionHealth } from '../../../shared/types/presence'
+import { normalizeAor } from '../../../shared/types/sip'
+import { parsePidf } from './pidf'
+import { realTimers, type Timers } from './publish'
+
+/** How a subscription ended, as the SIP layer reports it. */
+export interface SubscriptionEnd {
+  /**
+   * Subscription-State reason of a final NOTIFY (RFC 6665 §4.1.3: deactivated, probation,
+   * rejected, timeout, giveup, noresource, invariant), or a local cause.
+   */
+  reason: string
+  /** SIP status when the SUBSCRIBE itself was refused. */
+  status?: number
+  /** Retry-After from the server, in seconds. */
+  retryAfter?: number
+  /** No answer or the connection broke. */
+  transport?: boolean
+}
+
+/** Callbacks one presence subscription reports to. */
+export interface SubscriptionEvents {
+  onPending(): void
+  onActive(): void
+  onNotify(body: string | undefined, contentType: string | undefined): void
+  onTerminated(end: SubscriptionEnd): void
+}
+
+/** A live subscription the manager can end. */
+export interface SubscriptionHandle {
+  /** Unsubscribes (SUBSCRIBE with Expires: 0). */
+  terminate(): void
+}
+
+/** Starts one `Event: presence` subscription (in production, a JsSIP Subscriber). */
+export type SubscribeFn = (target: string, events: SubscriptionEvents) => SubscriptionHandle
+
+interface Entry {
+  uri: string
+  presence: Presence
+  health: SubscriptionHealth
+  handle: SubscriptionHandle | null
+  retryTimer: unknown
+  failures: number
+  /** Bumped on every (re)subscribe, so callbacks of an old subscription are ignored. */
+  generation: number
+}
+
+/** Options of the manager. */
+export interface SubscriptionManagerOptions {
+  timers?: Timers
+  onChange?: (contact: ContactPresence) => void
+  /** Random in [0, 1) for retry jitter; injectable for tests. */
+  random?: () => number
+}
+
+// Reasons after which subscribing again at once is right (RFC 6665 §4.1.3).
+const retryNow = new Set(['deactivated', 'timeout'])
+// Reasons after which the server told us not to come back (same section).
+const final = new Set(['rejected', 'noresource', 'invariant'])
+
+/**
+ * Keeps one presence subscription (RFC 3856) per contact alive and reports per contact what we
+ * know and how healthy the subscription is. Refreshing an active subscription is JsSIP's
+ * Subscriber's job; this class decides when to subscribe again after one ended.
+ */
+export class SubscriptionManager {
+  readonly #entries = new Map<string, Entry>()
+  readonly #timers: Timers
+  readonly #onChange: (c: ContactPresence) => void
+  readonly #random: () => number
+  #subscribe: SubscribeFn | null = null
+
+  constructor(options: SubscriptionManagerOptions = {}) {
+    this.#timers = options.timers ?? realTimers
+    this.#onChange = options.onChange ?? (() => undefined)
+    this.#random = options.random ?? Math.random
+  }
+
+  /** Every contact's presence and subscription health. */
+  list(): ContactPresence[] {
+    return [...this.#entries.values()].map(view)
+  }
+
+  /** One contact's presence and health, if known. */
+  get(uri: string): ContactPresence | undefined {
+    const e = this.#entries.get(normalizeAor(uri))
+    return e ? view(e) : undefined
+  }
+
+  /** Registered: subscribe to every contact through `subscribe`. */
+  attach(subscribe: SubscribeFn): void {
+    this.#subscribe = subscribe
+    for (const e of this.#entries.values()) {
+      e.failures = 0
+      this.#start(e)
+    }
+  }
+
+  /**
+   * Connection lost: the dialogs are gone with it (their NOTIFYs can't reach us); keep the last
+   * known presence but say the subscription is down until `attach` runs again.
+   */
+  detach(reason = 'connection lost'): void {
+    this.#subscribe = null
+    for (const e of this.#entries.values()) {
+      this.#stop(e, false)
+      this.#set(e, { status: 'error', reason })
+    }
+  }
+
+  /** Sign-out: unsubscribe from everyone (RFC 6665 §4.1.2.3) and forget live state. */
+  terminateAll(): void {
+    this.#subscribe = null
+    for (const e of this.#entries.values()) {
+      this.#stop(e, true)
+      e.presence = { state: 'unknown' }
+      this.#set(e, { status: 'none' })
+    }
+  }
+
+  /** Makes the watched set equal to `uris` (subscribing to new, unsubscribing removed ones). */
+  setContacts(uris: readonly string[]): void {
+    const wanted = new Set(uris.map(normalizeAor))
+    for (const key of [...this.#entries.keys()]) if (!wanted.has(key)) this.remove(key)
+    for (const uri of wanted) this.add(uri)
+  }
+
+  /** Starts watching a contact. */
+  add(uri: string): void {
+    const key = normalizeAor(uri)
+    if (this.#entries.has(key)) return
+    const e: Entry = {
+      uri: key,
+      presence: { state: 'unknown' },
+      health: { status: 'none' },
+      handle: null,
+      retryTimer: null,
+      failures: 0,
+      generation: 0
+    }
+    this.#entries.set(key, e)
+    this.#onChange(view(e))
+    if (this.#subscribe) this.#start(e)
+  }
+
+  /** Stops watching a contact. */
+  remove(uri: string): void {
+    const key = normalizeAor(uri)
+    const e = this.#entries.get(key)
+    if (!e) return
+    this.#stop(e, true)
+    this.#entries.delete(key)
+  }
+
+  /** Stops every timer without sending anything. */
+  dispose(): void {
+    for (const e of this.#entries.values()) this.#stop(e, false)
+  }
+
+  #start(e: Entry): void {
+    const subscribe = this.#subscribe
+    if (!subscribe) return
+    this.#stop(e, false)
+    const generation = ++e.generation
+    const live = () => e.generation === generation && this.#entries.get(e.uri) === e
+    this.#set(e, { status: 'pending' })
+    try {
+      e.handle = subscribe(e.uri, {
+        onPending: () => {
+          if (live()) this.#set(e, { status: 'pending' })
+        },
+        onActive: () => {
+          if (!live()) return
+          e.failures = 0
+          this.#set(e, { status: 'active' })
+        },
+        onNotify: (body, contentType) => {
+          if (!live()) return
+          e.failures = 0
+          // A NOTIFY without a body (e.g. pending, or terminated) says nothing about presence.
+          if (body && body.trim()) {
+            const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase()
+            e.presence = type && type !== 'application/pidf+xml' ? { state: 'unknown' } : parsePidf(body)
+          }
+          this.#set(e, { status: e.health.status === 'none' ? 'active' : e.health.status })
+        },
+        onTerminated: (end) => {
+          if (live()) this.#ended(e, end)
+        }
+      })
+    } catch (error) {
+      this.#ended(e, { reason: `could not subscribe: ${String(error)}`, transport: true })
+    }
+  }
+
+  #ended(e: Entry, end: SubscriptionEnd): void {
+    e.handle = null
+    e.generation++
+    const reason = end.status ? `${end.status} ${end.reason}` : end.reason
+    const refused = end.status !== undefined && end.status >= 400 && end.status < 500 && end.status !== 408
+    if (final.has(end.reason) || refused) {
+      e.presence = { state: 'unknown' }
+      this.#set(e, { status: refused ? 'error' : 'terminated', reason })
+      return
+    }
+    if (!this.#subscribe) {
+      this.#set(e, { status: 'terminated', reason })
+      return
+    }
+    let delayMs: number
+    if (retryNow.has(end.reason) && e.failures === 0) delayMs = 0
+    else {
+      // Exponential back-off with full jitter for probation/giveup, 5xx, timeouts and unknowns;
+      // Retry-After wins when the server sent it (RFC 6665 §4.1.3).
+      const base = Math.min(30_000 * 2 ** e.failures, 30 * 60_000)
+      delayMs = end.retryAfter !== undefined ? end.retryAfter * 1000 : base / 2 + (this.#random() * base) / 2
+    }
+    e.failures++
+    this.#set(e, { status: end.transport || end.status ? 'error' : 'terminated', reason })
+    e.retryTimer = this.#timers.setTimeout(() => {
+      e.retryTimer = null
+      this.#start(e)
+    }, delayMs)
+  }
+
+  #stop(e: Entry, unsubscribe: boolean): void {
+    if (e.retryTimer !== null) this.#timers.clearTimeout(e.retryTimer)
+    e.retryTimer = null
+    const handle = e.handle
+    e.handle = null
+    e.generation++
+    if (handle && unsubscribe) {
+      try {
+        handle.terminate()
+      } catch {
+        // The dialog is already gone; the server will expire it.
+      }
+    }
+  }
+
+  #set(e: Entry, health: Omit<SubscriptionHealth, 'lastUpdate'>): void {
+    e.health = { ...health, lastUpdate: new Date(this.#timers.now()).toISOString() }
+    this.#onChange(view(e))
+  }
+}
+
+function view(e: Entry): ContactPresence {
+  return { uri: e.uri, presence: { ...e.presence }, subscription: { ...e.health } }
+}
