@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import { appChannels } from './channels/app'
-import type { EventChannel, InvokeChannel } from './define'
+import type { Channel, EventChannel, InvokeChannel } from './define'
 
 /**
  * The single IPC contract between renderer and main: every channel and its zod schemas.
@@ -39,12 +39,12 @@ export type PayloadOf<K extends EventName> =
 
 /** All invoke channel names, at runtime. */
 export const invokeNames = Object.keys(contract).filter(
-  (k) => contract[k as keyof Contract].kind === 'invoke'
+  (k) => (contract[k as keyof Contract] as Channel).kind === 'invoke'
 ) as InvokeName[]
 
 /** All event channel names, at runtime. */
 export const eventNames = Object.keys(contract).filter(
-  (k) => contract[k as keyof Contract].kind === 'event'
+  (k) => (contract[k as keyof Contract] as Channel).kind === 'event'
 ) as EventName[]
 
 /** True when `name` is a channel of the contract (for checking names that arrive from outside). */

@@ -1,0 +1,45 @@
+import { join } from 'node:path'
+import { app } from 'electron'
+import { createCore } from './core'
+import { forwardEvents, registerIpcHandlers, SenderGuard } from './ipc/register'
+import { hardenWebContents } from './security'
+import { createMainWindow } from './window'
+
+// Composition root: app lifecycle → core services → IPC → first window (as VS Code's
+// CodeApplication: initServices → initChannels → openFirstWindow).
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
+
+function isAppUrl(url: string): boolean {
+  if (devServerUrl && url.startsWith(devServerUrl)) return true
+  try {
+    const parsed = new URL(url)
+    return (
+      parsed.protocol === 'file:' &&
+      decodeURIComponent(parsed.pathname).startsWith(join(import.meta.dirname, '../renderer'))
+    )
+  } catch {
+    return false
+  }
+}
+
+app.enableSandbox()
+if (!app.requestSingleInstanceLock()) app.quit()
+hardenWebContents(isAppUrl)
+
+void app.whenReady().then(async () => {
+  const core = createCore({
+    host: 'electron',
+    version: app.getVersion(),
+    electronVersion: process.versions.electron ?? null,
+    dataDir: app.getPath('userData'),
+    log: (message, error) => console.error(`[trustline] ${message}`, error ?? '')
+  })
+  const guard = new SenderGuard(isAppUrl)
+  registerIpcHandlers(core.dispatcher, guard)
+  forwardEvents(core.events, guard)
+  await createMainWindow(guard, devServerUrl)
+
+  app.on('window-all-closed', () => {
+    void core.dispose().finally(() => app.quit())
+  })
+})

@@ -1,0 +1,35 @@
+import type { AppInfo, HostKind } from '../../../shared/types/app'
+import type { HandlerMap } from './types'
+
+/** What the app handlers need from their host. */
+export interface AppHandlerDeps {
+  name: string
+  version: string
+  host: HostKind
+  electronVersion: string | null
+  startedAt: Date
+}
+
+/** Describes the TLS library: Electron uses BoringSSL, plain Node uses OpenSSL. */
+export function tlsLibrary(versions: NodeJS.ProcessVersions): string {
+  if (versions.openssl && !versions.electron) return `OpenSSL ${versions.openssl}`
+  if (versions.electron) return `BoringSSL (Electron ${versions.electron})`
+  return 'unknown'
+}
+
+/** Handlers for the `app:` channels. */
+export function createAppHandlers(deps: AppHandlerDeps): HandlerMap<'app:get-info'> {
+  return {
+    'app:get-info': (): AppInfo => ({
+      name: deps.name,
+      version: deps.version,
+      platform: process.platform,
+      arch: process.arch,
+      host: deps.host,
+      nodeVersion: process.versions.node,
+      electronVersion: deps.electronVersion,
+      tlsLibrary: tlsLibrary(process.versions),
+      startedAt: deps.startedAt.toISOString()
+    })
+  }
+}

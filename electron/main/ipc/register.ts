@@ -1,0 +1,61 @@
+import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
+import { invokeNames, type EventName } from '../../../shared/ipc/contract'
+import { fail } from '../../../shared/ipc/result'
+import type { Dispatcher, EventBus } from './dispatch'
+
+/** Decides whether an invoke comes from one of our own windows' top frames. */
+export class SenderGuard {
+  readonly #trusted = new Map<number, WebContents>()
+
+  constructor(private readonly isAllowedUrl: (url: string) => boolean) {}
+
+  /** Called by the window factory for every window it makes. */
+  trust(contents: WebContents): void {
+    this.#trusted.set(contents.id, contents)
+    contents.once('destroyed', () => this.#trusted.delete(contents.id))
+  }
+
+  /** Live trusted webContents, for event delivery. */
+  all(): WebContents[] {
+    return [...this.#trusted.values()].filter((c) => !c.isDestroyed())
+  }
+
+  /**
+   * Only the top frame of a window we created, showing our own page, may call the core: an
+   * iframe or a navigated-away page must not (as VS Code's validatedIpcMain does).
+   */
+  isTrusted(event: IpcMainInvokeEvent): boolean {
+    if (!this.#trusted.has(event.sender.id)) return false
+    const frame = event.senderFrame
+    if (!frame || frame !== event.sender.mainFrame) return false
+    return this.isAllowedUrl(frame.url)
+  }
+}
+
+/**
+ * The only `ipcMain.handle` call site: every invoke channel goes through the guard and the shared
+ * dispatcher, and always resolves to an IpcResult.
+ */
+export function registerIpcHandlers(dispatcher: Dispatcher, guard: SenderGuard): () => void {
+  for (const channel of invokeNames) {
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, payload: unknown) => {
+      if (!guard.isTrusted(event)) {
+        return fail('unauthorized', 'This window is not allowed to talk to the TrustLine core.')
+      }
+      return dispatcher.invoke(channel, payload)
+    })
+  }
+  return () => {
+    for (const channel of invokeNames) ipcMain.removeHandler(channel)
+  }
+}
+
+/**
+ * The typed emitter: the only place that calls `webContents.send`. Payloads were validated by the
+ * event bus; destroyed windows are skipped.
+ */
+export function forwardEvents(events: EventBus, guard: SenderGuard): () => void {
+  return events.subscribe((channel: EventName, payload: unknown) => {
+    for (const contents of guard.all()) contents.send(channel, payload)
+  })
+}

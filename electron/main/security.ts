@@ -1,0 +1,34 @@
+import { app, shell, type WebContents } from 'electron'
+
+/** Vetted external links only: https, no credentials in the URL. */
+export function isSafeExternalUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url)
+    return parsed.protocol === 'https:' && !parsed.username && !parsed.password
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Hardens every webContents the app ever creates: no navigation, no new windows (https links go to
+ * the system browser), no permission grants, no webviews.
+ */
+export function hardenWebContents(isAppUrl: (url: string) => boolean): void {
+  app.on('web-contents-created', (_event, contents: WebContents) => {
+    contents.on('will-navigate', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault()
+    })
+    contents.on('will-redirect', (event, url) => {
+      if (!isAppUrl(url)) event.preventDefault()
+    })
+    contents.on('will-attach-webview', (event) => event.preventDefault())
+    contents.setWindowOpenHandler(({ url }) => {
+      if (isSafeExternalUrl(url)) void shell.openExternal(url)
+      return { action: 'deny' }
+    })
+    const session = contents.session
+    session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false))
+    session.setPermissionCheckHandler(() => false)
+  })
+}

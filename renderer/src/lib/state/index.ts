@@ -1,0 +1,1 @@
+export { appState } from './app.svelte'

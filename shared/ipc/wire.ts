@@ -1,0 +1,39 @@
+import { z } from 'zod'
+import { ipcErrorSchema } from './result'
+
+/** Browser host wire protocol: what the renderer may send over the loopback WebSocket. */
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  /** First frame: the per-run token printed by the host. */
+  z.object({ type: z.literal('hello'), token: z.string().max(200) }),
+  /** One invoke; `id` pairs the answer with the call. */
+  z.object({
+    type: z.literal('invoke'),
+    id: z.number().int().nonnegative(),
+    channel: z.string().max(100),
+    payload: z.unknown().optional()
+  })
+])
+
+/** A frame from the renderer. */
+export type ClientFrame = z.infer<typeof clientFrameSchema>
+
+/** Browser host wire protocol: what the host sends. */
+export const serverFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome') }),
+  z.object({
+    type: z.literal('result'),
+    id: z.number().int(),
+    result: z.union([
+      z.object({ ok: z.literal(true), value: z.unknown() }),
+      z.object({ ok: z.literal(false), error: ipcErrorSchema })
+    ])
+  }),
+  z.object({ type: z.literal('event'), channel: z.string(), payload: z.unknown() }),
+  z.object({ type: z.literal('error'), error: ipcErrorSchema })
+])
+
+/** A frame from the host. */
+export type ServerFrame = z.infer<typeof serverFrameSchema>
+
+/** Close code the host uses for a missing or wrong token (4000-4999 are application codes). */
+export const CLOSE_UNAUTHORIZED = 4401
