@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest'
+import { SipSession, type SipConnection } from '../../../../electron/main/sip/session'
+import type { ImHistory } from '../../../../electron/main/sip/im'
+import type { ImMessage } from '../../../../shared/types/im'
+import type { SessionState } from '../../../../shared/types/sip'
+import { FakeRegistrar, type Responder } from './fake-registrar'
+import { buildPidf } from '../../../../electron/main/sip/pidf'
+
+class MemoryHistory implements ImHistory {
+  readonly byId = new Map<string, ImMessage>()
+  async append(m: ImMessage) {
+    this.byId.set(m.id, { ...m })
+    return { ...m }
+  }
+  async updateState(_c: string, id: string, state: ImMessage['state'], failure?: ImMessage['failure']) {
+    const m = this.byId.get(id)
+    if (!m) return undefined
+    m.state = state
+    if (failure) m.failure = failure
+    return { ...m }
+  }
+}
+
+const waitFor = async (cond: () => boolean, ms = 3000) => {
+  const start = Date.now()
+  while (!cond()) {
+    if (Date.now() - start > ms) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
+/** Registrar that accepts everything a presence client sends. */
+const happy: Responder = (req, server) => {
+  switch (req.method) {
+    case 'REGISTER':
+      return {
+        status: 200,
+        reason: 'OK',
+        headers: [`Contact: ${req.header('contact')};expires=600`, 'Expires: 600']
+      }
+    case 'PUBLISH':
+      return { status: 200, reason: 'OK', headers: [`SIP-ETag: ${server.nextEtag()}`, 'Expires: 3600'] }
+    case 'MESSAGE':
+      return req.ruri.includes('nobody') ? { status: 404, reason: 'Not Found' } : { status: 200, reason: 'OK' }
+    case 'SUBSCRIBE':
+      return { status: 200, reason: 'OK', headers: ['Contact: <sip:127.0.0.1:5061;transport=tls>', `Expires: ${req.header('expires')}`] }
+    default:
+      return { status: 200, reason: 'OK' }
+  }
+}
+
+function setup(responder: Responder, verdict: SipConnection['verdict'] = 'trusted') {
+  const servers: FakeRegistrar[] = []
+  const states: SessionState[] = []
+  const history = new MemoryHistory()
+  const received: ImMessage[] = []
+  let connects = 0
+  const session = new SipSession({
+    history,
+    connector: async () => {
+      connects++
+      const server = new FakeRegistrar(responder)
+      servers.push(server)
+      return { verdict, socket: server.clientStream, host: '127.0.0.1', port: 5061, reason: 'self-signed certificate' }
+    },
+    events: { onStateChanged: (s) => states.push(s), onMessageReceived: (m) => received.push(m) },
+    reconnectBaseMs: 20,
+    reconnectMaxMs: 50,
+    registerTimeoutMs: 500
+  })
+  return { session, servers, states, history, received, connects: () => connects }
+}
+
+describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
+  it('refuses to send anything when the connector reports untrusted', async () => {
+    const t = setup(happy, 'untrusted')
+    const state = await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    expect(state).toMatchObject({ status: 'failed', failure: { code: 'untrusted', reason: 'self-signed certificate' } })
+    await new Promise((r) => setTimeout(r, 50))
+    expect(t.servers[0]?.requests).toEqual([])
+    expect(t.servers[0]?.clientStream.destroyed).toBe(true)
+  })
+
+  it('registers with digest auth, with a TLS contact, then publishes presence', async () => {
+    const challenge: Responder = (req, server) => {
+      if (req.method === 'REGISTER' && !req.header('authorization')) {
+        return {
+          status: 401,
+          reason: 'Unauthorized',
+          headers: ['WWW-Authenticate: Digest realm="lab.test", nonce="abc123", algorithm=MD5, qop="auth"']
+        }
+      }
+      return happy(req, server)
+    }
+    const t = setup(challenge)
+    const state = await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    expect(state.status).toBe('registered')
+    expect(t.states.map((s) => s.status)).toEqual(['connecting', 'registering', 'registered'])
+    const server = t.servers[0]!
+    const regs = server.requests.filter((r) => r.method === 'REGISTER')
+    expect(regs).toHaveLength(2)
+    expect(regs[1]?.header('authorization')).toMatch(/^Digest .*username="alice"/)
+    expect(regs[0]?.header('contact')).toMatch(/transport=tls/)
+    expect(regs[0]?.header('via')).toMatch(/^SIP\/2.0\/TLS /)
+    await waitFor(() => server.requests.some((r) => r.method === 'PUBLISH'))
+    const pub = server.requests.find((r) => r.method === 'PUBLISH')!
+    expect(pub.header('event')).toBe('presence')
+    expect(pub.header('content-type')).toBe('application/pidf+xml')
+    expect(pub.body).toContain('<basic>open</basic>')
+    t.session.dispose()
+  })
+
+  it.each([
+    [403, 'Forbidden', 'wrong-password'],
+    [404, 'Not Found', 'unknown-user']
+  ])('fails with %i → %s', async (status, reason, code) => {
+    const t = setup((req, s) => (req.method === 'REGISTER' ? { status, reason } : happy(req, s)))
+    const state = await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'x' })
+    expect(state).toMatchObject({ status: 'failed', failure: { code, status, reason } })
+  })
+
+  it('rejects an incoming INVITE with 488 without touching WebRTC', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const server = t.servers[0]!
+    server.sendRequest('INVITE', 'sip:alice@lab.test', [
+      'From: <sip:bob@lab.test>;tag=b1',
+      'To: <sip:alice@lab.test>',
+      'Call-ID: inv1',
+      'CSeq: 1 INVITE',
+      'Contact: <sip:bob@127.0.0.1:5999;transport=tls>',
+      'Content-Type: application/sdp'
+    ], 'v=0\r\n')
+    await waitFor(() => server.responses.some((r) => r.includes('inv1') && !r.startsWith('SIP/2.0 100')))
+    expect(server.responses.filter((r) => r.includes('inv1')).pop()).toMatch(/^SIP\/2.0 488 /)
+    t.session.dispose()
+  })
+
+  it('stores an incoming MESSAGE (UTF-8) before answering 200', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const server = t.servers[0]!
+    server.sendRequest('MESSAGE', 'sip:alice@lab.test', [
+      'From: <sip:bob@lab.test>;tag=b2',
+      'To: <sip:alice@lab.test>',
+      'Call-ID: msg1',
+      'CSeq: 1 MESSAGE',
+      'Content-Type: text/plain;charset=UTF-8'
+    ], 'Grüße 👋 日本')
+    await waitFor(() => server.responses.some((r) => r.includes('msg1')))
+    expect(server.responses.find((r) => r.includes('msg1'))).toMatch(/^SIP\/2.0 200 /)
+    expect(t.received[0]).toMatchObject({ conversation: 'sip:bob@lab.test', body: 'Grüße 👋 日本' })
+    t.session.dispose()
+  })
+
+  it('sends MESSAGE and reports accepted or the failure status', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const ok = await t.session.im.send('sip:bob@lab.test', 'héllo')
+    const bad = await t.session.im.send('sip:nobody@lab.test', 'x')
+    await waitFor(() => t.history.byId.get(ok.id)?.state === 'accepted')
+    await waitFor(() => t.history.byId.get(bad.id)?.state === 'failed')
+    expect(t.history.byId.get(bad.id)?.failure).toEqual({ status: 404, reason: 'Not Found' })
+    const sent = t.servers[0]!.requests.find((r) => r.method === 'MESSAGE')!
+    expect(sent.header('content-type')).toBe('text/plain;charset=UTF-8')
+    expect(sent.body).toBe('héllo')
+    t.session.dispose()
+  })
+
+  it('subscribes to contacts and reads NOTIFY presence', async () => {
+    const t = setup(happy)
+    t.session.setContacts(['sip:bob@lab.test'])
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const server = t.servers[0]!
+    await waitFor(() => server.requests.some((r) => r.method === 'SUBSCRIBE'))
+    const sub = server.requests.find((r) => r.method === 'SUBSCRIBE')!
+    expect(sub.header('accept')).toBe('application/pidf+xml')
+    expect(sub.header('event')).toBe('presence')
+    // NOTIFY in the dialog the 200 created: swap From/To of the SUBSCRIBE, use its Call-ID.
+    await waitFor(() => t.session.subscriptions.get('sip:bob@lab.test')?.subscription.status === 'pending')
+    await waitFor(() => server.toTags.has(sub.header('call-id')!))
+    const from = sub.header('from')!
+    const fromTag = /tag=([^;]+)/.exec(from)?.[1]
+    server.sendRequest('NOTIFY', /<([^>]+)>/.exec(sub.header('contact')!)![1]!, [
+      `From: <sip:bob@lab.test>;tag=${server.toTags.get(sub.header('call-id')!)}`,
+      `To: <sip:alice@lab.test>;tag=${fromTag}`,
+      `Call-ID: ${sub.header('call-id')}`,
+      'CSeq: 1 NOTIFY',
+      'Event: presence',
+      'Subscription-State: active;expires=600',
+      'Contact: <sip:127.0.0.1:5061;transport=tls>',
+      'Content-Type: application/pidf+xml'
+    ], buildPidf('sip:bob@lab.test', 'away', 'lunch 🍜'))
+    await waitFor(() => t.session.subscriptions.get('sip:bob@lab.test')?.presence.state === 'away')
+    expect(t.session.subscriptions.get('sip:bob@lab.test')).toMatchObject({
+      presence: { state: 'away', note: 'lunch 🍜' },
+      subscription: { status: 'active' }
+    })
+    t.session.dispose()
+  })
+
+  it('reconnects with a fresh trust check after the connection drops, and re-registers', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    t.servers[0]!.clientStream.destroy()
+    await waitFor(() => t.states.some((s) => s.status === 'reconnecting'))
+    await waitFor(() => t.session.state.status === 'registered' && t.connects() === 2)
+    const reconnecting = t.states.find((s) => s.status === 'reconnecting')!
+    expect(reconnecting.attempt).toBe(1)
+    expect(reconnecting.nextRetryAt).toBeDefined()
+    await waitFor(() => t.servers[1]!.requests.some((r) => r.method === 'PUBLISH'))
+    t.session.dispose()
+  })
+
+  it('queues a message during an outage and delivers it after reconnecting', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    t.servers[0]!.clientStream.destroy()
+    await waitFor(() => t.session.state.status === 'reconnecting')
+    const m = await t.session.im.send('sip:bob@lab.test', 'during outage')
+    expect(m.state).toBe('queued')
+    await waitFor(() => t.history.byId.get(m.id)?.state === 'accepted')
+    expect(t.servers[1]!.requests.some((r) => r.method === 'MESSAGE' && r.body === 'during outage')).toBe(true)
+    t.session.dispose()
+  })
+
+  it('signs out: removes the publication, unregisters, closes', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const server = t.servers[0]!
+    await waitFor(() => server.requests.some((r) => r.method === 'PUBLISH'))
+    await new Promise((r) => setTimeout(r, 20))
+    await t.session.signOut()
+    const methods = server.requests.map((r) => `${r.method}:${r.header('expires')}`)
+    expect(methods).toContain('PUBLISH:0')
+    expect(server.requests.filter((r) => r.method === 'REGISTER').pop()?.header('contact')).toMatch(/expires=0/)
+    expect(t.session.state.status).toBe('signed-out')
+    expect(server.clientStream.destroyed).toBe(true)
+  })
+
+  it('resets on a framing error and reconnects', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    t.servers[0]!.sendRaw('SIP/2.0 200 OK\r\nContent-Length: 999999999\r\n\r\n')
+    await waitFor(() => t.states.some((s) => s.status === 'reconnecting'))
+    expect(t.states.find((s) => s.status === 'reconnecting')?.failure?.reason).toMatch(/protocol error/)
+    await waitFor(() => t.session.state.status === 'registered' && t.connects() === 2)
+    t.session.dispose()
+  })
+})
