@@ -1,0 +1,144 @@
+import type { z } from 'zod'
+import type { EventChannel, InvokeChannel } from '../../../shared/ipc/define'
+import { sipChannels } from '../../../shared/ipc/channels/sip'
+import { IpcFailure } from '../../../shared/ipc/result'
+import type { ContactView, Contact, ContactPresence, Presence, SubscriptionHealth } from '../../../shared/types/presence'
+import type { History, ImMessage, Typing } from '../../../shared/types/im'
+import { normalizeAor, type SessionState, type SignInRequest } from '../../../shared/types/sip'
+import type { OwnPresenceState } from '../../../shared/types/presence'
+
+type SipChannels = typeof sipChannels
+
+/** Invoke channels of the SIP domain. */
+export type SipInvokeName = {
+  [K in keyof SipChannels]: SipChannels[K] extends InvokeChannel ? K : never
+}[keyof SipChannels]
+
+/** Event channels of the SIP domain. */
+export type SipEventName = {
+  [K in keyof SipChannels]: SipChannels[K] extends EventChannel ? K : never
+}[keyof SipChannels]
+
+type Req<K extends SipInvokeName> =
+  SipChannels[K] extends InvokeChannel<infer R, z.ZodType> ? z.input<R> : never
+type Res<K extends SipInvokeName> =
+  SipChannels[K] extends InvokeChannel<z.ZodType, infer R> ? z.output<R> : never
+/** Payload of a SIP event channel. */
+export type SipPayload<K extends SipEventName> =
+  SipChannels[K] extends EventChannel<infer P> ? z.output<P> : never
+
+/**
+ * The SIP handlers, typed against `sipChannels` until they are merged into the contract; the
+ * shape is the same as `HandlerMap<SipInvokeName>` then.
+ */
+export type SipHandlerMap = {
+  [K in SipInvokeName]: (request: Req<K>) => Res<K> | Promise<Res<K>>
+}
+
+/** Where SIP events go (the core's EventBus once the channels are in the contract). */
+export interface SipEventSink {
+  emit<K extends SipEventName>(channel: K, payload: SipPayload<K>): void
+}
+
+/** The session as the handlers use it (SipSession in production). */
+export interface SessionService {
+  readonly state: SessionState
+  readonly presence: Presence
+  signIn(request: SignInRequest): Promise<SessionState>
+  signOut(): Promise<void>
+  setPresence(state: OwnPresenceState, note?: string): Promise<void>
+  setContacts(uris: readonly string[]): void
+  readonly im: {
+    send(to: string, body: string): Promise<ImMessage>
+    setTyping(to: string, active: boolean): Promise<'sent' | 'skipped'>
+  }
+  readonly subscriptions: { get(uri: string): ContactPresence | undefined }
+}
+
+/** What the SIP handlers need. */
+export interface SipHandlerDeps {
+  session: SessionService
+  contacts: {
+    list(): Promise<Contact[]>
+    add(contact: Contact): Promise<Contact>
+    remove(uri: string): Promise<boolean>
+  }
+  history: {
+    history(conversation: string, limit?: number): Promise<History>
+    markRead(conversation: string): Promise<void>
+    unread(conversation: string): Promise<number>
+  }
+}
+
+const noSubscription: SubscriptionHealth = { status: 'none' }
+
+/** Handlers for the `session:`, `presence:`, `contacts:` and `im:` channels. */
+export function createSipHandlers(deps: SipHandlerDeps): SipHandlerMap {
+  const { session, contacts, history } = deps
+
+  const view = async (c: Contact): Promise<ContactView> => {
+    const live = session.subscriptions.get(c.uri)
+    return {
+      ...c,
+      presence: live?.presence ?? { state: 'unknown' },
+      subscription: live?.subscription ?? noSubscription,
+      unread: await history.unread(c.uri)
+    }
+  }
+
+  const requireSignedIn = () => {
+    const status = session.state.status
+    // Sending while reconnecting is fine (the message is queued); before sign-in it is not.
+    if (status === 'signed-out' || status === 'failed') {
+      throw new IpcFailure('not-signed-in', 'Sign in before sending messages.')
+    }
+  }
+
+  return {
+    'session:sign-in': (req) => session.signIn(req),
+    'session:sign-out': async () => {
+      await session.signOut()
+      return session.state
+    },
+    'session:get-state': () => session.state,
+    'presence:set': async (req) => {
+      await session.setPresence(req.state, req.note)
+      return session.presence
+    },
+    'presence:get': () => session.presence,
+    'contacts:list': async () => Promise.all((await contacts.list()).map(view)),
+    'contacts:add': async (req) => {
+      const stored = await contacts.add(req)
+      session.setContacts((await contacts.list()).map((c) => c.uri))
+      return view(stored)
+    },
+    'contacts:remove': async (req) => {
+      const removed = await contacts.remove(req.uri)
+      session.setContacts((await contacts.list()).map((c) => c.uri))
+      return { removed }
+    },
+    'im:send': async (req) => {
+      requireSignedIn()
+      return session.im.send(req.to, req.body)
+    },
+    'im:history': (req) => history.history(req.conversation, req.limit),
+    'im:mark-read': async (req) => {
+      await history.markRead(req.conversation)
+      return { unread: await history.unread(req.conversation) }
+    },
+    'im:typing': async (req) => ({
+      sent: (await session.im.setTyping(normalizeAor(req.conversation), req.active)) === 'sent'
+    })
+  }
+}
+
+/** Session callbacks that forward to the event channels (pass as `SipSessionOptions.events`). */
+export function sipEventsTo(sink: SipEventSink) {
+  return {
+    onStateChanged: (state: SessionState) => sink.emit('session:state-changed', state),
+    onContactPresence: (contact: ContactPresence) => sink.emit('presence:changed', contact),
+    onMessageUpdated: (message: ImMessage) => sink.emit('im:message-updated', message),
+    onMessageReceived: (message: ImMessage) => sink.emit('im:received', message),
+    onTyping: (typing: Typing) => sink.emit('im:typing-changed', typing)
+  }
+}
