@@ -6,6 +6,7 @@
 // → received), SUBSCRIBE's Contact is rewritten to the source address (fix_nated_contact) so
 // NOTIFYs go back over the client's connection, and Kamailio never opens a new connection towards
 // a client (set_forward_no_connect): if the connection is gone the request fails with 480.
+import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LabPki } from './certs'
@@ -33,6 +34,8 @@ export interface KamailioPorts {
   }
 }
 
+const md5 = (s: string) => createHash('md5').update(s).digest('hex')
+
 const TABLES = ['version', 'subscriber', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua']
 const DBTEXT_TEMPLATES = '/usr/share/kamailio/dbtext/kamailio'
 
@@ -51,7 +54,13 @@ export function writeKamailioConfig(
   writeFileSync(
     join(dbDir, 'subscriber'),
     'id(int,auto) username(string) domain(string) password(string) ha1(string) ha1b(string) \n' +
-      users.map((u, i) => `${i + 1}:${esc(u.username)}:${LAB_DOMAIN}:${esc(u.password)}:::\n`).join('')
+      users
+        .map((u, i) => {
+          const ha1 = md5(`${u.username}:${LAB_DOMAIN}:${u.password}`)
+          const ha1b = md5(`${u.username}@${LAB_DOMAIN}:${LAB_DOMAIN}:${u.password}`)
+          return `${i + 1}:${esc(u.username)}:${LAB_DOMAIN}:${esc(u.password)}:${ha1}:${ha1b}\n`
+        })
+        .join('')
   )
 
   const tlsCfg = join(dir, 'tls.cfg')
