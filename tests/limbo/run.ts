@@ -55,7 +55,8 @@ const ekuByName: Record<string, string> = {
 function toInput(tc: LimboCase): EvaluateInput {
   const purpose = tc.validation_kind === 'CLIENT' ? 'client' : 'server'
   const input: EvaluateInput = {
-    chain: [...pemToDer(tc.peer_certificate), ...tc.untrusted_intermediates.flatMap(pemToDer)],
+    chain: pemToDer(tc.peer_certificate),
+    intermediates: tc.untrusted_intermediates.flatMap(pemToDer),
     anchors: tc.trusted_certs.flatMap(pemToDer).map((der) => ({ der, source: 'policy' as const })),
     purpose,
     at: tc.validation_time ? new Date(tc.validation_time) : new Date(),
@@ -117,7 +118,8 @@ async function main(): Promise<void> {
     }
   }
   writeFileSync(out, JSON.stringify({ version: 1, harness: 'trustline', results }, null, 1))
-  const agree = results.filter((r, i) => r.actual_result === limbo.testcases.find((t) => t.id === r.id)?.expected_result && i >= 0).length
+  const expected = new Map(limbo.testcases.map((t) => [t.id, t.expected_result]))
+  const agree = results.filter((r) => r.actual_result === expected.get(r.id)).length
   console.log(
     `${results.length} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s (slowest ${slowest.id} ${slowest.ms.toFixed(0)} ms); ${agree} agree; wrote ${out}`
   )

@@ -1,13 +1,15 @@
 import type { TrustReasonCode, TrustSeverity } from '../../../../shared/types/trust'
 import {
+  parseIp,
   constrainedNames,
   constraintProblem,
   isValidDnsName,
   nameConstraintViolation,
   nameText
 } from './names'
-import { EkuOid, ExtOid, ekuNames } from './oids'
-import type { ParsedCertificate } from './parse'
+import { EkuOid, ExtOid, cnOid, ekuNames } from './oids'
+import { type GeneralName, type ParsedCertificate } from './parse'
+import { domainToASCII } from 'node:url'
 import type { Finding, FindingContext } from './reasons'
 import { verifySignature } from './signature'
 
@@ -70,6 +72,9 @@ const understood = new Set<string>([
 ])
 
 const dayMs = 86_400_000
+
+/** Upper bound on name x subtree comparisons per constrained certificate. */
+const maxNameConstraintChecks = 1 << 20
 
 /** Makes findings for one certificate at `index` of a path. */
 class Collector {
@@ -145,7 +150,8 @@ function checkStructure(c: Collector, cert: ParsedCertificate, i: number, isAnch
   }
   const pc = ext(cert, ExtOid.policyConstraints)
   if (pc && !pc.critical) c.add('invalid-extension', i, 'policyConstraints must be critical (RFC 5280 4.2.1.11)')
-  if (cert.serialZero || cert.serialNegative || cert.serial.length > 20) {
+  const serialLen = cert.serial.length - (cert.serial[0] === 0 ? 1 : 0)
+  if (!isAnchor && (cert.serialZero || cert.serialNegative || serialLen > 20)) {
     c.add('malformed-certificate', i, 'serial number must be a positive integer of at most 20 octets (RFC 5280 4.1.2.2)')
   }
   if (!isAnchor) {
@@ -186,6 +192,47 @@ function checkKey(c: Collector, cert: ParsedCertificate, i: number, policy: Trus
   }
 }
 
+/** Lenient IPv4 reading as legacy resolvers do (hex, octal-looking leading zeros, dotted or not). */
+function legacyIpv4(text: string): Buffer | null {
+  if (/^0x[0-9a-f]{1,8}$/i.test(text)) {
+    const b = Buffer.alloc(4)
+    b.writeUInt32BE(parseInt(text.slice(2), 16))
+    return b
+  }
+  const parts = text.split('.')
+  if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) < 256)) return null
+  return Buffer.from(parts.map(Number))
+}
+
+/**
+ * Why a leaf's CN conflicts with its SANs, or null.
+ *
+ * CA/B BR 7.1.4.3 wants the CN to repeat a SAN verbatim. We never match on CN, so only the
+ * confusable cases are rejected: a CN that spells a SAN differently (case, U-label vs A-label,
+ * non-canonical IP text) or names another host in the same top-level namespace as the SANs. An
+ * unrelated legacy CN (a device label, another zone) is left alone.
+ */
+function cnConflict(cn: string, sans: GeneralName[]): string | null {
+  if (sans.length === 0) return null
+  const dns = sans.flatMap((s) => (s.type === 'dns' ? [s.value] : []))
+  if (dns.includes(cn)) return null
+  const ips = sans.flatMap((s) => (s.type === 'ip' ? [s] : []))
+  if (ips.some((s) => s.value === cn)) return null
+  const ipBytes = parseIp(cn) ?? legacyIpv4(cn)
+  if (ipBytes) {
+    const hit = ips.find((s) => s.bytes.equals(ipBytes))
+    return hit ? `spells SAN IP ${hit.value} differently (RFC 5952 text required)` : null
+  }
+  const ascii = domainToASCII(cn.toLowerCase())
+  if (ascii && dns.some((d) => d.toLowerCase() === ascii)) return 'spells a SAN DNS name differently'
+  if (!ascii || !ascii.includes('.')) return null
+  // The apex of a SAN name (or of a wildcard) is a harmless, common CN choice.
+  if (dns.some((d) => d.toLowerCase().endsWith('.' + ascii))) return null
+  const tld = (n: string) => n.toLowerCase().slice(n.lastIndexOf('.') + 1)
+  if (dns.some((d) => d.includes('.') && tld(d) === tld(ascii))) return 'names a host that is not in the subjectAltName'
+  return null
+}
+
 function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
   const bc = cert.basicConstraints
   if (bc?.ca) c.add('invalid-extension', 0, 'end-entity certificate asserts basicConstraints cA=TRUE')
@@ -203,6 +250,9 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
   const want = ctx.purpose === 'server' ? EkuOid.serverAuth : EkuOid.clientAuth
   const ekuExt = ext(cert, ExtOid.extKeyUsage)
   if (cert.extKeyUsage) {
+    if (cert.extKeyUsage.includes(EkuOid.anyExtendedKeyUsage)) {
+      c.add('extended-key-usage', 0, 'anyExtendedKeyUsage in an end-entity certificate (CA/B BR 7.1.2.7.10)')
+    }
     if (ekuExt?.critical) c.add('invalid-extension', 0, 'extendedKeyUsage must not be critical in the Web PKI')
     for (const oid of [want, ...(ctx.requiredEku ?? [])]) {
       if (!cert.extKeyUsage.includes(oid)) {
@@ -222,6 +272,12 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
     c.add('invalid-extension', 0, 'subjectAltName is critical although the subject is not empty')
   }
   if (!sanExt && cert.subject.empty) c.add('malformed-certificate', 0, 'no subject and no subjectAltName')
+  for (const r of cert.subject.rdns) {
+    for (const a of r) {
+      const why = a.oid === cnOid && a.value !== null ? cnConflict(a.value, cert.subjectAltNames ?? []) : null
+      if (why) c.add('invalid-extension', 0, `subject CN "${a.value}" ${why} (CA/B BR 7.1.4.3)`)
+    }
+  }
   for (const s of cert.subjectAltNames ?? []) {
     if (s.type === 'dns' && !isValidDnsName(s.value, true)) {
       c.add('invalid-extension', 0, `subjectAltName ${nameText(s)} is not a valid DNS name`)
@@ -253,6 +309,12 @@ function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: b
   }
   const aki = cert.authorityKeyId
   if (isAnchor) {
+    if (!cert.selfIssued && !aki && ctx.policy.requireKeyIdentifiers) {
+      c.add('invalid-extension', i, 'cross-signed anchor without authorityKeyIdentifier (RFC 5280 4.2.1.1)')
+    }
+    if (cert.extKeyUsage) {
+      c.add('extended-key-usage', i, 'root certificate carries extendedKeyUsage (CA/B BR 7.1.2.1.2)')
+    }
     if (aki && (!aki.keyId || aki.hasIssuer || aki.hasSerial)) {
       c.add('invalid-extension', i, 'root authorityKeyIdentifier must hold only a keyIdentifier')
     } else if (aki?.keyId && cert.selfIssued && cert.subjectKeyId && !aki.keyId.equals(cert.subjectKeyId)) {
@@ -261,7 +323,7 @@ function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: b
   } else if (ctx.policy.requireKeyIdentifiers && !aki) {
     c.add('invalid-extension', i, 'no authorityKeyIdentifier (RFC 5280 4.2.1.1)')
   }
-  if (cert.extKeyUsage) {
+  if (cert.extKeyUsage && !isAnchor) {
     const want = ctx.purpose === 'server' ? EkuOid.serverAuth : EkuOid.clientAuth
     if (!cert.extKeyUsage.includes(want) && !cert.extKeyUsage.includes(EkuOid.anyExtendedKeyUsage)) {
       c.add('extended-key-usage', i, `CA extendedKeyUsage does not allow ${ekuNames[want]}`)
@@ -286,10 +348,17 @@ function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: b
       const p = constraintProblem(st)
       if (p) c.add('name-constraints', i, p)
     }
+    const subtrees = (nc.permitted?.length ?? 0) + (nc.excluded?.length ?? 0)
     for (let j = 0; j < i; j++) {
       const sub = path[j]!
       if (j > 0 && sub.selfIssued) continue
-      const v = nameConstraintViolation(constrainedNames(sub, j === 0), nc)
+      const names = constrainedNames(sub, j === 0)
+      // Checking is names x subtrees; refuse absurd products instead of spinning (OpenSSL PR 4393).
+      if (names.length * subtrees > maxNameConstraintChecks) {
+        c.add('name-constraints', j, `${names.length} names against ${subtrees} constraints exceeds the ${maxNameConstraintChecks} check budget`)
+        continue
+      }
+      const v = nameConstraintViolation(names, nc)
       if (v) c.add('name-constraints', j, `${v.name} ${v.why} of ${cert.subject.text}`)
     }
   }

@@ -45,6 +45,11 @@ export interface EvaluateInput {
   /** DER certificates exactly as the server sent them, leaf first. */
   chain: (Buffer | Uint8Array)[]
   anchors: AnchorInput[]
+  /**
+   * Extra untrusted intermediates the builder may use (cache, OS store, test corpora); not part
+   * of what the server sent, so they never show up in sentChain or chain notes.
+   */
+  intermediates?: (Buffer | Uint8Array)[]
   /** DNS name or IP literal the client connected to; null/undefined skips the name check. */
   host?: string | null
   /** SIP domain to check per RFC 5922, when the account has one. */
@@ -83,6 +88,9 @@ export interface EvaluationResult {
   leafSha256: string | null
 }
 
+/** At most this many extra (non-sent) intermediates are considered. */
+const maxExtraIntermediates = 256
+
 /** At most this many AIA downloads per evaluation. */
 const maxFetches = 4
 
@@ -103,7 +111,8 @@ function toBuffers(x: Buffer | Buffer[] | null): Buffer[] {
  * (RFC 5922), and reports all findings of the chosen path rather than only the first.
  */
 export async function evaluateChain(input: EvaluateInput): Promise<EvaluationResult> {
-  const at = input.at ?? new Date()
+  // Certificate times have one-second resolution (RFC 5280 4.1.2.5), so compare at that resolution.
+  const at = new Date(Math.floor((input.at ?? new Date()).getTime() / 1000) * 1000)
   const policy: TrustPolicy = { ...defaultPolicy, ...input.policy }
   const limits: BuildLimits = { ...defaultLimits, ...input.limits }
   const purpose = input.purpose ?? 'server'
@@ -166,6 +175,13 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     firstIndex.set(p.cert.sha256, i)
     if (i > 0) pool.push({ cert: p.cert, sentIndex: i, fetchedFrom: null })
   })
+
+  for (const der of (input.intermediates ?? []).slice(0, maxExtraIntermediates)) {
+    const p = parseCertificate(der)
+    if (p.ok && !firstIndex.has(p.cert.sha256) && !pool.some((x) => x.cert.sha256 === p.cert.sha256)) {
+      pool.push({ cert: p.cert, sentIndex: null, fetchedFrom: null })
+    }
+  }
 
   const ctx = { at, purpose, policy, requiredEku: input.requiredEku, requiredKeyUsage: input.requiredKeyUsage }
   const validator = (path: ParsedCertificate[], anchored: boolean) => validatePath(path, anchored, ctx)
