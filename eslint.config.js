@@ -1,5 +1,4 @@
 import js from '@eslint/js'
-import importX from 'eslint-plugin-import-x'
 import svelte from 'eslint-plugin-svelte'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
@@ -37,6 +36,11 @@ const nodeBuiltins = [
   'zlib'
 ]
 
+const noRenderer = {
+  regex: '^(\\.\\./)+renderer/',
+  message: 'Main and preload never import renderer/.'
+}
+
 const noElectron = { name: 'electron', message: 'Only the Electron shell may import electron.' }
 
 export default tseslint.config(
@@ -63,7 +67,6 @@ export default tseslint.config(
         extraFileExtensions: ['.svelte']
       }
     },
-    plugins: { 'import-x': importX },
     rules: {
       '@typescript-eslint/no-unused-vars': [
         'error',
@@ -105,23 +108,10 @@ export default tseslint.config(
             {
               group: ['svelte/*', 'ws', 'jssip', '@peculiar/*'],
               message: 'shared/ imports only shared/ and zod.'
-            }
-          ]
-        }
-      ],
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
-            {
-              target: './shared',
-              from: './electron',
-              message: 'shared/ must not import electron/.'
             },
             {
-              target: './shared',
-              from: './renderer',
-              message: 'shared/ must not import renderer/.'
+              regex: '^(\\.\\./)+(electron|renderer)/',
+              message: 'shared/ must not import electron/ or renderer/.'
             }
           ]
         }
@@ -137,19 +127,29 @@ export default tseslint.config(
         'error',
         {
           paths: [noElectron],
-          patterns: [{ group: nodeBuiltins, message: 'The renderer has no Node: use window.api.' }]
-        }
-      ],
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
+          patterns: [
+            { group: nodeBuiltins, message: 'The renderer has no Node: use window.api.' },
             {
-              target: './renderer',
-              from: './electron',
+              regex: '^(\\.\\./)+electron/',
               message: 'The renderer talks to main only through shared/ipc/contract.ts.'
             }
           ]
+        }
+      ]
+    }
+  },
+  // Main and preload never import the renderer; raw webContents.send only in the typed emitter.
+  {
+    files: ['electron/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [noRenderer] }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "CallExpression[callee.property.name='send'][callee.object.property.name='webContents']",
+          message:
+            'Send events through the typed EventBus (electron/main/ipc/register.ts forwards them).'
         }
       ]
     }
@@ -160,34 +160,7 @@ export default tseslint.config(
     ignores: shellFiles,
     languageOptions: { globals: { ...globals.node } },
     rules: {
-      'no-restricted-imports': ['error', { paths: [noElectron] }]
-    }
-  },
-  // Main and preload never import the renderer; raw webContents.send only in the typed emitter.
-  {
-    files: ['electron/**/*.ts'],
-    rules: {
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
-            {
-              target: './electron',
-              from: './renderer',
-              message: 'Main and preload never import renderer/.'
-            }
-          ]
-        }
-      ],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector:
-            "CallExpression[callee.property.name='send'][callee.object.property.name='webContents']",
-          message:
-            'Send events through the typed EventBus (electron/main/ipc/register.ts forwards them).'
-        }
-      ]
+      'no-restricted-imports': ['error', { paths: [noElectron], patterns: [noRenderer] }]
     }
   },
   // Only the ipc adapter registers ipcMain handlers.

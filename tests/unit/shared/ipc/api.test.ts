@@ -1,0 +1,31 @@
+import { describe, expect, it, vi } from 'vitest'
+import { buildApi, methodName, type Transport } from '../../../../shared/ipc/api'
+import { ok } from '../../../../shared/ipc/result'
+
+describe('methodName', () => {
+  it('maps domain:verb-noun to [domain, verbNoun]', () => {
+    expect(methodName('app:get-info')).toEqual(['app', 'getInfo'])
+    expect(methodName('presence:set-own-status')).toEqual(['presence', 'setOwnStatus'])
+    expect(methodName('im:send')).toEqual(['im', 'send'])
+  })
+})
+
+describe('buildApi', () => {
+  it('calls the transport with the channel behind each typed method', async () => {
+    const invoke = vi.fn(() => Promise.resolve(ok({ version: '1' })))
+    const transport: Transport = { invoke, subscribe: vi.fn(() => () => undefined) }
+    const api = buildApi(transport)
+    const result = await api.app.getInfo()
+    expect(invoke).toHaveBeenCalledWith('app:get-info', undefined)
+    expect(result).toEqual({ ok: true, value: { version: '1' } })
+  })
+
+  it('exposes no channel names or generic send', () => {
+    const api = buildApi({ invoke: () => Promise.resolve(ok(1)), subscribe: () => () => undefined })
+    const keys = Object.entries(api).flatMap(([d, m]) => [d, ...Object.keys(m as object)])
+    expect(keys).toContain('getInfo')
+    for (const key of keys) expect(key).toMatch(/^[a-z][A-Za-z]*$/)
+    expect(keys).not.toContain('send')
+    expect(keys).not.toContain('invoke')
+  })
+})
