@@ -28,14 +28,12 @@ test.describe('Electron app', () => {
       const page = await app.firstWindow()
       const about = new AboutPage(page)
       await expect(about.host).toContainText('Electron app')
-      const prefs = await app.evaluate(({ BrowserWindow }) => {
-        const w = BrowserWindow.getAllWindows()[0]
-        return w?.webContents.getLastWebPreferences()
+      // Sandbox + context isolation: the page sees window.api and no Node at all.
+      const surface = await page.evaluate(() => {
+        const g = globalThis as { require?: unknown; process?: unknown; api?: unknown }
+        return { require: typeof g.require, process: typeof g.process, api: typeof g.api }
       })
-      expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
-      expect(await page.evaluate(() => typeof (window as { require?: unknown }).require)).toBe(
-        'undefined'
-      )
+      expect(surface).toEqual({ require: 'undefined', process: 'undefined', api: 'object' })
     } finally {
       await app.close()
       rmSync(userData, { recursive: true, force: true })

@@ -43,7 +43,7 @@ function talk(frames: unknown[], opts: { origin?: string; count: number }) {
         for (const f of frames) ws.send(typeof f === 'string' ? f : JSON.stringify(f))
       })
       ws.on('message', (data) => {
-        got.push(JSON.parse(String(data)) as Record<string, unknown>)
+        got.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>)
         if (got.length >= opts.count) {
           clearTimeout(timer)
           ws.close()
