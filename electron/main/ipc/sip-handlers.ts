@@ -2,7 +2,13 @@ import type { z } from 'zod'
 import type { EventChannel, InvokeChannel } from '../../../shared/ipc/define'
 import { sipChannels } from '../../../shared/ipc/channels/sip'
 import { IpcFailure } from '../../../shared/ipc/result'
-import type { ContactView, Contact, ContactPresence, Presence, SubscriptionHealth } from '../../../shared/types/presence'
+import type {
+  ContactView,
+  Contact,
+  ContactPresence,
+  Presence,
+  SubscriptionHealth
+} from '../../../shared/types/presence'
 import type { History, ImMessage, Typing } from '../../../shared/types/im'
 import { normalizeAor, type SessionState, type SignInRequest } from '../../../shared/types/sip'
 import type { OwnPresenceState } from '../../../shared/types/presence'

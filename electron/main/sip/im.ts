@@ -140,7 +140,11 @@ export class ImService {
   }
 
   /** Handles an incoming MESSAGE and says what to answer. */
-  async receive(from: string, body: string, contentType: string | undefined): Promise<ReceiveVerdict> {
+  async receive(
+    from: string,
+    body: string,
+    contentType: string | undefined
+  ): Promise<ReceiveVerdict> {
     const conversation = normalizeAor(from)
     const type = (contentType ?? 'text/plain').split(';')[0]?.trim().toLowerCase()
     if (type === ISCOMPOSING_CONTENT_TYPE) {
@@ -187,7 +191,9 @@ export class ImService {
     )
     if (outcome.kind === 'response' && [415, 405, 501].includes(outcome.status)) {
       this.#typingOff.set(conversation, now + this.#o.typingBackoffMs)
-      this.#o.log(`typing indications to ${conversation} paused: ${outcome.status} ${outcome.reason}`)
+      this.#o.log(
+        `typing indications to ${conversation} paused: ${outcome.status} ${outcome.reason}`
+      )
     }
     return 'sent'
   }
@@ -238,7 +244,11 @@ export class ImService {
     }
   }
 
-  async #update(message: ImMessage, state: ImMessage['state'], failure?: ImFailure): Promise<ImMessage> {
+  async #update(
+    message: ImMessage,
+    state: ImMessage['state'],
+    failure?: ImFailure
+  ): Promise<ImMessage> {
     const updated =
       (await this.#o.history.updateState(message.conversation, message.id, state, failure)) ??
       ({ ...message, state, ...(failure ? { failure } : {}) } as ImMessage)
@@ -252,7 +262,10 @@ export class ImService {
     try {
       const root = parseXml(body)
       if (root.local === 'isComposing' && (root.ns === ISCOMPOSING_NS || root.ns === '')) {
-        const state = root.children.find((c) => c.local === 'state')?.text.trim().toLowerCase()
+        const state = root.children
+          .find((c) => c.local === 'state')
+          ?.text.trim()
+          .toLowerCase()
         active = state === 'active'
         const r = Number(root.children.find((c) => c.local === 'refresh')?.text.trim())
         if (Number.isFinite(r) && r > 0) refresh = Math.min(r, 3600)

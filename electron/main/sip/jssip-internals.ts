@@ -47,8 +47,9 @@ interface TransactionsModule {
 }
 
 /** JsSIP's request classes. */
-export const OutgoingRequest = (require('jssip/lib/SIPMessage') as { OutgoingRequest: OutgoingRequestCtor })
-  .OutgoingRequest
+export const OutgoingRequest = (
+  require('jssip/lib/SIPMessage') as { OutgoingRequest: OutgoingRequestCtor }
+).OutgoingRequest
 /** JsSIP's request sender. */
 export const RequestSender = require('jssip/lib/RequestSender') as RequestSenderCtor
 /** JsSIP's transaction layer. */

@@ -53,7 +53,9 @@ export function buildPidf(entity: string, state: OwnPresenceState, note?: string
   }
   const noteXml = note ? `<note>${escapeXml(note)}</note>` : ''
   const dmNoteXml = note ? `<dm:note>${escapeXml(note)}</dm:note>` : ''
-  const activityXml = activities[state] ? `<rpid:activities>${activities[state]}</rpid:activities>` : ''
+  const activityXml = activities[state]
+    ? `<rpid:activities>${activities[state]}</rpid:activities>`
+    : ''
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\r\n' +
     `<presence xmlns="${PIDF_NS}" xmlns:dm="${DM_NS}" xmlns:rpid="${RPID_NS}" entity="${escapeXml(entity)}">\r\n` +
@@ -112,8 +114,7 @@ export function parsePidf(body: string | undefined | null): Presence {
     .map((b) => b.text.trim().toLowerCase())
   const open = basics.includes('open')
   const closed = !open && basics.includes('closed')
-  const note =
-    firstNote(persons) ?? firstNote(tuples) ?? firstNote([root]) ?? undefined
+  const note = firstNote(persons) ?? firstNote(tuples) ?? firstNote([root]) ?? undefined
   const withNote = (state: PresenceState): Presence => (note ? { state, note } : { state })
 
   if (closed) return withNote('offline')
@@ -125,7 +126,8 @@ export function parsePidf(body: string | undefined | null): Presence {
     .map((a) => a.text.trim().toLowerCase())
   const userInput = descendants(root, 'user-input').map((u) => u.text.trim().toLowerCase())
 
-  if (others.some((o) => /do[\s-]*not[\s-]*disturb|^dnd$/.test(o))) return withNote('do-not-disturb')
+  if (others.some((o) => /do[\s-]*not[\s-]*disturb|^dnd$/.test(o)))
+    return withNote('do-not-disturb')
   if ([...names].some((n) => busyActivities.has(n))) return withNote('busy')
   if (others.some((o) => /be[\s-]*right[\s-]*back|^brb$/.test(o))) return withNote('be-right-back')
   if ([...names].some((n) => brbActivities.has(n))) return withNote('be-right-back')

@@ -11,12 +11,7 @@ import {
   type SignInRequest
 } from '../../../shared/types/sip'
 import { ImService, type ImHistory, type ImTransport, type SendOutcome } from './im'
-import {
-  OutgoingRequest,
-  RequestSender,
-  Transactions,
-  type UaInternals
-} from './jssip-internals'
+import { OutgoingRequest, RequestSender, Transactions, type UaInternals } from './jssip-internals'
 import { buildPidf, PIDF_CONTENT_TYPE } from './pidf'
 import {
   PresencePublisher,
@@ -271,7 +266,12 @@ export class SipSession {
   }
 
   #start(run: number, creds: Credentials, connection: SipConnection, stream: Duplex): void {
-    const live: Live = { ua: null as unknown as UA, socket: null as unknown as TlsSipSocket, stream, closed: false }
+    const live: Live = {
+      ua: null as unknown as UA,
+      socket: null as unknown as TlsSipSocket,
+      stream,
+      closed: false
+    }
     live.socket = new TlsSipSocket(
       stream,
       { host: connection.host, port: connection.port },
@@ -279,7 +279,8 @@ export class SipSession {
         log: this.#log,
         onClosed: ({ error, reason }) => {
           live.closed = true
-          if (error && run === this.#run && this.#live === live) this.#connectionLost(run, live, reason)
+          if (error && run === this.#run && this.#live === live)
+            this.#connectionLost(run, live, reason)
         }
       }
     )
@@ -309,10 +310,22 @@ export class SipSession {
     live.ua = ua
     this.#live = live
     this.#interceptRequests(ua)
+    // Keep our own Contact (with transport=tls) in SUBSCRIBE and other requests instead of the
+    // public GRUU (RFC 5627) the registrar hands back: a GRUU names the AOR's domain without a
+    // transport, and a server that rewrites Contacts to the connection's source address (as
+    // Kamailio's fix_nated_contact does) then sends the NOTIFYs over UDP, where we don't listen.
+    Object.defineProperty((ua as unknown as UaInternals)._contact, 'pub_gruu', {
+      get: () => null,
+      set: () => undefined
+    })
 
     ua.on('connected', () => {
       if (run !== this.#run || this.#live !== live) return
-      this.#setState({ status: 'registering', aor: creds.aor, ...(this.#attempt ? { attempt: this.#attempt } : {}) })
+      this.#setState({
+        status: 'registering',
+        aor: creds.aor,
+        ...(this.#attempt ? { attempt: this.#attempt } : {})
+      })
       ua.register()
     })
     ua.on('registered', (e: { response: IncomingResponse }) => {
@@ -351,14 +364,25 @@ export class SipSession {
     this.im.attach(this.#imTransport(live))
   }
 
-  #registrationFailed(run: number, live: Live, response: IncomingResponse | null, cause?: string): void {
+  #registrationFailed(
+    run: number,
+    live: Live,
+    response: IncomingResponse | null,
+    cause?: string
+  ): void {
     const status = response?.status_code
     const reason = response?.reason_phrase || cause || 'registration failed'
     if (status === 401 || status === 407 || status === 403) {
       this.#fail({ code: 'wrong-password', status, reason })
     } else if (status === 404 || status === 604) {
       this.#fail({ code: 'unknown-user', status, reason })
-    } else if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 423) {
+    } else if (
+      status !== undefined &&
+      status >= 400 &&
+      status < 500 &&
+      status !== 408 &&
+      status !== 423
+    ) {
       this.#fail({ code: 'sip-error', status, reason })
     } else if (!this.#everRegistered && status === undefined && cause === 'Request Timeout') {
       this.#fail({ code: 'timeout', reason: 'the server did not answer REGISTER' })
@@ -487,7 +511,10 @@ export class SipSession {
       const mine = (method === 'INVITE' || method === 'MESSAGE') && !request.to_tag
       if (!mine) return original(incoming)
       const config = internals._configuration
-      if (request.ruri.user !== config.uri.user && request.ruri.user !== internals._contact.uri.user) {
+      if (
+        request.ruri.user !== config.uri.user &&
+        request.ruri.user !== internals._contact.uri.user
+      ) {
         request.reply(404)
         return
       }
@@ -502,7 +529,8 @@ export class SipSession {
       this.im
         .receive(from, request.body ?? '', request.getHeader('Content-Type'))
         .then((verdict) => {
-          if (verdict.status === 415) request.reply(415, 'Unsupported Media Type', [`Accept: ${verdict.accept}`])
+          if (verdict.status === 415)
+            request.reply(415, 'Unsupported Media Type', [`Accept: ${verdict.accept}`])
           else request.reply(200)
         })
         .catch((error: unknown) => {
@@ -527,7 +555,14 @@ export class SipSession {
         const headers = ['Event: presence', `Expires: ${req.expires}`]
         if (req.ifMatch) headers.push(`SIP-If-Match: ${req.ifMatch}`)
         if (req.body !== undefined) headers.push(`Content-Type: ${PIDF_CONTENT_TYPE}`)
-        const request = new OutgoingRequest('PUBLISH', target, ua, { to_uri: target }, headers, req.body)
+        const request = new OutgoingRequest(
+          'PUBLISH',
+          target,
+          ua,
+          { to_uri: target },
+          headers,
+          req.body
+        )
         new RequestSender(ua, request, {
           onRequestTimeout: () => reject(new Error('no answer to PUBLISH')),
           onTransportError: () => reject(new Error('connection lost during PUBLISH')),
@@ -537,7 +572,10 @@ export class SipSession {
               const n = parseInt(response.getHeader(name) ?? '', 10)
               return Number.isFinite(n) ? n : undefined
             }
-            const result: PublishResponse = { status: response.status_code, reason: response.reason_phrase }
+            const result: PublishResponse = {
+              status: response.status_code,
+              reason: response.reason_phrase
+            }
             const etag = response.getHeader('SIP-ETag')
             if (etag) result.etag = etag.trim()
             const expires = int('Expires')
@@ -558,20 +596,28 @@ export class SipSession {
       })
       // JsSIP reports a refused SUBSCRIBE without its status; keep the last final response.
       let refusal: { status: number; reason: string } | null = null
-      const internals = subscriber as unknown as { _receiveSubscribeResponse(r: IncomingResponse): void }
+      const internals = subscriber as unknown as {
+        _receiveSubscribeResponse(r: IncomingResponse): void
+      }
       const originalReceive = internals._receiveSubscribeResponse.bind(subscriber)
       internals._receiveSubscribeResponse = (response) => {
-        if (response.status_code >= 300) refusal = { status: response.status_code, reason: response.reason_phrase }
+        if (response.status_code >= 300)
+          refusal = { status: response.status_code, reason: response.reason_phrase }
         originalReceive(response)
       }
       const C = subscriber.C as unknown as Record<string, number>
       subscriber.on('pending', () => events.onPending())
       subscriber.on('active', () => events.onActive())
-      subscriber.on('notify', (_final, _request, body, contentType) => events.onNotify(body, contentType))
+      subscriber.on('notify', (_final, _request, body, contentType) =>
+        events.onNotify(body, contentType)
+      )
       subscriber.on('terminated', (code, reason, retryAfter) => {
         let end: SubscriptionEnd
         if (code === C.FINAL_NOTIFY_RECEIVED) {
-          end = { reason: reason ?? 'deactivated', ...(retryAfter !== undefined ? { retryAfter } : {}) }
+          end = {
+            reason: reason ?? 'deactivated',
+            ...(retryAfter !== undefined ? { retryAfter } : {})
+          }
         } else if (code === C.SUBSCRIBE_NON_OK_RESPONSE && refusal) {
           end = { reason: refusal.reason, status: refusal.status }
         } else if (code === C.SUBSCRIBE_AUTHENTICATION_FAILED) {
@@ -603,10 +649,18 @@ export class SipSession {
               contentType,
               eventHandlers: {
                 succeeded: (e: { response: IncomingResponse }) =>
-                  resolve({ kind: 'response', status: e.response.status_code, reason: e.response.reason_phrase }),
+                  resolve({
+                    kind: 'response',
+                    status: e.response.status_code,
+                    reason: e.response.reason_phrase
+                  }),
                 failed: (e: { response?: IncomingResponse | null; cause?: string }) => {
                   if (e.response) {
-                    resolve({ kind: 'response', status: e.response.status_code, reason: e.response.reason_phrase })
+                    resolve({
+                      kind: 'response',
+                      status: e.response.status_code,
+                      reason: e.response.reason_phrase
+                    })
                   } else if (e.cause === 'Request Timeout') resolve({ kind: 'timeout' })
                   else resolve({ kind: 'transport-error', reason: e.cause ?? 'connection error' })
                 }

@@ -181,7 +181,8 @@ export class SubscriptionManager {
           // A NOTIFY without a body (e.g. pending, or terminated) says nothing about presence.
           if (body && body.trim()) {
             const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase()
-            e.presence = type && type !== 'application/pidf+xml' ? { state: 'unknown' } : parsePidf(body)
+            e.presence =
+              type && type !== 'application/pidf+xml' ? { state: 'unknown' } : parsePidf(body)
           }
           this.#set(e, { status: e.health.status === 'none' ? 'active' : e.health.status })
         },
@@ -198,7 +199,8 @@ export class SubscriptionManager {
     e.handle = null
     e.generation++
     const reason = end.status ? `${end.status} ${end.reason}` : end.reason
-    const refused = end.status !== undefined && end.status >= 400 && end.status < 500 && end.status !== 408
+    const refused =
+      end.status !== undefined && end.status >= 400 && end.status < 500 && end.status !== 408
     if (final.has(end.reason) || refused) {
       e.presence = { state: 'unknown' }
       this.#set(e, { status: refused ? 'error' : 'terminated', reason })
@@ -214,7 +216,10 @@ export class SubscriptionManager {
       // Exponential back-off with full jitter for probation/giveup, 5xx, timeouts and unknowns;
       // Retry-After wins when the server sent it (RFC 6665 §4.1.3).
       const base = Math.min(30_000 * 2 ** e.failures, 30 * 60_000)
-      delayMs = end.retryAfter !== undefined ? end.retryAfter * 1000 : base / 2 + (this.#random() * base) / 2
+      delayMs =
+        end.retryAfter !== undefined
+          ? end.retryAfter * 1000
+          : base / 2 + (this.#random() * base) / 2
     }
     e.failures++
     this.#set(e, { status: end.transport || end.status ? 'error' : 'terminated', reason })

@@ -37,7 +37,8 @@ const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
 
 function decodeEntities(raw: string): string {
   return raw.replace(/&([^;&\s]{1,10});/g, (_m, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return codePoint(parseInt(name.slice(2), 16))
+    if (name.startsWith('#x') || name.startsWith('#X'))
+      return codePoint(parseInt(name.slice(2), 16))
     if (name.startsWith('#')) return codePoint(parseInt(name.slice(1), 10))
     const value = entities[name]
     if (value === undefined) throw new XmlError(`unknown entity &${name};`)
@@ -151,7 +152,8 @@ const attrRe = /\s*([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y
 function openElement(body: string, parentScope: Map<string, string> | undefined): Open {
   const nameMatch = /^([^\s/>]+)/.exec(body)
   const qname = nameMatch?.[1] ?? ''
-  if (!nameRe.test(qname)) throw new XmlError(`invalid element name ${JSON.stringify(qname.slice(0, 40))}`)
+  if (!nameRe.test(qname))
+    throw new XmlError(`invalid element name ${JSON.stringify(qname.slice(0, 40))}`)
   const attrsRaw: Array<[string, string]> = []
   const rest = body.slice(qname.length)
   let pos = 0
@@ -201,12 +203,14 @@ function openElement(body: string, parentScope: Map<string, string> | undefined)
 
 /** Escapes text for element content and attribute values. */
 export function escapeXml(text: string): string {
-  return text
-    // Control characters are not allowed in XML 1.0 at all, escaped or not (XML §2.2).
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;')
+  return (
+    text
+      // Control characters are not allowed in XML 1.0 at all, escaped or not (XML §2.2).
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&apos;')
+  )
 }

@@ -54,7 +54,9 @@ export class ContactsStore {
   add(contact: Contact): Promise<Contact> {
     return this.#serial(async () => {
       const uri = normalizeAor(contact.uri)
-      const entry: Contact = contact.displayName ? { uri, displayName: contact.displayName } : { uri }
+      const entry: Contact = contact.displayName
+        ? { uri, displayName: contact.displayName }
+        : { uri }
       const list = (await this.list()).filter((c) => c.uri !== uri)
       list.push(entry)
       await this.#save(list)

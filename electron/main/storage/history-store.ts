@@ -188,7 +188,9 @@ export class HistoryStore {
       // Torn last line: the process died inside the append. Its event was never acknowledged,
       // so dropping it loses nothing that was promised; cut it off so appends stay line-aligned.
       conv.report.tornLine = true
-      this.#log(`history ${file}: ignored a torn last line (${bytes.length - lastNewline - 1} bytes)`)
+      this.#log(
+        `history ${file}: ignored a torn last line (${bytes.length - lastNewline - 1} bytes)`
+      )
       await truncate(file, complete.length)
     }
     for (const line of complete.toString('utf8').split('\n')) {

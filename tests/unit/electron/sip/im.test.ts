@@ -18,7 +18,12 @@ class MemoryHistory implements ImHistory {
     this.events.push(`${m.id}:${m.state}`)
     return { ...m }
   }
-  async updateState(_c: string, id: string, state: ImMessage['state'], failure?: ImMessage['failure']) {
+  async updateState(
+    _c: string,
+    id: string,
+    state: ImMessage['state'],
+    failure?: ImMessage['failure']
+  ) {
     const m = this.byId.get(id)
     if (!m) return undefined
     m.state = state
@@ -62,7 +67,9 @@ describe('ImService', () => {
     const m = await t.im.send('sip:bob@Example.org', 'héllo 👋')
     await flush()
     expect(m.state).toBe('sending')
-    expect(t.sent).toEqual([{ to: 'sip:bob@example.org', body: 'héllo 👋', type: TEXT_CONTENT_TYPE }])
+    expect(t.sent).toEqual([
+      { to: 'sip:bob@example.org', body: 'héllo 👋', type: TEXT_CONTENT_TYPE }
+    ])
     expect(t.history.byId.get('m1')?.state).toBe('accepted')
     expect(t.updates.map((u) => u.state)).toEqual(['sending', 'accepted'])
   })
@@ -126,10 +133,16 @@ describe('ImService', () => {
 
   it('receives text, and refuses unknown content types with 415', async () => {
     const t = setup()
-    expect(await t.im.receive('sip:bob@example.org', 'ça va ? 日本', 'text/plain;charset=UTF-8')).toEqual({
+    expect(
+      await t.im.receive('sip:bob@example.org', 'ça va ? 日本', 'text/plain;charset=UTF-8')
+    ).toEqual({
       status: 200
     })
-    expect(t.received[0]).toMatchObject({ direction: 'in', state: 'received', body: 'ça va ? 日本' })
+    expect(t.received[0]).toMatchObject({
+      direction: 'in',
+      state: 'received',
+      body: 'ça va ? 日本'
+    })
     expect((await t.im.receive('sip:bob@example.org', '<b/>', 'text/html')).status).toBe(415)
     expect(t.received).toHaveLength(1)
   })

@@ -26,7 +26,10 @@ describe('buildPidf / parsePidf', () => {
   })
 
   it('drops control characters that XML cannot carry', () => {
-    expect(parsePidf(buildPidf('sip:a@b', 'busy', 'a\u0001b'))).toEqual({ state: 'busy', note: 'ab' })
+    expect(parsePidf(buildPidf('sip:a@b', 'busy', 'a\u0001b'))).toEqual({
+      state: 'busy',
+      note: 'ab'
+    })
   })
 
   it('reads documents with other prefixes and default namespaces', () => {
@@ -62,9 +65,9 @@ describe('buildPidf / parsePidf', () => {
     expect(parsePidf(doc('<rpid:activities><rpid:lunch/></rpid:activities>')).state).toBe(
       'be-right-back'
     )
-    expect(parsePidf(doc('<rpid:activities><rpid:other>DND</rpid:other></rpid:activities>')).state).toBe(
-      'do-not-disturb'
-    )
+    expect(
+      parsePidf(doc('<rpid:activities><rpid:other>DND</rpid:other></rpid:activities>')).state
+    ).toBe('do-not-disturb')
   })
 
   it('reads CDATA notes and character references', () => {

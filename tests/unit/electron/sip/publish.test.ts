@@ -141,10 +141,9 @@ describe('PresencePublisher', () => {
   })
 
   it('reports a transport failure without throwing', async () => {
-    const p = new PresencePublisher(
-      () => Promise.reject(new Error('request timeout')),
-      { timers: new ManualTimers() }
-    )
+    const p = new PresencePublisher(() => Promise.reject(new Error('request timeout')), {
+      timers: new ManualTimers()
+    })
     expect(await p.publish('<doc/>')).toEqual({ kind: 'failed', reason: 'request timeout' })
   })
 

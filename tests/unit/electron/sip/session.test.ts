@@ -12,7 +12,12 @@ class MemoryHistory implements ImHistory {
     this.byId.set(m.id, { ...m })
     return { ...m }
   }
-  async updateState(_c: string, id: string, state: ImMessage['state'], failure?: ImMessage['failure']) {
+  async updateState(
+    _c: string,
+    id: string,
+    state: ImMessage['state'],
+    failure?: ImMessage['failure']
+  ) {
     const m = this.byId.get(id)
     if (!m) return undefined
     m.state = state
@@ -39,11 +44,24 @@ const happy: Responder = (req, server) => {
         headers: [`Contact: ${req.header('contact')};expires=600`, 'Expires: 600']
       }
     case 'PUBLISH':
-      return { status: 200, reason: 'OK', headers: [`SIP-ETag: ${server.nextEtag()}`, 'Expires: 3600'] }
+      return {
+        status: 200,
+        reason: 'OK',
+        headers: [`SIP-ETag: ${server.nextEtag()}`, 'Expires: 3600']
+      }
     case 'MESSAGE':
-      return req.ruri.includes('nobody') ? { status: 404, reason: 'Not Found' } : { status: 200, reason: 'OK' }
+      return req.ruri.includes('nobody')
+        ? { status: 404, reason: 'Not Found' }
+        : { status: 200, reason: 'OK' }
     case 'SUBSCRIBE':
-      return { status: 200, reason: 'OK', headers: ['Contact: <sip:127.0.0.1:5061;transport=tls>', `Expires: ${req.header('expires')}`] }
+      return {
+        status: 200,
+        reason: 'OK',
+        headers: [
+          'Contact: <sip:127.0.0.1:5061;transport=tls>',
+          `Expires: ${req.header('expires')}`
+        ]
+      }
     default:
       return { status: 200, reason: 'OK' }
   }
@@ -61,7 +79,13 @@ function setup(responder: Responder, verdict: SipConnection['verdict'] = 'truste
       connects++
       const server = new FakeRegistrar(responder)
       servers.push(server)
-      return { verdict, socket: server.clientStream, host: '127.0.0.1', port: 5061, reason: 'self-signed certificate' }
+      return {
+        verdict,
+        socket: server.clientStream,
+        host: '127.0.0.1',
+        port: 5061,
+        reason: 'self-signed certificate'
+      }
     },
     events: { onStateChanged: (s) => states.push(s), onMessageReceived: (m) => received.push(m) },
     reconnectBaseMs: 20,
@@ -75,7 +99,10 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
   it('refuses to send anything when the connector reports untrusted', async () => {
     const t = setup(happy, 'untrusted')
     const state = await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
-    expect(state).toMatchObject({ status: 'failed', failure: { code: 'untrusted', reason: 'self-signed certificate' } })
+    expect(state).toMatchObject({
+      status: 'failed',
+      failure: { code: 'untrusted', reason: 'self-signed certificate' }
+    })
     await new Promise((r) => setTimeout(r, 50))
     expect(t.servers[0]?.requests).toEqual([])
     expect(t.servers[0]?.clientStream.destroyed).toBe(true)
@@ -87,7 +114,9 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
         return {
           status: 401,
           reason: 'Unauthorized',
-          headers: ['WWW-Authenticate: Digest realm="lab.test", nonce="abc123", algorithm=MD5, qop="auth"']
+          headers: [
+            'WWW-Authenticate: Digest realm="lab.test", nonce="abc123", algorithm=MD5, qop="auth"'
+          ]
         }
       }
       return happy(req, server)
@@ -123,15 +152,22 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     const t = setup(happy)
     await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
     const server = t.servers[0]!
-    server.sendRequest('INVITE', 'sip:alice@lab.test', [
-      'From: <sip:bob@lab.test>;tag=b1',
-      'To: <sip:alice@lab.test>',
-      'Call-ID: inv1',
-      'CSeq: 1 INVITE',
-      'Contact: <sip:bob@127.0.0.1:5999;transport=tls>',
-      'Content-Type: application/sdp'
-    ], 'v=0\r\n')
-    await waitFor(() => server.responses.some((r) => r.includes('inv1') && !r.startsWith('SIP/2.0 100')))
+    server.sendRequest(
+      'INVITE',
+      'sip:alice@lab.test',
+      [
+        'From: <sip:bob@lab.test>;tag=b1',
+        'To: <sip:alice@lab.test>',
+        'Call-ID: inv1',
+        'CSeq: 1 INVITE',
+        'Contact: <sip:bob@127.0.0.1:5999;transport=tls>',
+        'Content-Type: application/sdp'
+      ],
+      'v=0\r\n'
+    )
+    await waitFor(() =>
+      server.responses.some((r) => r.includes('inv1') && !r.startsWith('SIP/2.0 100'))
+    )
     expect(server.responses.filter((r) => r.includes('inv1')).pop()).toMatch(/^SIP\/2.0 488 /)
     t.session.dispose()
   })
@@ -140,13 +176,18 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     const t = setup(happy)
     await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
     const server = t.servers[0]!
-    server.sendRequest('MESSAGE', 'sip:alice@lab.test', [
-      'From: <sip:bob@lab.test>;tag=b2',
-      'To: <sip:alice@lab.test>',
-      'Call-ID: msg1',
-      'CSeq: 1 MESSAGE',
-      'Content-Type: text/plain;charset=UTF-8'
-    ], 'Grüße 👋 日本')
+    server.sendRequest(
+      'MESSAGE',
+      'sip:alice@lab.test',
+      [
+        'From: <sip:bob@lab.test>;tag=b2',
+        'To: <sip:alice@lab.test>',
+        'Call-ID: msg1',
+        'CSeq: 1 MESSAGE',
+        'Content-Type: text/plain;charset=UTF-8'
+      ],
+      'Grüße 👋 日本'
+    )
     await waitFor(() => server.responses.some((r) => r.includes('msg1')))
     expect(server.responses.find((r) => r.includes('msg1'))).toMatch(/^SIP\/2.0 200 /)
     expect(t.received[0]).toMatchObject({ conversation: 'sip:bob@lab.test', body: 'Grüße 👋 日本' })
@@ -177,20 +218,27 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     expect(sub.header('accept')).toBe('application/pidf+xml')
     expect(sub.header('event')).toBe('presence')
     // NOTIFY in the dialog the 200 created: swap From/To of the SUBSCRIBE, use its Call-ID.
-    await waitFor(() => t.session.subscriptions.get('sip:bob@lab.test')?.subscription.status === 'pending')
+    await waitFor(
+      () => t.session.subscriptions.get('sip:bob@lab.test')?.subscription.status === 'pending'
+    )
     await waitFor(() => server.toTags.has(sub.header('call-id')!))
     const from = sub.header('from')!
     const fromTag = /tag=([^;]+)/.exec(from)?.[1]
-    server.sendRequest('NOTIFY', /<([^>]+)>/.exec(sub.header('contact')!)![1]!, [
-      `From: <sip:bob@lab.test>;tag=${server.toTags.get(sub.header('call-id')!)}`,
-      `To: <sip:alice@lab.test>;tag=${fromTag}`,
-      `Call-ID: ${sub.header('call-id')}`,
-      'CSeq: 1 NOTIFY',
-      'Event: presence',
-      'Subscription-State: active;expires=600',
-      'Contact: <sip:127.0.0.1:5061;transport=tls>',
-      'Content-Type: application/pidf+xml'
-    ], buildPidf('sip:bob@lab.test', 'away', 'lunch 🍜'))
+    server.sendRequest(
+      'NOTIFY',
+      /<([^>]+)>/.exec(sub.header('contact')!)![1]!,
+      [
+        `From: <sip:bob@lab.test>;tag=${server.toTags.get(sub.header('call-id')!)}`,
+        `To: <sip:alice@lab.test>;tag=${fromTag}`,
+        `Call-ID: ${sub.header('call-id')}`,
+        'CSeq: 1 NOTIFY',
+        'Event: presence',
+        'Subscription-State: active;expires=600',
+        'Contact: <sip:127.0.0.1:5061;transport=tls>',
+        'Content-Type: application/pidf+xml'
+      ],
+      buildPidf('sip:bob@lab.test', 'away', 'lunch 🍜')
+    )
     await waitFor(() => t.session.subscriptions.get('sip:bob@lab.test')?.presence.state === 'away')
     expect(t.session.subscriptions.get('sip:bob@lab.test')).toMatchObject({
       presence: { state: 'away', note: 'lunch 🍜' },
@@ -220,7 +268,9 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     const m = await t.session.im.send('sip:bob@lab.test', 'during outage')
     expect(m.state).toBe('queued')
     await waitFor(() => t.history.byId.get(m.id)?.state === 'accepted')
-    expect(t.servers[1]!.requests.some((r) => r.method === 'MESSAGE' && r.body === 'during outage')).toBe(true)
+    expect(
+      t.servers[1]!.requests.some((r) => r.method === 'MESSAGE' && r.body === 'during outage')
+    ).toBe(true)
     t.session.dispose()
   })
 
@@ -233,7 +283,12 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     await t.session.signOut()
     const methods = server.requests.map((r) => `${r.method}:${r.header('expires')}`)
     expect(methods).toContain('PUBLISH:0')
-    expect(server.requests.filter((r) => r.method === 'REGISTER').pop()?.header('contact')).toMatch(/expires=0/)
+    expect(
+      server.requests
+        .filter((r) => r.method === 'REGISTER')
+        .pop()
+        ?.header('contact')
+    ).toMatch(/expires=0/)
     expect(t.session.state.status).toBe('signed-out')
     expect(server.clientStream.destroyed).toBe(true)
   })
@@ -243,7 +298,9 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
     t.servers[0]!.sendRaw('SIP/2.0 200 OK\r\nContent-Length: 999999999\r\n\r\n')
     await waitFor(() => t.states.some((s) => s.status === 'reconnecting'))
-    expect(t.states.find((s) => s.status === 'reconnecting')?.failure?.reason).toMatch(/protocol error/)
+    expect(t.states.find((s) => s.status === 'reconnecting')?.failure?.reason).toMatch(
+      /protocol error/
+    )
     await waitFor(() => t.session.state.status === 'registered' && t.connects() === 2)
     t.session.dispose()
   })
