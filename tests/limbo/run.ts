@@ -62,14 +62,20 @@ function toInput(tc: LimboCase): EvaluateInput {
     at: tc.validation_time ? new Date(tc.validation_time) : new Date(),
     requiredEku: tc.extended_key_usage.map((e) => ekuByName[e] ?? e),
     requiredKeyUsage: tc.key_usage,
-    policy: { maxIntermediates: tc.max_chain_depth, revocation: tc.crls.length ? 'hard-fail' : 'off' }
+    policy: {
+      maxIntermediates: tc.max_chain_depth,
+      revocation: tc.crls.length ? 'hard-fail' : 'off'
+    }
   }
   const peer = tc.expected_peer_name
   if (peer) {
     if (peer.kind === 'IP') {
       const bytes = parseIp(peer.value)
-      input.peerName = bytes ? { kind: 'ip', value: peer.value, bytes } : { kind: 'dns', value: peer.value }
-    } else if (peer.kind === 'DNS') input.peerName = { kind: 'dns', value: peer.value.toLowerCase() }
+      input.peerName = bytes
+        ? { kind: 'ip', value: peer.value, bytes }
+        : { kind: 'dns', value: peer.value }
+    } else if (peer.kind === 'DNS')
+      input.peerName = { kind: 'dns', value: peer.value.toLowerCase() }
     else input.peerName = { kind: 'email', value: peer.value }
   }
   if (tc.crls.length) {
@@ -82,7 +88,8 @@ function toInput(tc: LimboCase): EvaluateInput {
 function pemBlocks(pem: string, label: string): Buffer[] {
   const re = new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`, 'g')
   const out: Buffer[] = []
-  for (let m = re.exec(pem); m; m = re.exec(pem)) out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))
+  for (let m = re.exec(pem); m; m = re.exec(pem))
+    out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))
   return out
 }
 
@@ -108,7 +115,11 @@ async function main(): Promise<void> {
         context: errors.map((e) => `${e.code}: ${e.detail}`).join(' | ') || null
       }
     } catch (e) {
-      r = { id: tc.id, actual_result: 'FAILURE', context: `harness exception: ${(e as Error).stack}` }
+      r = {
+        id: tc.id,
+        actual_result: 'FAILURE',
+        context: `harness exception: ${(e as Error).stack}`
+      }
     }
     const ms = performance.now() - t
     if (ms > slowest.ms) slowest = { id: tc.id, ms }

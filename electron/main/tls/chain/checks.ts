@@ -121,43 +121,85 @@ function ext(cert: ParsedCertificate, oid: string) {
 function checkValidity(c: Collector, cert: ParsedCertificate, i: number, at: Date): void {
   const t = at.getTime()
   if (t < cert.notBefore.getTime()) {
-    c.add('not-yet-valid', i, `notBefore ${cert.notBefore.toISOString()} is after ${at.toISOString()}`, 'error', {
-      date: cert.notBefore
-    })
+    c.add(
+      'not-yet-valid',
+      i,
+      `notBefore ${cert.notBefore.toISOString()} is after ${at.toISOString()}`,
+      'error',
+      {
+        date: cert.notBefore
+      }
+    )
     if (cert.notBefore.getTime() - t < dayMs) {
       c.add('clock-skew', i, 'less than a day before notBefore', 'info')
     }
   }
   if (t > cert.notAfter.getTime()) {
-    c.add('expired', i, `notAfter ${cert.notAfter.toISOString()} is before ${at.toISOString()}`, 'error', {
-      date: cert.notAfter
-    })
-    if (t - cert.notAfter.getTime() < dayMs) c.add('clock-skew', i, 'less than a day after notAfter', 'info')
+    c.add(
+      'expired',
+      i,
+      `notAfter ${cert.notAfter.toISOString()} is before ${at.toISOString()}`,
+      'error',
+      {
+        date: cert.notAfter
+      }
+    )
+    if (t - cert.notAfter.getTime() < dayMs)
+      c.add('clock-skew', i, 'less than a day after notAfter', 'info')
   }
 }
 
-function checkStructure(c: Collector, cert: ParsedCertificate, i: number, isAnchor: boolean, policy: TrustPolicy) {
+function checkStructure(
+  c: Collector,
+  cert: ParsedCertificate,
+  i: number,
+  isAnchor: boolean,
+  policy: TrustPolicy
+) {
   if (cert.duplicateExtension) {
-    c.add('malformed-certificate', i, `extension ${cert.duplicateExtension} appears twice (RFC 5280 4.2)`)
+    c.add(
+      'malformed-certificate',
+      i,
+      `extension ${cert.duplicateExtension} appears twice (RFC 5280 4.2)`
+    )
   }
   for (const e of cert.extensions) {
     if (e.critical && !understood.has(e.oid)) {
-      c.add('unknown-critical-extension', i, `critical extension ${e.oid} is not understood (RFC 5280 4.2)`)
+      c.add(
+        'unknown-critical-extension',
+        i,
+        `critical extension ${e.oid} is not understood (RFC 5280 4.2)`
+      )
     }
   }
-  for (const oid of [ExtOid.subjectKeyIdentifier, ExtOid.authorityKeyIdentifier, ExtOid.authorityInfoAccess]) {
-    if (ext(cert, oid)?.critical) c.add('invalid-extension', i, `${oid} must not be critical (RFC 5280 4.2.1)`)
+  for (const oid of [
+    ExtOid.subjectKeyIdentifier,
+    ExtOid.authorityKeyIdentifier,
+    ExtOid.authorityInfoAccess
+  ]) {
+    if (ext(cert, oid)?.critical)
+      c.add('invalid-extension', i, `${oid} must not be critical (RFC 5280 4.2.1)`)
   }
   const pc = ext(cert, ExtOid.policyConstraints)
-  if (pc && !pc.critical) c.add('invalid-extension', i, 'policyConstraints must be critical (RFC 5280 4.2.1.11)')
+  if (pc && !pc.critical)
+    c.add('invalid-extension', i, 'policyConstraints must be critical (RFC 5280 4.2.1.11)')
   const serialLen = cert.serial.length - (cert.serial[0] === 0 ? 1 : 0)
   if (!isAnchor && (cert.serialZero || cert.serialNegative || serialLen > 20)) {
-    c.add('malformed-certificate', i, 'serial number must be a positive integer of at most 20 octets (RFC 5280 4.1.2.2)')
+    c.add(
+      'malformed-certificate',
+      i,
+      'serial number must be a positive integer of at most 20 octets (RFC 5280 4.1.2.2)'
+    )
   }
   if (!isAnchor) {
-    if (cert.version !== 3) c.add('malformed-certificate', i, `X.509 v${cert.version} certificate; v3 is required`)
+    if (cert.version !== 3)
+      c.add('malformed-certificate', i, `X.509 v${cert.version} certificate; v3 is required`)
     if (!cert.tbsSignatureAlg.equals(cert.signatureAlgRaw)) {
-      c.add('malformed-certificate', i, 'signatureAlgorithm differs from TBSCertificate.signature (RFC 5280 4.1.1.2)')
+      c.add(
+        'malformed-certificate',
+        i,
+        'signatureAlgorithm differs from TBSCertificate.signature (RFC 5280 4.1.1.2)'
+      )
     }
     if (cert.issuer.empty) c.add('malformed-certificate', i, 'empty issuer name (RFC 5280 4.1.2.4)')
     const hash = cert.signatureInfo?.hash
@@ -165,7 +207,11 @@ function checkStructure(c: Collector, cert: ParsedCertificate, i: number, isAnch
       c.add('weak-signature', i, `signed with ${cert.signatureInfo?.name}`)
     }
     if (!cert.signatureInfo || cert.signatureInfo.family === 'dsa') {
-      c.add('unsupported-algorithm', i, `signature algorithm ${cert.signatureInfo?.name ?? cert.signatureOid}`)
+      c.add(
+        'unsupported-algorithm',
+        i,
+        `signature algorithm ${cert.signatureInfo?.name ?? cert.signatureOid}`
+      )
     }
   }
   checkKey(c, cert, i, policy)
@@ -176,13 +222,20 @@ function checkKey(c: Collector, cert: ParsedCertificate, i: number, policy: Trus
   switch (k.algorithm) {
     case 'RSA':
     case 'RSA-PSS':
-      if ((k.bits ?? 0) < policy.minRsaBits) c.add('weak-key', i, `RSA key of ${k.bits} bits (< ${policy.minRsaBits})`)
-      else if ((k.bits ?? 0) % 8 !== 0) c.add('weak-key', i, `RSA modulus of ${k.bits} bits is not a multiple of 8`)
+      if ((k.bits ?? 0) < policy.minRsaBits)
+        c.add('weak-key', i, `RSA key of ${k.bits} bits (< ${policy.minRsaBits})`)
+      else if ((k.bits ?? 0) % 8 !== 0)
+        c.add('weak-key', i, `RSA modulus of ${k.bits} bits is not a multiple of 8`)
       break
     case 'EC':
-      if (k.explicitCurve) c.add('unsupported-algorithm', i, 'EC key with explicit curve parameters (RFC 5480 2.1.1)')
+      if (k.explicitCurve)
+        c.add('unsupported-algorithm', i, 'EC key with explicit curve parameters (RFC 5480 2.1.1)')
       else if (!k.bits || !['P-256', 'P-384', 'P-521'].includes(k.curve ?? '')) {
-        c.add(k.bits && k.bits < policy.minEcBits ? 'weak-key' : 'unsupported-algorithm', i, `EC curve ${k.curve}`)
+        c.add(
+          k.bits && k.bits < policy.minEcBits ? 'weak-key' : 'unsupported-algorithm',
+          i,
+          `EC curve ${k.curve}`
+        )
       }
       break
     case 'Ed25519':
@@ -200,7 +253,8 @@ function legacyIpv4(text: string): Buffer | null {
     return b
   }
   const parts = text.split('.')
-  if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) < 256)) return null
+  if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) < 256))
+    return null
   return Buffer.from(parts.map(Number))
 }
 
@@ -224,18 +278,21 @@ function cnConflict(cn: string, sans: GeneralName[]): string | null {
     return hit ? `spells SAN IP ${hit.value} differently (RFC 5952 text required)` : null
   }
   const ascii = domainToASCII(cn.toLowerCase())
-  if (ascii && dns.some((d) => d.toLowerCase() === ascii)) return 'spells a SAN DNS name differently'
+  if (ascii && dns.some((d) => d.toLowerCase() === ascii))
+    return 'spells a SAN DNS name differently'
   if (!ascii || !ascii.includes('.')) return null
   // The apex of a SAN name (or of a wildcard) is a harmless, common CN choice.
   if (dns.some((d) => d.toLowerCase().endsWith('.' + ascii))) return null
   const tld = (n: string) => n.toLowerCase().slice(n.lastIndexOf('.') + 1)
-  if (dns.some((d) => d.includes('.') && tld(d) === tld(ascii))) return 'names a host that is not in the subjectAltName'
+  if (dns.some((d) => d.includes('.') && tld(d) === tld(ascii)))
+    return 'names a host that is not in the subjectAltName'
   return null
 }
 
 function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
   const bc = cert.basicConstraints
-  if (bc?.ca) c.add('invalid-extension', 0, 'end-entity certificate asserts basicConstraints cA=TRUE')
+  if (bc?.ca)
+    c.add('invalid-extension', 0, 'end-entity certificate asserts basicConstraints cA=TRUE')
   if (cert.keyUsage) {
     if (cert.keyUsage.has('keyCertSign')) {
       c.add('key-usage', 0, 'end-entity certificate asserts keyCertSign (RFC 5280 4.2.1.3)')
@@ -245,15 +302,24 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
     }
   }
   if (has(cert, ExtOid.nameConstraints)) {
-    c.add('invalid-extension', 0, 'nameConstraints in an end-entity certificate (RFC 5280 4.2.1.10)')
+    c.add(
+      'invalid-extension',
+      0,
+      'nameConstraints in an end-entity certificate (RFC 5280 4.2.1.10)'
+    )
   }
   const want = ctx.purpose === 'server' ? EkuOid.serverAuth : EkuOid.clientAuth
   const ekuExt = ext(cert, ExtOid.extKeyUsage)
   if (cert.extKeyUsage) {
     if (cert.extKeyUsage.includes(EkuOid.anyExtendedKeyUsage)) {
-      c.add('extended-key-usage', 0, 'anyExtendedKeyUsage in an end-entity certificate (CA/B BR 7.1.2.7.10)')
+      c.add(
+        'extended-key-usage',
+        0,
+        'anyExtendedKeyUsage in an end-entity certificate (CA/B BR 7.1.2.7.10)'
+      )
     }
-    if (ekuExt?.critical) c.add('invalid-extension', 0, 'extendedKeyUsage must not be critical in the Web PKI')
+    if (ekuExt?.critical)
+      c.add('invalid-extension', 0, 'extendedKeyUsage must not be critical in the Web PKI')
     for (const oid of [want, ...(ctx.requiredEku ?? [])]) {
       if (!cert.extKeyUsage.includes(oid)) {
         const names = cert.extKeyUsage.map((o) => ekuNames[o] ?? o).join(', ') || '(empty)'
@@ -266,15 +332,21 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
   }
   const sanExt = ext(cert, ExtOid.subjectAltName)
   if (sanExt && cert.subject.empty && !sanExt.critical) {
-    c.add('invalid-extension', 0, 'subject is empty so subjectAltName must be critical (RFC 5280 4.2.1.6)')
+    c.add(
+      'invalid-extension',
+      0,
+      'subject is empty so subjectAltName must be critical (RFC 5280 4.2.1.6)'
+    )
   }
   if (sanExt && !cert.subject.empty && sanExt.critical) {
     c.add('invalid-extension', 0, 'subjectAltName is critical although the subject is not empty')
   }
-  if (!sanExt && cert.subject.empty) c.add('malformed-certificate', 0, 'no subject and no subjectAltName')
+  if (!sanExt && cert.subject.empty)
+    c.add('malformed-certificate', 0, 'no subject and no subjectAltName')
   for (const r of cert.subject.rdns) {
     for (const a of r) {
-      const why = a.oid === cnOid && a.value !== null ? cnConflict(a.value, cert.subjectAltNames ?? []) : null
+      const why =
+        a.oid === cnOid && a.value !== null ? cnConflict(a.value, cert.subjectAltNames ?? []) : null
       if (why) c.add('invalid-extension', 0, `subject CN "${a.value}" ${why} (CA/B BR 7.1.4.3)`)
     }
   }
@@ -292,13 +364,27 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
   }
 }
 
-function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: boolean, ctx: CheckContext) {
+function checkCa(
+  c: Collector,
+  path: ParsedCertificate[],
+  i: number,
+  isAnchor: boolean,
+  ctx: CheckContext
+) {
   const cert = path[i]!
   const bc = cert.basicConstraints
   if (!bc || !bc.ca) {
-    c.add('not-a-ca', i, bc ? 'basicConstraints cA is FALSE' : 'no basicConstraints extension (RFC 5280 4.2.1.9)')
+    c.add(
+      'not-a-ca',
+      i,
+      bc ? 'basicConstraints cA is FALSE' : 'no basicConstraints extension (RFC 5280 4.2.1.9)'
+    )
   } else if (!bc.critical) {
-    c.add('invalid-extension', i, 'basicConstraints must be critical in a CA certificate (RFC 5280 4.2.1.9)')
+    c.add(
+      'invalid-extension',
+      i,
+      'basicConstraints must be critical in a CA certificate (RFC 5280 4.2.1.9)'
+    )
   }
   if (cert.keyUsage && !cert.keyUsage.has('keyCertSign')) {
     c.add('key-usage', i, `keyUsage [${[...cert.keyUsage].join(', ')}] lacks keyCertSign`)
@@ -310,22 +396,42 @@ function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: b
   const aki = cert.authorityKeyId
   if (isAnchor) {
     if (!cert.selfIssued && !aki && ctx.policy.requireKeyIdentifiers) {
-      c.add('invalid-extension', i, 'cross-signed anchor without authorityKeyIdentifier (RFC 5280 4.2.1.1)')
+      c.add(
+        'invalid-extension',
+        i,
+        'cross-signed anchor without authorityKeyIdentifier (RFC 5280 4.2.1.1)'
+      )
     }
     if (cert.extKeyUsage) {
-      c.add('extended-key-usage', i, 'root certificate carries extendedKeyUsage (CA/B BR 7.1.2.1.2)')
+      c.add(
+        'extended-key-usage',
+        i,
+        'root certificate carries extendedKeyUsage (CA/B BR 7.1.2.1.2)'
+      )
     }
     if (aki && (!aki.keyId || aki.hasIssuer || aki.hasSerial)) {
       c.add('invalid-extension', i, 'root authorityKeyIdentifier must hold only a keyIdentifier')
-    } else if (aki?.keyId && cert.selfIssued && cert.subjectKeyId && !aki.keyId.equals(cert.subjectKeyId)) {
-      c.add('invalid-extension', i, 'self-signed root has authorityKeyIdentifier different from its subjectKeyIdentifier')
+    } else if (
+      aki?.keyId &&
+      cert.selfIssued &&
+      cert.subjectKeyId &&
+      !aki.keyId.equals(cert.subjectKeyId)
+    ) {
+      c.add(
+        'invalid-extension',
+        i,
+        'self-signed root has authorityKeyIdentifier different from its subjectKeyIdentifier'
+      )
     }
   } else if (ctx.policy.requireKeyIdentifiers && !aki) {
     c.add('invalid-extension', i, 'no authorityKeyIdentifier (RFC 5280 4.2.1.1)')
   }
   if (cert.extKeyUsage && !isAnchor) {
     const want = ctx.purpose === 'server' ? EkuOid.serverAuth : EkuOid.clientAuth
-    if (!cert.extKeyUsage.includes(want) && !cert.extKeyUsage.includes(EkuOid.anyExtendedKeyUsage)) {
+    if (
+      !cert.extKeyUsage.includes(want) &&
+      !cert.extKeyUsage.includes(EkuOid.anyExtendedKeyUsage)
+    ) {
       c.add('extended-key-usage', i, `CA extendedKeyUsage does not allow ${ekuNames[want]}`)
     }
   }
@@ -333,17 +439,27 @@ function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: b
     let below = 0
     for (let j = 1; j < i; j++) if (!path[j]!.selfIssued) below++
     if (below > bc.pathLen) {
-      c.add('path-length-exceeded', i, `pathLenConstraint ${bc.pathLen} but ${below} intermediates follow`)
+      c.add(
+        'path-length-exceeded',
+        i,
+        `pathLenConstraint ${bc.pathLen} but ${below} intermediates follow`
+      )
     }
   }
   const nc = cert.nameConstraints
   if (nc) {
     const ncExt = ext(cert, ExtOid.nameConstraints)
-    if (ncExt && !ncExt.critical) c.add('invalid-extension', i, 'nameConstraints must be critical (RFC 5280 4.2.1.10)')
+    if (ncExt && !ncExt.critical)
+      c.add('invalid-extension', i, 'nameConstraints must be critical (RFC 5280 4.2.1.10)')
     if (!nc.permitted?.length && !nc.excluded?.length) {
       c.add('invalid-extension', i, 'nameConstraints has neither permitted nor excluded subtrees')
     }
-    if (nc.badSubtree) c.add('name-constraints', i, 'GeneralSubtree minimum/maximum must be absent (RFC 5280 4.2.1.10)')
+    if (nc.badSubtree)
+      c.add(
+        'name-constraints',
+        i,
+        'GeneralSubtree minimum/maximum must be absent (RFC 5280 4.2.1.10)'
+      )
     for (const st of [...(nc.permitted ?? []), ...(nc.excluded ?? [])]) {
       const p = constraintProblem(st)
       if (p) c.add('name-constraints', i, p)
@@ -355,7 +471,11 @@ function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: b
       const names = constrainedNames(sub, j === 0)
       // Checking is names x subtrees; refuse absurd products instead of spinning (OpenSSL PR 4393).
       if (names.length * subtrees > maxNameConstraintChecks) {
-        c.add('name-constraints', j, `${names.length} names against ${subtrees} constraints exceeds the ${maxNameConstraintChecks} check budget`)
+        c.add(
+          'name-constraints',
+          j,
+          `${names.length} names against ${subtrees} constraints exceeds the ${maxNameConstraintChecks} check budget`
+        )
         continue
       }
       const v = nameConstraintViolation(names, nc)
@@ -369,7 +489,11 @@ function checkCa(c: Collector, path: ParsedCertificate[], i: number, isAnchor: b
  *
  * Returns every finding; the path is acceptable when none has severity 'error'.
  */
-export function validatePath(path: ParsedCertificate[], anchored: boolean, ctx: CheckContext): Finding[] {
+export function validatePath(
+  path: ParsedCertificate[],
+  anchored: boolean,
+  ctx: CheckContext
+): Finding[] {
   const c = new Collector(path, anchored, ctx.at)
   const last = path.length - 1
   for (let i = 0; i < path.length; i++) {
@@ -388,7 +512,11 @@ export function validatePath(path: ParsedCertificate[], anchored: boolean, ctx: 
     let n = 0
     for (let i = 1; i < (anchored ? last : path.length); i++) if (!path[i]!.selfIssued) n++
     if (n > ctx.policy.maxIntermediates) {
-      c.add('chain-too-long', null, `${n} intermediates, policy allows ${ctx.policy.maxIntermediates}`)
+      c.add(
+        'chain-too-long',
+        null,
+        `${n} intermediates, policy allows ${ctx.policy.maxIntermediates}`
+      )
     }
   }
   return c.out

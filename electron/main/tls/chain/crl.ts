@@ -66,7 +66,11 @@ export function parseCrl(der: Buffer): ParsedCrl {
       const oid = readOid(ef[0])
       const critical = ef.length === 3 ? readBoolean(ef[1]) : false
       if (oid === ExtOid.crlNumber) crlNumber = { critical }
-      else if (critical && oid !== ExtOid.issuingDistributionPoint && oid !== ExtOid.authorityKeyIdentifier) {
+      else if (
+        critical &&
+        oid !== ExtOid.issuingDistributionPoint &&
+        oid !== ExtOid.authorityKeyIdentifier
+      ) {
         unknownCritical = oid
       }
     }
@@ -81,7 +85,13 @@ export function parseCrl(der: Buffer): ParsedCrl {
     revoked,
     crlNumber,
     unknownCritical,
-    signed: { tbs: tbs.raw, signatureOid: alg, signatureInfo: signatureAlgorithms[alg] ?? null, pss: null, signature: sig }
+    signed: {
+      tbs: tbs.raw,
+      signatureOid: alg,
+      signatureInfo: signatureAlgorithms[alg] ?? null,
+      pss: null,
+      signature: sig
+    }
   }
 }
 
@@ -93,7 +103,11 @@ export function parseCrl(der: Buffer): ParsedCrl {
  * key, the issuer may sign CRLs (keyUsage cRLSign when keyUsage is present) and it is current.
  * The leaf without a usable CRL yields 'unknown'.
  */
-export function checkCrls(chain: ParsedCertificate[], crlDers: Buffer[], at: Date): RevocationResult {
+export function checkCrls(
+  chain: ParsedCertificate[],
+  crlDers: Buffer[],
+  at: Date
+): RevocationResult {
   const crls: ParsedCrl[] = []
   const problems: string[] = []
   for (const d of crlDers) {
@@ -119,11 +133,15 @@ export function checkCrls(chain: ParsedCertificate[], crlDers: Buffer[], at: Dat
         continue
       }
       if (!crl.crlNumber || crl.crlNumber.critical) {
-        problems.push(`CRL from ${crl.issuerText}: cRLNumber ${crl.crlNumber ? 'is critical' : 'missing'} (RFC 5280 5.2.3)`)
+        problems.push(
+          `CRL from ${crl.issuerText}: cRLNumber ${crl.crlNumber ? 'is critical' : 'missing'} (RFC 5280 5.2.3)`
+        )
         continue
       }
       if (crl.unknownCritical) {
-        problems.push(`CRL from ${crl.issuerText}: unknown critical extension ${crl.unknownCritical}`)
+        problems.push(
+          `CRL from ${crl.issuerText}: unknown critical extension ${crl.unknownCritical}`
+        )
         continue
       }
       if (crl.thisUpdate > at || (crl.nextUpdate && crl.nextUpdate < at)) {
@@ -142,7 +160,11 @@ export function checkCrls(chain: ParsedCertificate[], crlDers: Buffer[], at: Dat
     }
   }
   if (!leafCovered) {
-    return { status: 'unknown', source: 'crl', detail: problems.join('; ') || 'no CRL covers the leaf certificate' }
+    return {
+      status: 'unknown',
+      source: 'crl',
+      detail: problems.join('; ') || 'no CRL covers the leaf certificate'
+    }
   }
   return { status: 'good', source: 'crl', detail: problems.length ? problems.join('; ') : null }
 }

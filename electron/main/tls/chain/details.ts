@@ -36,7 +36,9 @@ function extensionSummary(cert: ParsedCertificate, oid: string): string {
     case ExtOid.subjectKeyIdentifier:
       return cert.subjectKeyId ? colonHex(cert.subjectKeyId) : ''
     case ExtOid.authorityKeyIdentifier:
-      return cert.authorityKeyId?.keyId ? `keyid:${colonHex(cert.authorityKeyId.keyId)}` : '(no keyid)'
+      return cert.authorityKeyId?.keyId
+        ? `keyid:${colonHex(cert.authorityKeyId.keyId)}`
+        : '(no keyid)'
     case ExtOid.authorityInfoAccess:
       return list([
         ...cert.ocspUrls.map((u) => `OCSP - URI:${u}`),
@@ -75,7 +77,10 @@ function sanDto(cert: ParsedCertificate): SubjectAltName[] {
 }
 
 /** Maps a parsed certificate to the DTO shown in the UI; `at` drives daysLeft. */
-export function certificateDetails(cert: ParsedCertificate, at: Date = new Date()): CertificateDetails {
+export function certificateDetails(
+  cert: ParsedCertificate,
+  at: Date = new Date()
+): CertificateDetails {
   return {
     subject: cert.subject.text,
     issuer: cert.issuer.text,

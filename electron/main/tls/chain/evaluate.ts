@@ -10,12 +10,7 @@ import type {
 import { defaultPolicy, validatePath, type Purpose, type TrustPolicy } from './checks'
 import { certificateDetails, isSelfSigned, malformedDetails } from './details'
 import { peerNameFromHost, sanMatchesPeer, sipDomainMatches, type PeerName } from './names'
-import {
-  maxChainCertificates,
-  parseCertificate,
-  pemToDer,
-  type ParsedCertificate
-} from './parse'
+import { maxChainCertificates, parseCertificate, pemToDer, type ParsedCertificate } from './parse'
 import {
   buildPath,
   defaultLimits,
@@ -99,7 +94,9 @@ const severityOrder = { error: 0, warning: 1, info: 2 } as const
 function toBuffers(x: Buffer | Buffer[] | null): Buffer[] {
   if (!x) return []
   const arr = Array.isArray(x) ? x : [x]
-  return arr.flatMap((b) => (b.subarray(0, 11).toString('latin1') === '-----BEGIN ' ? pemToDer(b.toString('latin1')) : [b]))
+  return arr.flatMap((b) =>
+    b.subarray(0, 11).toString('latin1') === '-----BEGIN ' ? pemToDer(b.toString('latin1')) : [b]
+  )
 }
 
 /**
@@ -117,9 +114,21 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
   const limits: BuildLimits = { ...defaultLimits, ...input.limits }
   const purpose = input.purpose ?? 'server'
   const findings: Finding[] = []
-  const add = (f: Omit<Finding, 'ctx'> & { ctx?: Finding['ctx'] }) => findings.push({ ...f, ctx: { at, ...f.ctx } })
-  const notes: ChainNotes = { unused: [], duplicates: [], outOfOrder: false, anchorSent: false, fetched: [] }
-  const revocation: RevocationInfo = { mode: policy.revocation, status: 'not-checked', source: null, detail: null }
+  const add = (f: Omit<Finding, 'ctx'> & { ctx?: Finding['ctx'] }) =>
+    findings.push({ ...f, ctx: { at, ...f.ctx } })
+  const notes: ChainNotes = {
+    unused: [],
+    duplicates: [],
+    outOfOrder: false,
+    anchorSent: false,
+    fetched: []
+  }
+  const revocation: RevocationInfo = {
+    mode: policy.revocation,
+    status: 'not-checked',
+    source: null,
+    detail: null
+  }
 
   let raw = input.chain
   if (raw.length > maxChainCertificates) {
@@ -133,7 +142,9 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     raw = raw.slice(0, maxChainCertificates)
   }
   const parsed = raw.map((d) => parseCertificate(d))
-  const sentChain = parsed.map((p) => (p.ok ? certificateDetails(p.cert, at) : malformedDetails(p.failure)))
+  const sentChain = parsed.map((p) =>
+    p.ok ? certificateDetails(p.cert, at) : malformedDetails(p.failure)
+  )
   parsed.forEach((p, i) => {
     if (!p.ok) {
       add({
@@ -157,7 +168,13 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
   const leafParse = parsed[0]
   if (!leafParse || !leafParse.ok) {
     if (!leafParse) {
-      add({ code: 'no-certificate', severity: 'error', certIndex: null, certSubject: null, detail: 'empty certificate list' })
+      add({
+        code: 'no-certificate',
+        severity: 'error',
+        certIndex: null,
+        certSubject: null,
+        detail: 'empty certificate list'
+      })
     }
     return finish([], null)
   }
@@ -178,18 +195,31 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
 
   for (const der of (input.intermediates ?? []).slice(0, maxExtraIntermediates)) {
     const p = parseCertificate(der)
-    if (p.ok && !firstIndex.has(p.cert.sha256) && !pool.some((x) => x.cert.sha256 === p.cert.sha256)) {
+    if (
+      p.ok &&
+      !firstIndex.has(p.cert.sha256) &&
+      !pool.some((x) => x.cert.sha256 === p.cert.sha256)
+    ) {
       pool.push({ cert: p.cert, sentIndex: null, fetchedFrom: null })
     }
   }
 
-  const ctx = { at, purpose, policy, requiredEku: input.requiredEku, requiredKeyUsage: input.requiredKeyUsage }
-  const validator = (path: ParsedCertificate[], anchored: boolean) => validatePath(path, anchored, ctx)
+  const ctx = {
+    at,
+    purpose,
+    policy,
+    requiredEku: input.requiredEku,
+    requiredKeyUsage: input.requiredKeyUsage
+  }
+  const validator = (path: ParsedCertificate[], anchored: boolean) =>
+    validatePath(path, anchored, ctx)
   let outcome = buildPath(leaf, pool, anchors, validator, limits)
   const fetchedUrls = new Set<string>()
   const fetchFailures: string[] = []
   while (!outcome.valid && input.fetchIssuer && fetchedUrls.size < maxFetches) {
-    const urls = [...new Set(outcome.deadEnds.flatMap((c) => c.caIssuers))].filter((u) => !fetchedUrls.has(u))
+    const urls = [...new Set(outcome.deadEnds.flatMap((c) => c.caIssuers))].filter(
+      (u) => !fetchedUrls.has(u)
+    )
     if (urls.length === 0) break
     let added = false
     for (const url of urls.slice(0, maxFetches - fetchedUrls.size)) {
@@ -246,13 +276,19 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     } else {
       const badSig = outcome.badSignatures.find((b) => b.cert === top)
       if (badSig) {
-        add({ ...base, code: 'bad-signature', detail: `issuer "${badSig.issuer.subject.text}" found but ${badSig.why}` })
+        add({
+          ...base,
+          code: 'bad-signature',
+          detail: `issuer "${badSig.issuer.subject.text}" found but ${badSig.why}`
+        })
       } else if (top.caIssuers.length > 0) {
         add({
           ...base,
           code: 'missing-intermediate',
           detail: `issuer "${top.issuer.text}" not sent; AIA caIssuers ${top.caIssuers.join(', ')} ${
-            input.fetchIssuer ? `could not complete the chain (${fetchFailures.join('; ') || 'no usable issuer'})` : 'was not fetched'
+            input.fetchIssuer
+              ? `could not complete the chain (${fetchFailures.join('; ') || 'no usable issuer'})`
+              : 'was not fetched'
           }`
         })
       } else {
@@ -308,21 +344,25 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     if (i > 0 && p.ok && !used.has(i) && !notes.duplicates.includes(i)) notes.unused.push(i)
   })
   const anchorIds = new Set(anchors.map((a) => `${a.cert.subject.key}|${a.cert.spkiId}`))
-  notes.anchorSent = parsed.some((p, i) => i > 0 && p.ok && anchorIds.has(`${p.cert.subject.key}|${p.cert.spkiId}`))
+  notes.anchorSent = parsed.some(
+    (p, i) => i > 0 && p.ok && anchorIds.has(`${p.cert.subject.key}|${p.cert.spkiId}`)
+  )
   path.forEach((c, i) => {
     const f = pool.find((p) => p.cert.sha256 === c.sha256 && p.fetchedFrom)
     if (f?.fetchedFrom) notes.fetched.push({ certIndex: i, url: f.fetchedFrom })
   })
   const info = (code: Finding['code'], detail: string, severity: Finding['severity'] = 'info') =>
     add({ code, severity, certIndex: null, certSubject: null, detail })
-  if (notes.outOfOrder) info('chain-order', `sent order of the used certificates: ${order.join(', ')}`)
+  if (notes.outOfOrder)
+    info('chain-order', `sent order of the used certificates: ${order.join(', ')}`)
   if (notes.unused.length || notes.duplicates.length) {
     info(
       'extra-certificates',
       `unused: [${notes.unused.join(', ')}], duplicates: [${notes.duplicates.join(', ')}] (indexes as sent)`
     )
   }
-  if (notes.anchorSent) info('anchor-sent', 'the server included a certificate that is already a trust anchor')
+  if (notes.anchorSent)
+    info('anchor-sent', 'the server included a certificate that is already a trust anchor')
   if (notes.fetched.length) {
     info(
       'incomplete-chain-fetched',
@@ -343,7 +383,13 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     revocation.source = r.source
     revocation.detail = r.detail
     if (r.status === 'revoked') {
-      add({ code: 'revoked', severity: 'error', certIndex: 0, certSubject: leaf.subject.text, detail: r.detail ?? 'revoked' })
+      add({
+        code: 'revoked',
+        severity: 'error',
+        certIndex: 0,
+        certSubject: leaf.subject.text,
+        detail: r.detail ?? 'revoked'
+      })
     } else if (r.status === 'unknown') {
       add({
         code: 'revocation-unknown',
@@ -372,7 +418,9 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
       reasons,
       sentChain,
       builtChain: built.map((c) => certificateDetails(c, at)),
-      anchor: anchor ? { subject: anchor.cert.subject.text, source: anchor.source, sha256: anchor.cert.sha256 } : null,
+      anchor: anchor
+        ? { subject: anchor.cert.subject.text, source: anchor.source, sha256: anchor.cert.sha256 }
+        : null,
       chainNotes: notes,
       revocation,
       evaluatedAt: at.toISOString(),
@@ -401,7 +449,8 @@ export interface ReportContext {
  */
 export function toTrustReport(result: EvaluationResult, c: ReportContext): TrustReport {
   const excepted = c.exception !== null && c.exception.sha256 === result.leafSha256
-  const verdict = result.verdict === 'trusted' ? 'trusted' : excepted ? 'trusted-by-exception' : 'untrusted'
+  const verdict =
+    result.verdict === 'trusted' ? 'trusted' : excepted ? 'trusted-by-exception' : 'untrusted'
   return {
     verdict,
     host: c.host,

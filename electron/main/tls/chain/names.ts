@@ -151,7 +151,13 @@ export function sipDomainMatches(cert: ParsedCertificate, domain: string): boole
   }
   const uris = sans.flatMap((s) => (s.type === 'uri' && /^sips?:/i.test(s.value) ? [s.value] : []))
   if (uris.length > 0) {
-    return uris.some((u) => u.replace(/^sips?:/i, '').toLowerCase().replace(/\.$/, '') === d)
+    return uris.some(
+      (u) =>
+        u
+          .replace(/^sips?:/i, '')
+          .toLowerCase()
+          .replace(/\.$/, '') === d
+    )
   }
   // RFC 5922 7.2: wildcards are not honoured for SIP domains.
   return sans.some((s) => s.type === 'dns' && s.value.toLowerCase().replace(/\.$/, '') === d)
@@ -251,8 +257,11 @@ function within(n: GeneralName, c: GeneralName, excluded: boolean): boolean {
       const base = n.value.slice(2)
       if (dnsWithin('x.' + base, c.value)) return true
       // An excluded subtree one label below the wildcard base overlaps what the wildcard covers.
-      return excluded && c.value.toLowerCase().endsWith('.' + base.toLowerCase()) &&
+      return (
+        excluded &&
+        c.value.toLowerCase().endsWith('.' + base.toLowerCase()) &&
         !c.value.slice(0, -base.length - 1).includes('.')
+      )
     }
     return dnsWithin(n.value, c.value)
   }
@@ -270,7 +279,8 @@ export function constrainedNames(cert: ParsedCertificate, isLeaf: boolean): Gene
   const out: GeneralName[] = []
   if (!cert.subject.empty) out.push({ type: 'dn', name: cert.subject })
   for (const r of cert.subject.rdns) {
-    for (const a of r) if (a.oid === emailAttrOid && a.value) out.push({ type: 'email', value: a.value })
+    for (const a of r)
+      if (a.oid === emailAttrOid && a.value) out.push({ type: 'email', value: a.value })
   }
   if (cert.subjectAltNames) out.push(...cert.subjectAltNames)
   else if (isLeaf) {
@@ -296,7 +306,8 @@ export function nameConstraintViolation(
     const fam = family(n)
     const ex = nc.excluded?.filter((c) => family(c) === fam) ?? []
     for (const c of ex) {
-      if (within(n, c, true)) return { name: nameText(n), why: `is in excluded subtree ${nameText(c)}` }
+      if (within(n, c, true))
+        return { name: nameText(n), why: `is in excluded subtree ${nameText(c)}` }
     }
     const per = nc.permitted?.filter((c) => family(c) === fam) ?? []
     if (per.length > 0 && !per.some((c) => within(n, c, false))) {

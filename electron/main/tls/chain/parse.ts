@@ -29,8 +29,13 @@ import {
   type SignatureAlgorithmInfo
 } from './oids'
 
-/** Refuse single certificates larger than this (real ones are < 8 KiB). */
-export const maxCertificateBytes = 64 * 1024
+/**
+ * Refuse single certificates larger than this.
+ *
+ * Real ones are < 8 KiB, but multi-thousand-SAN certificates exist (CDN / hosting certs run to
+ * ~100 KiB with 10,000 names), so the cap sits well above that while still bounding memory.
+ */
+export const maxCertificateBytes = 256 * 1024
 
 /** Refuse chains with more certificates than this. */
 export const maxChainCertificates = 32
@@ -139,7 +144,8 @@ export interface ParseFailure {
 }
 
 /** Result of parsing one certificate. */
-export type ParseResult = { ok: true; cert: ParsedCertificate } | { ok: false; failure: ParseFailure }
+export type ParseResult =
+  { ok: true; cert: ParsedCertificate } | { ok: false; failure: ParseFailure }
 
 /** Colon-separated uppercase hex, the fingerprint format users see in browsers. */
 export function colonHex(buf: Buffer): string {
@@ -150,7 +156,8 @@ export function colonHex(buf: Buffer): string {
 export function pemToDer(pem: string): Buffer[] {
   const out: Buffer[] = []
   const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g
-  for (let m = re.exec(pem); m; m = re.exec(pem)) out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))
+  for (let m = re.exec(pem); m; m = re.exec(pem))
+    out.push(Buffer.from(m[1]!.replace(/\s+/g, ''), 'base64'))
   return out
 }
 
@@ -176,7 +183,11 @@ export function parseCertificate(der: Buffer | Uint8Array): ParseResult {
   if (hit) return hit
   let result: ParseResult
   if (buf.length > maxCertificateBytes) {
-    result = fail(buf, sha, `certificate is ${buf.length} bytes, over the ${maxCertificateBytes} byte limit`)
+    result = fail(
+      buf,
+      sha,
+      `certificate is ${buf.length} bytes, over the ${maxCertificateBytes} byte limit`
+    )
   } else {
     try {
       result = { ok: true, cert: parseStrict(buf, sha) }
@@ -335,7 +346,8 @@ function parseExtension(cert: ParsedCertificate, ext: RawExtension): void {
       const f = children(expect(t, Tag.sequence, 'nameConstraints'))
       const nc: NameConstraints = { permitted: null, excluded: null, badSubtree: false }
       for (const part of f) {
-        if (part.cls !== 2 || (part.tag !== 0 && part.tag !== 1)) throw new DerError('bad nameConstraints')
+        if (part.cls !== 2 || (part.tag !== 0 && part.tag !== 1))
+          throw new DerError('bad nameConstraints')
         const subtrees = children(part).map((st) => {
           const sf = children(expect(st, Tag.sequence, 'GeneralSubtree'))
           if (sf.length === 0) throw new DerError('empty GeneralSubtree')
@@ -442,7 +454,7 @@ function ipv6Text(b: Buffer): string {
   for (let i = 0; i < 16; i += 2) w.push(b.readUInt16BE(i))
   let best = -1
   let bestLen = 1
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (w[i] !== 0) {
       i++
       continue
@@ -476,12 +488,17 @@ export function parseName(t: Tlv): ParsedName {
   const text = rdns
     .slice()
     .reverse()
-    .map((r) => r.map((a) => `${attributeNames[a.oid] ?? a.oid}=${escapeDn(a.value ?? '#')}`).join('+'))
+    .map((r) =>
+      r.map((a) => `${attributeNames[a.oid] ?? a.oid}=${escapeDn(a.value ?? '#')}`).join('+')
+    )
     .join(', ')
   const key = rdns
     .map((r) =>
       r
-        .map((a) => `${a.oid}=${a.value === null ? '#' : a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`)
+        .map(
+          (a) =>
+            `${a.oid}=${a.value === null ? '#' : a.value.trim().replace(/\s+/g, ' ').toLowerCase()}`
+        )
         .sort()
         .join('+')
     )
@@ -490,7 +507,10 @@ export function parseName(t: Tlv): ParsedName {
 }
 
 function escapeDn(v: string): string {
-  return v.replace(/([,+"\\<>;])/g, '\\$1').replace(/^([ #])/, '\\$1').replace(/ $/, '\\ ')
+  return v
+    .replace(/([,+"\\<>;])/g, '\\$1')
+    .replace(/^([ #])/, '\\$1')
+    .replace(/ $/, '\\ ')
 }
 
 function parseSpki(t: Tlv): KeyInfo {

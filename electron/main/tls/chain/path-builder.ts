@@ -98,7 +98,8 @@ export function buildPath(
   for (const a of anchors) addCandidate(a.cert, a)
   for (const p of pool) addCandidate(p.cert, null)
   const anchorByIdentity = new Map<string, Anchor>()
-  for (const a of anchors) if (!anchorByIdentity.has(identity(a.cert))) anchorByIdentity.set(identity(a.cert), a)
+  for (const a of anchors)
+    if (!anchorByIdentity.has(identity(a.cert))) anchorByIdentity.set(identity(a.cert), a)
   const anchorBySha = new Map(anchors.map((a) => [a.cert.sha256, a]))
 
   let steps = 0
@@ -177,7 +178,10 @@ export function buildPath(
   return out
 }
 
-function rank(c: { cert: ParsedCertificate; anchor: Anchor | null }, aki: Buffer | undefined | null): number {
+function rank(
+  c: { cert: ParsedCertificate; anchor: Anchor | null },
+  aki: Buffer | undefined | null
+): number {
   let r = c.anchor ? 0 : 2
   if (aki && c.cert.subjectKeyId && !aki.equals(c.cert.subjectKeyId)) r += 1
   return r

@@ -71,7 +71,8 @@ const wording: Record<TrustReasonCode, Wording> = {
     remedy: `Check this computer's date, time and time zone. If they are right, ${admin.toLowerCase()} check the certificate's start date.`
   }),
   'clock-skew': () => ({
-    summary: "This computer's clock may be wrong: the certificate is only just outside its validity dates.",
+    summary:
+      "This computer's clock may be wrong: the certificate is only just outside its validity dates.",
     remedy: 'Synchronise the clock (enable automatic time / NTP) and reconnect.'
   }),
   'hostname-mismatch': (c) => ({
@@ -79,7 +80,11 @@ const wording: Record<TrustReasonCode, Wording> = {
     remedy: `Check the server address in the account settings. Otherwise ${admin.toLowerCase()} issue a certificate whose subjectAltName includes ${c?.host ?? 'the server name'}.`
   }),
   'sip-domain-mismatch': (c) => ({
-    summary: `The server's certificate is not valid for the SIP domain ${c?.sipDomain ?? ''}.`.replace(' .', '.'),
+    summary:
+      `The server's certificate is not valid for the SIP domain ${c?.sipDomain ?? ''}.`.replace(
+        ' .',
+        '.'
+      ),
     remedy: `${admin} include sip:${c?.sipDomain ?? '<domain>'} (URI) or the domain (DNS) in the certificate's subjectAltName, as RFC 5922 requires.`
   }),
   'unknown-issuer': () => ({
@@ -87,11 +92,13 @@ const wording: Record<TrustReasonCode, Wording> = {
     remedy: `If the server uses a private CA, install that CA's root certificate as a trusted anchor for this account; otherwise ${admin.toLowerCase()} use a publicly trusted certificate and send the full chain.`
   }),
   'missing-intermediate': () => ({
-    summary: "The server did not send all the certificates needed to check who issued its certificate.",
+    summary:
+      'The server did not send all the certificates needed to check who issued its certificate.',
     remedy: `${admin} configure the full chain (server certificate followed by all intermediate certificates).`
   }),
   'incomplete-chain-fetched': () => ({
-    summary: 'A missing intermediate certificate was downloaded from the issuer to complete the check.',
+    summary:
+      'A missing intermediate certificate was downloaded from the issuer to complete the check.',
     remedy: `Works, but fragile: ${admin.toLowerCase()} send the intermediate certificates with the server certificate.`
   }),
   'self-signed': () => ({
@@ -115,7 +122,8 @@ const wording: Record<TrustReasonCode, Wording> = {
     remedy: `${admin} check that the installed intermediate certificates belong to the server certificate. If it persists, suspect interception on the network.`
   }),
   'not-a-ca': () => ({
-    summary: "A certificate in the server's chain was used to issue other certificates but is not allowed to.",
+    summary:
+      "A certificate in the server's chain was used to issue other certificates but is not allowed to.",
     remedy: `${admin} check the chain: an end-entity certificate is being used as an intermediate.`
   }),
   'path-length-exceeded': () => ({
@@ -135,7 +143,8 @@ const wording: Record<TrustReasonCode, Wording> = {
     remedy: `${admin} use a certificate whose extended key usage includes TLS Web Server Authentication (serverAuth).`
   }),
   'name-constraints': () => ({
-    summary: "The server's certificate uses a name its issuing authority is not allowed to certify.",
+    summary:
+      "The server's certificate uses a name its issuing authority is not allowed to certify.",
     remedy: `${admin} use a certificate from a CA permitted to issue for this name.`
   }),
   'unknown-critical-extension': (c) => ({
@@ -152,7 +161,8 @@ const wording: Record<TrustReasonCode, Wording> = {
   }),
   'revocation-unknown': () => ({
     summary: "It could not be checked whether the server's certificate has been revoked.",
-    remedy: 'Check that this computer can reach the OCSP responder / CRL URL, or relax the revocation policy.'
+    remedy:
+      'Check that this computer can reach the OCSP responder / CRL URL, or relax the revocation policy.'
   }),
   'chain-order': () => ({
     summary: 'The server sent its certificates in the wrong order.',
@@ -167,7 +177,8 @@ const wording: Record<TrustReasonCode, Wording> = {
     remedy: 'No action needed.'
   }),
   'node-disagrees': () => ({
-    summary: "The system's TLS library judged this certificate differently from TrustLine's own check.",
+    summary:
+      "The system's TLS library judged this certificate differently from TrustLine's own check.",
     remedy: 'Report this to TrustLine support with the helpdesk report.'
   }),
   'malformed-certificate': (c) => ({

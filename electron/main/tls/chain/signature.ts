@@ -21,7 +21,10 @@ export function verifySignature(cert: ParsedCertificate, issuer: ParsedCertifica
 }
 
 /** The signed-object fields signature checking needs (certificates and CRLs). */
-export type SignedObject = Pick<ParsedCertificate, 'tbs' | 'signatureInfo' | 'signatureOid' | 'pss' | 'signature'>
+export type SignedObject = Pick<
+  ParsedCertificate,
+  'tbs' | 'signatureInfo' | 'signatureOid' | 'pss' | 'signature'
+>
 
 /** Verifies any signed object (certificate, CRL) with `issuer`'s key; null when good, else why. */
 export function doVerify(cert: SignedObject, issuer: ParsedCertificate): string | null {
@@ -49,7 +52,12 @@ export function doVerify(cert: SignedObject, issuer: ParsedCertificate): string 
         cert.signature
       )
     } else if (info.family === 'rsa') {
-      ok = verify(info.hash, cert.tbs, { key, padding: constants.RSA_PKCS1_PADDING }, cert.signature)
+      ok = verify(
+        info.hash,
+        cert.tbs,
+        { key, padding: constants.RSA_PKCS1_PADDING },
+        cert.signature
+      )
     } else ok = verify(info.hash, cert.tbs, key, cert.signature)
     return ok ? null : 'signature does not verify with the issuer key'
   } catch (e) {
