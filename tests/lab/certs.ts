@@ -159,7 +159,11 @@ crlDistributionPoints = URI:${urls.http}/root.crl
 const cat = (out: string, ...files: string[]) =>
   writeFileSync(out, files.map((f) => readFileSync(f, 'utf8').trimEnd() + '\n').join(''))
 
-export async function generatePki(dir: string, urls: PkiUrls, p12Password = 'alice-p12'): Promise<LabPki> {
+export async function generatePki(
+  dir: string,
+  urls: PkiUrls,
+  p12Password = 'alice-p12'
+): Promise<LabPki> {
   mkdirSync(dir, { recursive: true })
   const p = (f: string) => join(dir, f)
   const ext = p('extensions.cnf')
@@ -170,17 +174,48 @@ export async function generatePki(dir: string, urls: PkiUrls, p12Password = 'ali
     mkdirSync(join(d, 'newcerts'), { recursive: true })
     writeFileSync(join(d, 'index.txt'), '')
     writeFileSync(join(d, 'index.txt.attr'), 'unique_subject = no\n')
-    writeFileSync(join(d, 'serial'), (Math.floor(Math.random() * 0xffff) + 0x1000).toString(16).padStart(6, '0') + '\n')
+    writeFileSync(
+      join(d, 'serial'),
+      (Math.floor(Math.random() * 0xffff) + 0x1000).toString(16).padStart(6, '0') + '\n'
+    )
     writeFileSync(join(d, 'crlnumber'), '01\n')
     writeFileSync(join(d, 'ca.cnf'), caConfig(d, name))
     return d
   }
   const req = (key: string, csr: string, cn: string) =>
-    run('openssl', ['req', '-new', ...KEYOPT, '-keyout', key, '-out', csr, '-subj', `/O=TrustLine Lab/CN=${cn}`])
-  const caSign = async (ca: string, csr: string, out: string, section: string, extra: string[] = []) => {
+    run('openssl', [
+      'req',
+      '-new',
+      ...KEYOPT,
+      '-keyout',
+      key,
+      '-out',
+      csr,
+      '-subj',
+      `/O=TrustLine Lab/CN=${cn}`
+    ])
+  const caSign = async (
+    ca: string,
+    csr: string,
+    out: string,
+    section: string,
+    extra: string[] = []
+  ) => {
     await run('openssl', [
-      'ca', '-batch', '-notext', '-config', join(ca, 'ca.cnf'), '-extfile', ext, '-extensions', section,
-      '-in', csr, '-out', out, ...extra
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      join(ca, 'ca.cnf'),
+      '-extfile',
+      ext,
+      '-extensions',
+      section,
+      '-in',
+      csr,
+      '-out',
+      out,
+      ...extra
     ])
   }
 
@@ -188,28 +223,109 @@ export async function generatePki(dir: string, urls: PkiUrls, p12Password = 'ali
   const rootDir = setupCa('root')
   const rogueDir = setupCa('rogue')
   await Promise.all([
-    run('openssl', ['req', '-x509', ...KEYOPT, '-keyout', join(rootDir, 'ca.key'), '-out', join(rootDir, 'ca.pem'),
-      '-days', '3650', '-subj', '/O=TrustLine Lab/CN=TrustLine Lab Root CA', '-config', ext, '-extensions', 'v3_root']),
-    run('openssl', ['req', '-x509', ...KEYOPT, '-keyout', join(rogueDir, 'ca.key'), '-out', join(rogueDir, 'ca.pem'),
-      '-days', '3650', '-subj', '/O=Not TrustLine/CN=Unknown Rogue CA', '-config', ext, '-extensions', 'v3_root'])
+    run('openssl', [
+      'req',
+      '-x509',
+      ...KEYOPT,
+      '-keyout',
+      join(rootDir, 'ca.key'),
+      '-out',
+      join(rootDir, 'ca.pem'),
+      '-days',
+      '3650',
+      '-subj',
+      '/O=TrustLine Lab/CN=TrustLine Lab Root CA',
+      '-config',
+      ext,
+      '-extensions',
+      'v3_root'
+    ]),
+    run('openssl', [
+      'req',
+      '-x509',
+      ...KEYOPT,
+      '-keyout',
+      join(rogueDir, 'ca.key'),
+      '-out',
+      join(rogueDir, 'ca.pem'),
+      '-days',
+      '3650',
+      '-subj',
+      '/O=Not TrustLine/CN=Unknown Rogue CA',
+      '-config',
+      ext,
+      '-extensions',
+      'v3_root'
+    ])
   ])
 
   // Intermediate + client CA, signed by root.
   const intDir = setupCa('intermediate')
   const clientCaDir = setupCa('clientca')
   await req(join(intDir, 'ca.key'), join(intDir, 'ca.csr'), 'TrustLine Lab Intermediate CA')
-  await caSign(rootDir, join(intDir, 'ca.csr'), join(intDir, 'ca.pem'), 'v3_intermediate', ['-days', '3650'])
+  await caSign(rootDir, join(intDir, 'ca.csr'), join(intDir, 'ca.pem'), 'v3_intermediate', [
+    '-days',
+    '3650'
+  ])
   await req(join(clientCaDir, 'ca.key'), join(clientCaDir, 'ca.csr'), 'TrustLine Lab Client CA')
-  await caSign(rootDir, join(clientCaDir, 'ca.csr'), join(clientCaDir, 'ca.pem'), 'v3_clientca', ['-days', '3650'])
+  await caSign(rootDir, join(clientCaDir, 'ca.csr'), join(clientCaDir, 'ca.pem'), 'v3_clientca', [
+    '-days',
+    '3650'
+  ])
 
   // Keys + CSRs for all leaves in parallel, then signing serially (openssl ca owns index.txt).
-  const leaves = ['good', 'expired', 'wronghost', 'missingint', 'revoked', 'mtls', 'ocsp', 'rootocsp', 'unknownca', 'alice']
-  await Promise.all(leaves.map((n) => req(p(`${n}.key`), p(`${n}.csr`), n === 'alice' ? 'alice' : n === 'wronghost' ? WRONG_HOST : n.includes('ocsp') ? `TrustLine Lab ${n === 'ocsp' ? 'Intermediate' : 'Root'} OCSP Responder` : LAB_DOMAIN)))
-  const selfSigned = run('openssl', ['req', '-x509', ...KEYOPT, '-keyout', p('selfsigned.key'), '-out', p('selfsigned.pem'),
-    '-days', '825', '-subj', `/O=TrustLine Lab/CN=${LAB_DOMAIN}`, '-config', ext, '-extensions', 'v3_selfsigned'])
+  const leaves = [
+    'good',
+    'expired',
+    'wronghost',
+    'missingint',
+    'revoked',
+    'mtls',
+    'ocsp',
+    'rootocsp',
+    'unknownca',
+    'alice'
+  ]
+  await Promise.all(
+    leaves.map((n) =>
+      req(
+        p(`${n}.key`),
+        p(`${n}.csr`),
+        n === 'alice'
+          ? 'alice'
+          : n === 'wronghost'
+            ? WRONG_HOST
+            : n.includes('ocsp')
+              ? `TrustLine Lab ${n === 'ocsp' ? 'Intermediate' : 'Root'} OCSP Responder`
+              : LAB_DOMAIN
+      )
+    )
+  )
+  const selfSigned = run('openssl', [
+    'req',
+    '-x509',
+    ...KEYOPT,
+    '-keyout',
+    p('selfsigned.key'),
+    '-out',
+    p('selfsigned.pem'),
+    '-days',
+    '825',
+    '-subj',
+    `/O=TrustLine Lab/CN=${LAB_DOMAIN}`,
+    '-config',
+    ext,
+    '-extensions',
+    'v3_selfsigned'
+  ])
 
   await caSign(intDir, p('good.csr'), p('good.pem'), 'v3_good')
-  await caSign(intDir, p('expired.csr'), p('expired.pem'), 'v3_good', ['-startdate', '20200101000000Z', '-enddate', '20210101000000Z'])
+  await caSign(intDir, p('expired.csr'), p('expired.pem'), 'v3_good', [
+    '-startdate',
+    '20200101000000Z',
+    '-enddate',
+    '20210101000000Z'
+  ])
   await caSign(intDir, p('wronghost.csr'), p('wronghost.pem'), 'v3_wrong')
   await caSign(intDir, p('missingint.csr'), p('missingint.pem'), 'v3_good')
   await caSign(intDir, p('revoked.csr'), p('revoked.pem'), 'v3_good')
@@ -221,10 +337,34 @@ export async function generatePki(dir: string, urls: PkiUrls, p12Password = 'ali
   await selfSigned
 
   // Revoke, then CRLs (PEM for openssl, DER for the HTTP server).
-  await run('openssl', ['ca', '-config', join(intDir, 'ca.cnf'), '-revoke', p('revoked.pem'), '-crl_reason', 'keyCompromise'])
+  await run('openssl', [
+    'ca',
+    '-config',
+    join(intDir, 'ca.cnf'),
+    '-revoke',
+    p('revoked.pem'),
+    '-crl_reason',
+    'keyCompromise'
+  ])
   await Promise.all([
-    run('openssl', ['ca', '-batch', '-config', join(intDir, 'ca.cnf'), '-gencrl', '-out', p('intermediate.crl.pem')]),
-    run('openssl', ['ca', '-batch', '-config', join(rootDir, 'ca.cnf'), '-gencrl', '-out', p('root.crl.pem')])
+    run('openssl', [
+      'ca',
+      '-batch',
+      '-config',
+      join(intDir, 'ca.cnf'),
+      '-gencrl',
+      '-out',
+      p('intermediate.crl.pem')
+    ]),
+    run('openssl', [
+      'ca',
+      '-batch',
+      '-config',
+      join(rootDir, 'ca.cnf'),
+      '-gencrl',
+      '-out',
+      p('root.crl.pem')
+    ])
   ])
   const www = p('www')
   mkdirSync(www, { recursive: true })
@@ -233,28 +373,94 @@ export async function generatePki(dir: string, urls: PkiUrls, p12Password = 'ali
   copyFileSync(join(clientCaDir, 'ca.pem'), p('clientca.pem'))
   copyFileSync(join(rogueDir, 'ca.pem'), p('rogue.pem'))
   await Promise.all([
-    run('openssl', ['crl', '-in', p('intermediate.crl.pem'), '-outform', 'DER', '-out', join(www, 'intermediate.crl')]),
-    run('openssl', ['crl', '-in', p('root.crl.pem'), '-outform', 'DER', '-out', join(www, 'root.crl')]),
-    run('openssl', ['x509', '-in', p('root.pem'), '-outform', 'DER', '-out', join(www, 'root.der')]),
-    run('openssl', ['x509', '-in', p('intermediate.pem'), '-outform', 'DER', '-out', join(www, 'intermediate.der')]),
-    run('openssl', ['x509', '-in', p('clientca.pem'), '-outform', 'DER', '-out', join(www, 'clientca.der')])
+    run('openssl', [
+      'crl',
+      '-in',
+      p('intermediate.crl.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(www, 'intermediate.crl')
+    ]),
+    run('openssl', [
+      'crl',
+      '-in',
+      p('root.crl.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(www, 'root.crl')
+    ]),
+    run('openssl', [
+      'x509',
+      '-in',
+      p('root.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(www, 'root.der')
+    ]),
+    run('openssl', [
+      'x509',
+      '-in',
+      p('intermediate.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(www, 'intermediate.der')
+    ]),
+    run('openssl', [
+      'x509',
+      '-in',
+      p('clientca.pem'),
+      '-outform',
+      'DER',
+      '-out',
+      join(www, 'clientca.der')
+    ])
   ])
   copyFileSync(p('root.pem'), join(www, 'root.pem'))
   copyFileSync(p('intermediate.pem'), join(www, 'intermediate.pem'))
 
   cat(p('ca-bundle.pem'), p('intermediate.pem'), p('root.pem'))
-  const pair = (name: string, chainWithIntermediate: boolean, extraChain: string[] = []): CertPair => {
+  const pair = (
+    name: string,
+    chainWithIntermediate: boolean,
+    extraChain: string[] = []
+  ): CertPair => {
     const chain = p(`${name}.chain.pem`)
-    cat(chain, p(`${name}.pem`), ...(chainWithIntermediate ? [p('intermediate.pem')] : []), ...extraChain)
+    cat(
+      chain,
+      p(`${name}.pem`),
+      ...(chainWithIntermediate ? [p('intermediate.pem')] : []),
+      ...extraChain
+    )
     return { cert: p(`${name}.pem`), key: p(`${name}.key`), chain }
   }
   cat(p('alice.chain.pem'), p('alice.pem'), p('clientca.pem'))
-  await run('openssl', ['pkcs12', '-export', '-inkey', p('alice.key'), '-in', p('alice.pem'), '-certfile', p('clientca.pem'),
-    '-name', 'alice@' + LAB_DOMAIN, '-out', p('alice.p12'), '-passout', `pass:${p12Password}`])
+  await run('openssl', [
+    'pkcs12',
+    '-export',
+    '-inkey',
+    p('alice.key'),
+    '-in',
+    p('alice.pem'),
+    '-certfile',
+    p('clientca.pem'),
+    '-name',
+    'alice@' + LAB_DOMAIN,
+    '-out',
+    p('alice.p12'),
+    '-passout',
+    `pass:${p12Password}`
+  ])
   // root+clientCA bundle: what Kamailio's mTLS listener trusts for client certificates.
   cat(p('client-trust.pem'), p('clientca.pem'), p('root.pem'))
 
-  const revokedSerial = (await run('openssl', ['x509', '-in', p('revoked.pem'), '-noout', '-serial'])).trim().split('=')[1] ?? ''
+  const revokedSerial =
+    (await run('openssl', ['x509', '-in', p('revoked.pem'), '-noout', '-serial']))
+      .trim()
+      .split('=')[1] ?? ''
 
   return {
     dir,
@@ -281,7 +487,13 @@ export async function generatePki(dir: string, urls: PkiUrls, p12Password = 'ali
       mtls: pair('mtls', true)
     },
     client: {
-      alice: { cert: p('alice.pem'), key: p('alice.key'), p12: p('alice.p12'), p12Password, chain: p('alice.chain.pem') }
+      alice: {
+        cert: p('alice.pem'),
+        key: p('alice.key'),
+        p12: p('alice.p12'),
+        p12Password,
+        chain: p('alice.chain.pem')
+      }
     },
     revokedSerial
   }

@@ -13,7 +13,10 @@ function describe(lab: LabInfo): string {
   const lines = [
     `TrustLine SIP lab — domain ${lab.domain} (all on 127.0.0.1), run dir ${lab.runDir}`,
     `  SIP  udp ${p.udp}  tcp ${p.tcp}`,
-    ...Object.entries(p.tls).map(([s, port]) => `  TLS  ${s.padEnd(20)} ${port}   (${lab.scenarioDomains[s as keyof typeof p.tls]})`),
+    ...Object.entries(p.tls).map(
+      ([s, port]) =>
+        `  TLS  ${s.padEnd(20)} ${port}   (${lab.scenarioDomains[s as keyof typeof p.tls]})`
+    ),
     `  HTTP (AIA/CRL) ${lab.urls.http}   OCSP ${lab.urls.ocsp} (intermediate)  ${lab.urls.ocspRoot} (root)`,
     `  DNS  127.0.0.1:${p.dns}  (SRV/NAPTR for ${lab.domain}, hijack domain ${lab.hijackDomain}, *.trustline.test A 127.0.0.1)`,
     `  Root CA      ${lab.pki.rootCa}`,
@@ -33,7 +36,11 @@ async function main(): Promise<void> {
     const base = arg('--base-port')
     const debug = arg('--debug')
     const t = Date.now()
-    const lab = await startLab({ runDir, ...(base ? { basePort: Number(base) } : {}), ...(debug ? { kamailioDebug: Number(debug) } : {}) })
+    const lab = await startLab({
+      runDir,
+      ...(base ? { basePort: Number(base) } : {}),
+      ...(debug ? { kamailioDebug: Number(debug) } : {})
+    })
     console.log(describe(lab))
     console.log(`  started in ${Date.now() - t} ms; stop with: npx tsx tests/lab/cli.ts stop`)
   } else if (cmd === 'stop') {
@@ -46,7 +53,10 @@ async function main(): Promise<void> {
       process.exitCode = 1
       return
     }
-    for (const s of st) console.log(`${s.name.padEnd(16)} pid ${String(s.pid).padEnd(8)} ${s.alive ? 'running' : 'DEAD'}`)
+    for (const s of st)
+      console.log(
+        `${s.name.padEnd(16)} pid ${String(s.pid).padEnd(8)} ${s.alive ? 'running' : 'DEAD'}`
+      )
     try {
       console.log(describe(readLabInfo(runDir)))
     } catch {
@@ -54,7 +64,9 @@ async function main(): Promise<void> {
     }
     if (st.some((s) => !s.alive)) process.exitCode = 1
   } else {
-    console.error('usage: npx tsx tests/lab/cli.ts start|stop|status [--run-dir DIR] [--base-port N] [--debug N]')
+    console.error(
+      'usage: npx tsx tests/lab/cli.ts start|stop|status [--run-dir DIR] [--base-port N] [--debug N]'
+    )
     process.exitCode = 2
   }
 }

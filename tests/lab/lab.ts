@@ -84,10 +84,15 @@ const PORT_NAMES = [
 ] as const
 
 function scenarioDomain(s: TlsScenario): string {
-  return s === 'good' ? LAB_DOMAIN : `${s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}.${LAB_DOMAIN}`
+  return s === 'good'
+    ? LAB_DOMAIN
+    : `${s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}.${LAB_DOMAIN}`
 }
 
-function dnsmasqArgs(info: { ports: LabInfo['ports']; scenarioDomains: LabInfo['scenarioDomains'] }, pidFile: string): string[] {
+function dnsmasqArgs(
+  info: { ports: LabInfo['ports']; scenarioDomains: LabInfo['scenarioDomains'] },
+  pidFile: string
+): string[] {
   const p = info.ports
   const args = [
     '--keep-in-foreground',
@@ -134,7 +139,8 @@ async function waitDns(port: number, timeoutMs: number): Promise<void> {
       await r.resolve4(LAB_DOMAIN)
       return
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`dnsmasq not answering on ${port}: ${(e as Error).message}`)
+      if (Date.now() > deadline)
+        throw new Error(`dnsmasq not answering on ${port}: ${(e as Error).message}`)
       await sleep(50)
     }
   }
@@ -184,7 +190,9 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       }
     ])
   ) as Record<Username, LabUser>
-  const scenarioDomains = Object.fromEntries(TLS_SCENARIOS.map((s) => [s, scenarioDomain(s)])) as Record<TlsScenario, string>
+  const scenarioDomains = Object.fromEntries(
+    TLS_SCENARIOS.map((s) => [s, scenarioDomain(s)])
+  ) as Record<TlsScenario, string>
 
   const pki = await generatePki(join(runDir, 'pki'), urls)
   const kam = writeKamailioConfig(join(runDir, 'kamailio'), ports, Object.values(users), pki, {
@@ -222,20 +230,43 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
           www: join(pki.dir, 'www'),
           httpPort: ports.http,
           ocsp: [
-            { port: ports.ocsp, index: pki.intermediateIndex, ca: pki.intermediateCa, signerCert: pki.ocspSigner.cert, signerKey: pki.ocspSigner.key },
-            { port: ports.ocspRoot, index: pki.rootIndex, ca: pki.rootCa, signerCert: pki.rootOcspSigner.cert, signerKey: pki.rootOcspSigner.key }
+            {
+              port: ports.ocsp,
+              index: pki.intermediateIndex,
+              ca: pki.intermediateCa,
+              signerCert: pki.ocspSigner.cert,
+              signerKey: pki.ocspSigner.key
+            },
+            {
+              port: ports.ocspRoot,
+              index: pki.rootIndex,
+              ca: pki.rootCa,
+              signerCert: pki.rootOcspSigner.cert,
+              signerKey: pki.rootOcspSigner.key
+            }
           ]
         },
         null,
         2
       )
     )
-    const pkiSrv = spawnDaemon(runDir, 'pki-server', process.execPath, [join(HERE, 'pki-server.mjs'), pkiCfg], HERE)
+    const pkiSrv = spawnDaemon(
+      runDir,
+      'pki-server',
+      process.execPath,
+      [join(HERE, 'pki-server.mjs'), pkiCfg],
+      HERE
+    )
     pids['pki-server'] = pkiSrv.pid
     logs['pki-server'] = pkiSrv.log
 
     // dnsmasq
-    const dns = spawnDaemon(runDir, 'dnsmasq', '/usr/sbin/dnsmasq', dnsmasqArgs({ ports, scenarioDomains }, join(runDir, 'dnsmasq.own.pid')))
+    const dns = spawnDaemon(
+      runDir,
+      'dnsmasq',
+      '/usr/sbin/dnsmasq',
+      dnsmasqArgs({ ports, scenarioDomains }, join(runDir, 'dnsmasq.own.pid'))
+    )
     pids.dnsmasq = dns.pid
     logs.dnsmasq = dns.log
 
@@ -243,7 +274,18 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     const kamRun = join(runDir, 'kamailio', 'rt')
     mkdirSync(kamRun, { recursive: true })
     const k = spawnDaemon(runDir, 'kamailio', '/usr/sbin/kamailio', [
-      '-DD', '-E', '-f', kam.cfg, '-Y', kamRun, '-P', join(kamRun, 'kamailio.pid'), '-m', '64', '-M', '16'
+      '-DD',
+      '-E',
+      '-f',
+      kam.cfg,
+      '-Y',
+      kamRun,
+      '-P',
+      join(kamRun, 'kamailio.pid'),
+      '-m',
+      '64',
+      '-M',
+      '16'
     ])
     pids.kamailio = k.pid
     logs.kamailio = k.log
@@ -266,7 +308,10 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   }
 
   const { stop: _stop, ...info } = lab
-  writeFileSync(join(runDir, 'lab.json'), JSON.stringify({ ...info, startMs: Date.now() - t0 }, null, 2) + '\n')
+  writeFileSync(
+    join(runDir, 'lab.json'),
+    JSON.stringify({ ...info, startMs: Date.now() - t0 }, null, 2) + '\n'
+  )
   return lab
 }
 
@@ -280,6 +325,12 @@ export function readLabInfo(runDir: string = DEFAULT_RUN_DIR): LabInfo {
   return JSON.parse(readFileSync(join(resolve(runDir), 'lab.json'), 'utf8')) as LabInfo
 }
 
-export function labStatus(runDir: string = DEFAULT_RUN_DIR): { name: string; pid: number; alive: boolean }[] {
-  return Object.entries(readPidFiles(resolve(runDir))).map(([name, pid]) => ({ name, pid, alive: isAlive(pid) }))
+export function labStatus(
+  runDir: string = DEFAULT_RUN_DIR
+): { name: string; pid: number; alive: boolean }[] {
+  return Object.entries(readPidFiles(resolve(runDir))).map(([name, pid]) => ({
+    name,
+    pid,
+    alive: isAlive(pid)
+  }))
 }

@@ -19,12 +19,18 @@ const ocsp = require('@peculiar/asn1-ocsp')
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const log = (...a) => console.log(new Date().toISOString(), ...a)
 
-const types = { der: 'application/pkix-cert', crl: 'application/pkix-crl', pem: 'application/x-pem-file', p12: 'application/x-pkcs12' }
+const types = {
+  der: 'application/pkix-cert',
+  crl: 'application/pkix-crl',
+  pem: 'application/x-pem-file',
+  p12: 'application/x-pkcs12'
+}
 const http = createServer(async (req, res) => {
   const name = basename(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname))
   log('http', req.method, req.url)
   if (req.method !== 'GET' && req.method !== 'HEAD') return res.writeHead(405).end()
-  if (name === '' || name === 'health') return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n')
+  if (name === '' || name === 'health')
+    return res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n')
   try {
     const body = await readFile(join(config.www, name))
     res.writeHead(200, {
@@ -38,13 +44,34 @@ const http = createServer(async (req, res) => {
   }
 })
 
-const pemToDer = (pem) => Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
+const pemToDer = (pem) =>
+  Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
 const parseTime = (t) => {
   // openssl index time: YYMMDDHHMMSSZ (or YYYYMMDDHHMMSSZ)
   const s = t.length === 13 ? (Number(t.slice(0, 2)) < 50 ? '20' : '19') + t : t
-  return new Date(Date.UTC(+s.slice(0, 4), +s.slice(4, 6) - 1, +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12), +s.slice(12, 14)))
+  return new Date(
+    Date.UTC(
+      +s.slice(0, 4),
+      +s.slice(4, 6) - 1,
+      +s.slice(6, 8),
+      +s.slice(8, 10),
+      +s.slice(10, 12),
+      +s.slice(12, 14)
+    )
+  )
 }
-const reasons = { unspecified: 0, keycompromise: 1, cacompromise: 2, affiliationchanged: 3, superseded: 4, cessationofoperation: 5, certificatehold: 6, removefromcrl: 8, privilegewithdrawn: 9, aacompromise: 10 }
+const reasons = {
+  unspecified: 0,
+  keycompromise: 1,
+  cacompromise: 2,
+  affiliationchanged: 3,
+  superseded: 4,
+  cessationofoperation: 5,
+  certificatehold: 6,
+  removefromcrl: 8,
+  privilegewithdrawn: 9,
+  aacompromise: 10
+}
 
 function responder(r) {
   const caCert = AsnConvert.parse(pemToDer(readFileSync(r.ca, 'utf8')), x509.Certificate)
@@ -53,8 +80,15 @@ function responder(r) {
   const signerKey = createPrivateKey(readFileSync(r.signerKey))
   const caNameDer = Buffer.from(AsnConvert.serialize(caCert.tbsCertificate.subject))
   const caKey = Buffer.from(caCert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey)
-  const signerKeyHash = createHash('sha1').update(Buffer.from(signerCert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey)).digest()
-  const hashName = { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' }
+  const signerKeyHash = createHash('sha1')
+    .update(Buffer.from(signerCert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey))
+    .digest()
+  const hashName = {
+    '1.3.14.3.2.26': 'sha1',
+    '2.16.840.1.101.3.4.2.1': 'sha256',
+    '2.16.840.1.101.3.4.2.2': 'sha384',
+    '2.16.840.1.101.3.4.2.3': 'sha512'
+  }
   const isEc = signerKey.asymmetricKeyType === 'ec'
   const sigAlg = isEc ? '1.2.840.10045.4.3.2' : '1.2.840.113549.1.1.11'
 
@@ -90,13 +124,22 @@ function responder(r) {
           ? new ocsp.CertStatus({
               revoked: new ocsp.RevokedInfo({
                 revocationTime: st.revoked.time,
-                ...(st.revoked.reason !== undefined ? { revocationReason: new x509.CRLReason(st.revoked.reason) } : {})
+                ...(st.revoked.reason !== undefined
+                  ? { revocationReason: new x509.CRLReason(st.revoked.reason) }
+                  : {})
               })
             })
           : new ocsp.CertStatus({ unknown: null })
-      return new ocsp.SingleResponse({ certID: id, certStatus, thisUpdate: now, nextUpdate: new Date(now.getTime() + 3600_000) })
+      return new ocsp.SingleResponse({
+        certID: id,
+        certStatus,
+        thisUpdate: now,
+        nextUpdate: new Date(now.getTime() + 3600_000)
+      })
     })
-    const nonce = reqst.tbsRequest.requestExtensions?.find((e) => e.extnID === ocsp.id_pkix_ocsp_nonce)
+    const nonce = reqst.tbsRequest.requestExtensions?.find(
+      (e) => e.extnID === ocsp.id_pkix_ocsp_nonce
+    )
     const tbs = new ocsp.ResponseData({
       responderID: new ocsp.ResponderID({ byKey: new OctetString(signerKeyHash) }),
       producedAt: now,
@@ -107,7 +150,10 @@ function responder(r) {
     const signature = sign('sha256', tbsDer, signerKey)
     const basic = new ocsp.BasicOCSPResponse({
       tbsResponseData: tbs,
-      signatureAlgorithm: new x509.AlgorithmIdentifier({ algorithm: sigAlg, ...(isEc ? {} : { parameters: null }) }),
+      signatureAlgorithm: new x509.AlgorithmIdentifier({
+        algorithm: sigAlg,
+        ...(isEc ? {} : { parameters: null })
+      }),
       signature,
       certs: [signerCert]
     })
@@ -115,12 +161,19 @@ function responder(r) {
       AsnConvert.serialize(
         new ocsp.OCSPResponse({
           responseStatus: ocsp.OCSPResponseStatus.successful,
-          responseBytes: new ocsp.ResponseBytes({ responseType: ocsp.id_pkix_ocsp_basic, response: new OctetString(AsnConvert.serialize(basic)) })
+          responseBytes: new ocsp.ResponseBytes({
+            responseType: ocsp.id_pkix_ocsp_basic,
+            response: new OctetString(AsnConvert.serialize(basic))
+          })
         })
       )
     )
   }
-  const malformed = Buffer.from(AsnConvert.serialize(new ocsp.OCSPResponse({ responseStatus: ocsp.OCSPResponseStatus.malformedRequest })))
+  const malformed = Buffer.from(
+    AsnConvert.serialize(
+      new ocsp.OCSPResponse({ responseStatus: ocsp.OCSPResponseStatus.malformedRequest })
+    )
+  )
 
   return createServer((req, res) => {
     const chunks = []
@@ -139,14 +192,20 @@ function responder(r) {
         log('ocsp', r.port, 'bad request', e.message)
         body = malformed
       }
-      res.writeHead(200, { 'content-type': 'application/ocsp-response', 'content-length': body.length, 'cache-control': 'no-store' })
+      res.writeHead(200, {
+        'content-type': 'application/ocsp-response',
+        'content-length': body.length,
+        'cache-control': 'no-store'
+      })
       res.end(body)
     })
   })
 }
 
 const servers = [http]
-http.listen(config.httpPort, '127.0.0.1', () => log(`http on 127.0.0.1:${config.httpPort} serving ${config.www}`))
+http.listen(config.httpPort, '127.0.0.1', () =>
+  log(`http on 127.0.0.1:${config.httpPort} serving ${config.www}`)
+)
 for (const r of config.ocsp) {
   const s = responder(r)
   s.listen(r.port, '127.0.0.1', () => log(`ocsp on 127.0.0.1:${r.port} for ${r.ca}`))

@@ -1,17 +1,35 @@
 // Process helpers for the lab: every daemon is spawned detached (its own process group),
 // its PID written to `<runDir>/pids/<name>.pid`, and stopped by that PID only.
 import { execFile, spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import net from 'node:net'
 import dgram from 'node:dgram'
 import { join } from 'node:path'
 
-export function run(cmd: string, args: string[], opts: { cwd?: string; input?: string } = {}): Promise<string> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; input?: string } = {}
+): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`))
-      else resolve(stdout)
-    })
+    const child = execFile(
+      cmd,
+      args,
+      { cwd: opts.cwd, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`))
+        else resolve(stdout)
+      }
+    )
     if (opts.input !== undefined) child.stdin?.end(opts.input)
   })
 }
@@ -23,7 +41,13 @@ export interface Daemon {
 }
 
 /** Spawns `cmd` detached with stdout+stderr to `<runDir>/logs/<name>.log`, writes its PID file. */
-export function spawnDaemon(runDir: string, name: string, cmd: string, args: string[], cwd?: string): Daemon {
+export function spawnDaemon(
+  runDir: string,
+  name: string,
+  cmd: string,
+  args: string[],
+  cwd?: string
+): Daemon {
   const logs = join(runDir, 'logs')
   const pids = join(runDir, 'pids')
   mkdirSync(logs, { recursive: true })
@@ -166,7 +190,8 @@ export async function waitTcp(port: number, timeoutMs: number, host = '127.0.0.1
       s.once('error', () => res(false))
     })
     if (ok) return
-    if (Date.now() > deadline) throw new Error(`port ${host}:${port} not listening after ${timeoutMs} ms`)
+    if (Date.now() > deadline)
+      throw new Error(`port ${host}:${port} not listening after ${timeoutMs} ms`)
     await sleep(40)
   }
 }

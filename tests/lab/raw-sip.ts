@@ -22,7 +22,16 @@ export interface SipMessage {
 }
 
 const COMPACT: Record<string, string> = {
-  v: 'via', f: 'from', t: 'to', i: 'call-id', m: 'contact', l: 'content-length', c: 'content-type', e: 'content-encoding', o: 'event', k: 'supported'
+  v: 'via',
+  f: 'from',
+  t: 'to',
+  i: 'call-id',
+  m: 'contact',
+  l: 'content-length',
+  c: 'content-type',
+  e: 'content-encoding',
+  o: 'event',
+  k: 'supported'
 }
 
 export function parseSip(raw: string): SipMessage {
@@ -198,7 +207,11 @@ export class RawSipClient extends EventEmitter {
   }
 
   /** Waits for an incoming request of `method` matching `pred` (already received ones count). */
-  waitFor(method: string, pred: (m: SipMessage) => boolean = () => true, timeoutMs = 5000): Promise<SipMessage> {
+  waitFor(
+    method: string,
+    pred: (m: SipMessage) => boolean = () => true,
+    timeoutMs = 5000
+  ): Promise<SipMessage> {
     const seen = this.received.find((m) => m.method === method && pred(m))
     if (seen) return Promise.resolve(seen)
     return new Promise((resolve, reject) => {
@@ -217,7 +230,13 @@ export class RawSipClient extends EventEmitter {
     })
   }
 
-  private sendOnce(method: string, uri: string, extra: string[], body: string, auth?: string): Promise<SipMessage> {
+  private sendOnce(
+    method: string,
+    uri: string,
+    extra: string[],
+    body: string,
+    auth?: string
+  ): Promise<SipMessage> {
     const branch = `z9hG4bK${rnd(8)}`
     const cseq = this.cseq++
     const to = method === 'REGISTER' ? `<${this.aor}>` : `<${uri}>`
@@ -254,7 +273,8 @@ export class RawSipClient extends EventEmitter {
   async request(method: string, uri: string, extra: string[] = [], body = ''): Promise<SipMessage> {
     const first = await this.sendOnce(method, uri, extra, body)
     if (first.status !== 401 && first.status !== 407) return first
-    const chal = first.header(first.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? ''
+    const chal =
+      first.header(first.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? ''
     const p = (k: string) => new RegExp(`${k}="?([^",]+)"?`, 'i').exec(chal)?.[1]
     const realm = p('realm') ?? this.opts.domain
     const nonce = p('nonce') ?? ''
@@ -263,7 +283,9 @@ export class RawSipClient extends EventEmitter {
     const ha2 = md5(`${method}:${uri}`)
     const cnonce = rnd(6)
     const nc = '00000001'
-    const response = qop ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`)
+    const response = qop
+      ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`)
+      : md5(`${ha1}:${nonce}:${ha2}`)
     const hdr = `${first.status === 401 ? 'Authorization' : 'Proxy-Authorization'}: Digest username="${this.opts.username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"` : ''}${p('opaque') ? `, opaque="${p('opaque')}"` : ''}`
     return this.sendOnce(method, uri, extra, body, hdr)
   }
@@ -278,11 +300,20 @@ export class RawSipClient extends EventEmitter {
 
   publish(basic: 'open' | 'closed', note = '', expires = 600): Promise<SipMessage> {
     const body = pidf(this.aor, basic, note)
-    return this.request('PUBLISH', this.aor, ['Event: presence', `Expires: ${expires}`, 'Content-Type: application/pidf+xml'], body)
+    return this.request(
+      'PUBLISH',
+      this.aor,
+      ['Event: presence', `Expires: ${expires}`, 'Content-Type: application/pidf+xml'],
+      body
+    )
   }
 
   subscribe(to: string, expires = 600): Promise<SipMessage> {
-    return this.request('SUBSCRIBE', to, ['Event: presence', 'Accept: application/pidf+xml', `Expires: ${expires}`])
+    return this.request('SUBSCRIBE', to, [
+      'Event: presence',
+      'Accept: application/pidf+xml',
+      `Expires: ${expires}`
+    ])
   }
 }
 
