@@ -1,5 +1,7 @@
 import type { z } from 'zod'
 import { appChannels } from './channels/app'
+import { sipChannels } from './channels/sip'
+import { trustChannels } from './channels/trust'
 import type { Channel, EventChannel, InvokeChannel } from './define'
 
 /**
@@ -9,7 +11,9 @@ import type { Channel, EventChannel, InvokeChannel } from './define'
  * Names are `domain:verb-noun`; `invoke` is renderer→main, `event` is main→renderer.
  */
 export const contract = {
-  ...appChannels
+  ...appChannels,
+  ...trustChannels,
+  ...sipChannels
 } as const
 
 /** The contract's type. */

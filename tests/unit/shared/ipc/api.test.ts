@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { buildApi, methodName, type Transport } from '../../../../shared/ipc/api'
+import { eventNames, invokeNames } from '../../../../shared/ipc/contract'
 import { ok } from '../../../../shared/ipc/result'
 
 describe('methodName', () => {
@@ -22,10 +23,19 @@ describe('buildApi', () => {
 
   it('exposes no channel names or generic send', () => {
     const api = buildApi({ invoke: () => Promise.resolve(ok(1)), subscribe: () => () => undefined })
-    const keys = Object.entries(api).flatMap(([d, m]) => [d, ...Object.keys(m as object)])
-    expect(keys).toContain('getInfo')
-    for (const key of keys) expect(key).toMatch(/^[a-z][A-Za-z]*$/)
-    expect(keys).not.toContain('send')
-    expect(keys).not.toContain('invoke')
+    const domains = Object.keys(api)
+    for (const bad of ['send', 'invoke', 'on', 'ipcRenderer']) expect(domains).not.toContain(bad)
+    // Every method is one channel's generated name: nothing generic, nothing else.
+    const methods = Object.entries(api).flatMap(([d, m]) =>
+      Object.keys(m as object).map((k) => `${d}.${k}`)
+    )
+    const expected = [
+      ...invokeNames.map((c) => methodName(c).join('.')),
+      ...eventNames.map((c) => {
+        const [d, m] = methodName(c)
+        return `${d}.on${m.charAt(0).toUpperCase()}${m.slice(1)}`
+      })
+    ]
+    expect(methods.sort()).toEqual(expected.sort())
   })
 })

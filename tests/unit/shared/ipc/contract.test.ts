@@ -25,9 +25,8 @@ describe('contract', () => {
     expect(response).toEqual(sample.response)
   })
 
-  it.each(eventNames.length ? eventNames : ['(none yet)'])('round-trips event %s', (name) => {
-    if (name === '(none yet)') return
-    const spec = contract[name as keyof typeof contract] as unknown as EventChannel
+  it.each(eventNames)('round-trips event %s', (name) => {
+    const spec = contract[name] as EventChannel
     const sample = (eventSamples as Record<string, unknown>)[name]
     expect(spec.payload.parse(JSON.parse(JSON.stringify(sample)))).toEqual(sample)
   })

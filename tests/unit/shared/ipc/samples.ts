@@ -5,6 +5,27 @@ import type {
   RequestOf,
   ResponseOf
 } from '../../../../shared/ipc/contract'
+import {
+  sampleContact,
+  sampleMessage,
+  sampleReport,
+  sampleSession
+} from '../../../fixtures/sample-dtos'
+
+const fp = Array.from({ length: 32 }, () => 'AB').join(':')
+const exception = {
+  host: 'sip.example.org',
+  port: 5061,
+  sha256: fp,
+  subject: 'CN=sip.example.org',
+  acceptedAt: '2026-01-01T00:00:00.000Z'
+}
+const decision = {
+  sipDomain: 'example.org',
+  serverHost: 'sip.provider.net',
+  allow: true,
+  decidedAt: '2026-01-01T00:00:00.000Z'
+}
 
 /**
  * One valid sample per channel. Typed against the contract, so adding a channel without a sample
@@ -26,8 +47,81 @@ export const invokeSamples: {
       tlsLibrary: 'OpenSSL 3',
       startedAt: '2026-01-01T00:00:00.000Z'
     }
+  },
+  'trust:get-report': { request: undefined, response: sampleReport },
+  'trust:check-server': {
+    request: { host: 'sip.example.org', port: 5061, sipDomain: 'example.org' },
+    response: sampleReport
+  },
+  'trust:accept-exception': {
+    request: { host: 'sip.example.org', port: 5061, sha256: fp, confirm: true },
+    response: exception
+  },
+  'trust:list-exceptions': { request: undefined, response: [exception] },
+  'trust:revoke-exception': {
+    request: { host: 'sip.example.org', port: 5061 },
+    response: { revoked: true }
+  },
+  'trust:list-domain-decisions': { request: undefined, response: [decision] },
+  'trust:decide-domain': {
+    request: { sipDomain: 'example.org', serverHost: 'sip.provider.net', allow: true },
+    response: decision
+  },
+  'trust:forget-domain-decision': {
+    request: { sipDomain: 'example.org', serverHost: 'sip.provider.net' },
+    response: { forgotten: true }
+  },
+  'trust:export-report': {
+    request: { format: 'json' },
+    response: { filename: 'trustline-report.json', mime: 'application/json', content: '{}' }
+  },
+  'session:sign-in': {
+    request: { aor: 'sip:alice@example.org', password: 'secret' },
+    response: sampleSession
+  },
+  'session:sign-out': { request: undefined, response: { status: 'signed-out' } },
+  'session:get-state': { request: undefined, response: sampleSession },
+  'presence:set': {
+    request: { state: 'busy', note: 'In a call' },
+    response: { state: 'busy', note: 'In a call' }
+  },
+  'presence:get': { request: undefined, response: { state: 'available' } },
+  'contacts:list': { request: undefined, response: [sampleContact] },
+  'contacts:add': {
+    request: { uri: 'sip:bob@example.org', displayName: 'Bob' },
+    response: sampleContact
+  },
+  'contacts:remove': { request: { uri: 'sip:bob@example.org' }, response: { removed: true } },
+  'im:send': {
+    request: { to: 'sip:bob@example.org', body: 'héllo 你好' },
+    response: sampleMessage
+  },
+  'im:history': {
+    request: { conversation: 'sip:bob@example.org', limit: 50 },
+    response: {
+      conversation: 'sip:bob@example.org',
+      messages: [sampleMessage],
+      unread: 0,
+      recoveredTornLine: false
+    }
+  },
+  'im:mark-read': { request: { conversation: 'sip:bob@example.org' }, response: { unread: 0 } },
+  'im:typing': {
+    request: { conversation: 'sip:bob@example.org', active: true },
+    response: { sent: true }
   }
 }
 
 /** One valid payload per event channel. */
-export const eventSamples: { [K in EventName]: PayloadOf<K> } = {}
+export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
+  'trust:report-changed': sampleReport,
+  'session:state-changed': sampleSession,
+  'presence:changed': {
+    uri: 'sip:bob@example.org',
+    presence: { state: 'away' },
+    subscription: { status: 'active' }
+  },
+  'im:received': { ...sampleMessage, direction: 'in', state: 'received' },
+  'im:message-updated': sampleMessage,
+  'im:typing-changed': { conversation: 'sip:bob@example.org', active: false }
+}
