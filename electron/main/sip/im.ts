@@ -249,9 +249,12 @@ export class ImService {
     state: ImMessage['state'],
     failure?: ImFailure
   ): Promise<ImMessage> {
-    const updated =
-      (await this.#o.history.updateState(message.conversation, message.id, state, failure)) ??
-      ({ ...message, state, ...(failure ? { failure } : {}) } as ImMessage)
+    const updated = (await this.#o.history.updateState(
+      message.conversation,
+      message.id,
+      state,
+      failure
+    )) ?? { ...message, state, ...(failure ? { failure } : {}) }
     this.#o.onUpdated(updated)
     return updated
   }

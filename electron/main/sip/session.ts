@@ -664,7 +664,7 @@ export class SipSession {
                   } else if (e.cause === 'Request Timeout') resolve({ kind: 'timeout' })
                   else resolve({ kind: 'transport-error', reason: e.cause ?? 'connection error' })
                 }
-              } as never
+              }
             })
           } catch (error) {
             resolve({ kind: 'transport-error', reason: String(error) })

@@ -30,7 +30,7 @@ export class XmlError extends Error {
 const MAX_LENGTH = 256 * 1024
 const MAX_DEPTH = 64
 const MAX_ELEMENTS = 10_000
-const nameRe = /^[A-Za-z_][\w.\-]*(?::[A-Za-z_][\w.\-]*)?$/
+const nameRe = /^[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?$/
 const XML_NS = 'http://www.w3.org/XML/1998/namespace'
 
 const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }
@@ -162,7 +162,7 @@ function openElement(body: string, parentScope: Map<string, string> | undefined)
     const m = attrRe.exec(rest)
     if (!m) throw new XmlError(`malformed attributes in <${qname}>`)
     const name = m[1] ?? ''
-    if (!nameRe.test(name) && !/^xmlns(:[A-Za-z_][\w.\-]*)?$/.test(name)) {
+    if (!nameRe.test(name) && !/^xmlns(:[A-Za-z_][\w.-]*)?$/.test(name)) {
       throw new XmlError(`invalid attribute name ${JSON.stringify(name.slice(0, 40))}`)
     }
     if (attrsRaw.some(([n]) => n === name)) throw new XmlError(`duplicate attribute ${name}`)
@@ -203,14 +203,16 @@ function openElement(body: string, parentScope: Map<string, string> | undefined)
 
 /** Escapes text for element content and attribute values. */
 export function escapeXml(text: string): string {
-  return (
-    text
-      // Control characters are not allowed in XML 1.0 at all, escaped or not (XML §2.2).
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
-  )
+  // Control characters are not allowed in XML 1.0 at all, escaped or not (XML §2.2).
+  return Array.from(text)
+    .filter((c) => {
+      const n = c.charCodeAt(0)
+      return !((n < 0x20 && n !== 0x09 && n !== 0x0a && n !== 0x0d) || n === 0xfffe || n === 0xffff)
+    })
+    .join('')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;')
 }

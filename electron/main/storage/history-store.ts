@@ -249,7 +249,7 @@ export class HistoryStore {
     const op = async () => {
       await mkdir(this.dir, { recursive: true })
       const handle = await open(conv.file, 'a', 0o600)
-      let created = false
+      let created: boolean
       try {
         created = (await handle.stat()).size === 0
         await handle.write(line)

@@ -60,11 +60,11 @@ export class FakeRegistrar {
   #etag = 0
 
   constructor(readonly respond: Responder) {
-    const self = this
+    const onClientBytes = (chunk: Buffer) => this.#onClientBytes(chunk)
     this.clientStream = new Duplex({
       read() {},
       write(chunk: Buffer, _enc, cb) {
-        setImmediate(() => self.#onClientBytes(chunk))
+        setImmediate(() => onClientBytes(chunk))
         cb()
       },
       destroy(err, cb) {

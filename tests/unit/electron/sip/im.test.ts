@@ -14,6 +14,7 @@ class MemoryHistory implements ImHistory {
   readonly byId = new Map<string, ImMessage>()
   readonly events: string[] = []
   async append(m: ImMessage) {
+    await Promise.resolve()
     this.byId.set(m.id, { ...m })
     this.events.push(`${m.id}:${m.state}`)
     return { ...m }
@@ -24,6 +25,7 @@ class MemoryHistory implements ImHistory {
     state: ImMessage['state'],
     failure?: ImMessage['failure']
   ) {
+    await Promise.resolve()
     const m = this.byId.get(id)
     if (!m) return undefined
     m.state = state
@@ -53,6 +55,7 @@ function setup(outcomes: SendOutcome[] = []) {
   const sent: Array<{ to: string; body: string; type: string }> = []
   const transport = {
     sendMessage: async (to: string, body: string, type: string): Promise<SendOutcome> => {
+      await Promise.resolve()
       sent.push({ to, body, type })
       return outcomes.shift() ?? { kind: 'response', status: 200, reason: 'OK' }
     }

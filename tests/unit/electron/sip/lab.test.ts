@@ -83,6 +83,7 @@ async function makeSession(
   name: string,
   connector = connectorTo(() => lab!.ports.tls.good)
 ): Promise<Probe> {
+  await Promise.resolve()
   const probe: Probe = {
     session: null as unknown as SipSession,
     received: [],

@@ -20,6 +20,7 @@ class FakeEsc {
   failNext: PublishResponse | null = null
 
   send = async (req: PublishRequest): Promise<PublishResponse> => {
+    await Promise.resolve()
     this.log.push(req)
     if (this.failNext) {
       const r = this.failNext

@@ -9,6 +9,7 @@ import { buildPidf } from '../../../../electron/main/sip/pidf'
 class MemoryHistory implements ImHistory {
   readonly byId = new Map<string, ImMessage>()
   async append(m: ImMessage) {
+    await Promise.resolve()
     this.byId.set(m.id, { ...m })
     return { ...m }
   }
@@ -18,6 +19,7 @@ class MemoryHistory implements ImHistory {
     state: ImMessage['state'],
     failure?: ImMessage['failure']
   ) {
+    await Promise.resolve()
     const m = this.byId.get(id)
     if (!m) return undefined
     m.state = state
@@ -76,6 +78,7 @@ function setup(responder: Responder, verdict: SipConnection['verdict'] = 'truste
   const session = new SipSession({
     history,
     connector: async () => {
+      await Promise.resolve()
       connects++
       const server = new FakeRegistrar(responder)
       servers.push(server)

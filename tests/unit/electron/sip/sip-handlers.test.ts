@@ -116,7 +116,7 @@ describe('sipChannels', () => {
         JSON.parse(JSON.stringify(sample.response))
       )
     } else {
-      const wire = JSON.parse(JSON.stringify(sample.payload))
+      const wire: unknown = JSON.parse(JSON.stringify(sample.payload))
       expect(channel.payload.parse(wire)).toEqual(wire)
     }
   })
@@ -149,11 +149,11 @@ describe('createSipHandlers', () => {
     const session: SessionService = {
       state: { status },
       presence: { state: 'available' },
-      signIn: async (r) => ({ status: 'registered', aor: r.aor }),
-      signOut: async () => undefined,
-      setPresence: async () => undefined,
+      signIn: (r) => Promise.resolve({ status: 'registered', aor: r.aor }),
+      signOut: () => Promise.resolve(),
+      setPresence: () => Promise.resolve(),
       setContacts: (uris) => watched.push([...uris]),
-      im: { send: async () => message, setTyping: async () => 'skipped' },
+      im: { send: () => Promise.resolve(message), setTyping: () => Promise.resolve('skipped') },
       subscriptions: {
         get: (uri) =>
           uri === 'sip:bob@lab.test'

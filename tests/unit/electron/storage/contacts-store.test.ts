@@ -24,7 +24,7 @@ describe('ContactsStore', () => {
     expect(await new ContactsStore(dir).list()).toEqual([
       { uri: 'sip:bob@example.org', displayName: 'Bob' }
     ])
-    const json = JSON.parse(await readFile(s.path, 'utf8'))
+    const json = JSON.parse(await readFile(s.path, 'utf8')) as { version: number }
     expect(json.version).toBe(1)
     expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([])
   })

@@ -127,6 +127,6 @@ describe('HistoryStore', () => {
     await Promise.all(Array.from({ length: 50 }, (_, i) => a.append(msg(String(i)))))
     const lines = (await readFile(file(), 'utf8')).trim().split('\n')
     expect(lines).toHaveLength(50)
-    for (const l of lines) expect(() => JSON.parse(l)).not.toThrow()
+    for (const l of lines) expect(() => JSON.parse(l) as unknown).not.toThrow()
   })
 })
