@@ -1,4 +1,4 @@
-import type { TrustReasonCode, TrustSeverity } from '../../../../shared/types/trust'
+import type { AnchorSource, TrustReasonCode, TrustSeverity } from '../../../../shared/types/trust'
 import {
   parseIp,
   constrainedNames,
@@ -364,15 +364,31 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
   }
 }
 
+/**
+ * CA profile for certificate `i` of the path.
+ *
+ * `vettedRoot` relaxes the profile for OS-store roots: root programs vet them, and long-lived
+ * roots predate today's profile (v1 roots without extensions, non-critical basicConstraints, no
+ * SKI). Anchors configured by policy or account get the full profile, as x509-limbo expects.
+ */
 function checkCa(
   c: Collector,
   path: ParsedCertificate[],
   i: number,
   isAnchor: boolean,
-  ctx: CheckContext
+  ctx: CheckContext,
+  vettedRoot = false
 ) {
   const cert = path[i]!
   const bc = cert.basicConstraints
+  if (vettedRoot) {
+    if (bc && !bc.ca) c.add('not-a-ca', i, 'basicConstraints cA is FALSE')
+    if (cert.keyUsage && !cert.keyUsage.has('keyCertSign')) {
+      c.add('key-usage', i, `keyUsage [${[...cert.keyUsage].join(', ')}] lacks keyCertSign`)
+    }
+    if (cert.nameConstraints) applyNameConstraints(c, path, i, cert)
+    return
+  }
   if (!bc || !bc.ca) {
     c.add(
       'not-a-ca',
@@ -446,8 +462,17 @@ function checkCa(
       )
     }
   }
-  const nc = cert.nameConstraints
-  if (nc) {
+  if (cert.nameConstraints) applyNameConstraints(c, path, i, cert)
+}
+
+function applyNameConstraints(
+  c: Collector,
+  path: ParsedCertificate[],
+  i: number,
+  cert: ParsedCertificate
+) {
+  const nc = cert.nameConstraints!
+  {
     const ncExt = ext(cert, ExtOid.nameConstraints)
     if (ncExt && !ncExt.critical)
       c.add('invalid-extension', i, 'nameConstraints must be critical (RFC 5280 4.2.1.10)')
@@ -492,7 +517,8 @@ function checkCa(
 export function validatePath(
   path: ParsedCertificate[],
   anchored: boolean,
-  ctx: CheckContext
+  ctx: CheckContext,
+  anchorSource: AnchorSource | null = null
 ): Finding[] {
   const c = new Collector(path, anchored, ctx.at)
   const last = path.length - 1
@@ -502,7 +528,7 @@ export function validatePath(
     checkValidity(c, cert, i, ctx.at)
     checkStructure(c, cert, i, isAnchor, ctx.policy)
     if (i === 0 && !(isAnchor && path.length === 1)) checkLeaf(c, cert, ctx)
-    if (i > 0) checkCa(c, path, i, isAnchor, ctx)
+    if (i > 0) checkCa(c, path, i, isAnchor, ctx, isAnchor && anchorSource === 'system')
     if (i < last) {
       const bad = verifySignature(cert, path[i + 1]!)
       if (bad) c.add('bad-signature', i, bad)

@@ -211,8 +211,8 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     requiredEku: input.requiredEku,
     requiredKeyUsage: input.requiredKeyUsage
   }
-  const validator = (path: ParsedCertificate[], anchored: boolean) =>
-    validatePath(path, anchored, ctx)
+  const validator = (path: ParsedCertificate[], anchor: Anchor) =>
+    validatePath(path, true, ctx, anchor.source)
   let outcome = buildPath(leaf, pool, anchors, validator, limits)
   const fetchedUrls = new Set<string>()
   const fetchFailures: string[] = []

@@ -52,7 +52,7 @@ export interface BuildOutcome {
 }
 
 /** Validates one candidate path; supplied by the evaluator. */
-export type PathValidator = (path: ParsedCertificate[], anchored: boolean) => Finding[]
+export type PathValidator = (path: ParsedCertificate[], anchor: Anchor) => Finding[]
 
 function identity(c: ParsedCertificate): string {
   return `${c.subject.key}\u0000${c.spkiId}`
@@ -130,7 +130,7 @@ export function buildPath(
       const anchor = anchorBySha.get(cert.sha256) ?? anchorByIdentity.get(id)
       if (anchor) {
         const p = path.slice(0, -1).concat(anchor.cert)
-        const findings = validate(p, true)
+        const findings = validate(p, anchor)
         const cand = { path: p, anchor, findings }
         if (errorCount(findings) === 0) {
           out.valid = cand

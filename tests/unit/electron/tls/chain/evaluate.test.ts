@@ -448,4 +448,18 @@ describe('evaluateChain', () => {
     expect(r.verdict).toBe('trusted')
     expect(r.builtChain[1]!.sha256).toBe(r.sentChain[2]!.sha256)
   })
+
+  it('relaxes the CA profile only for OS-store roots (legacy roots without basicConstraints/SKI)', async () => {
+    const legacy = { ca: null, noSki: true, keyUsage: null } as const
+    const system = await run({ root: legacy })
+    expect(system.result.verdict).toBe('untrusted')
+    const h = system
+    const asSystem = await evaluateChain({
+      chain: [h.leaf.der, h.intermediate.der],
+      anchors: [{ der: h.root.der, source: 'system' }],
+      host
+    })
+    expect(asSystem.verdict).toBe('trusted')
+    expect(codes(system.result)).toContain('not-a-ca')
+  })
 })
