@@ -1,4 +1,3 @@
-import type { z } from 'zod'
 import type { EventChannel, InvokeChannel } from '../../../shared/ipc/define'
 import { sipChannels } from '../../../shared/ipc/channels/sip'
 import { IpcFailure } from '../../../shared/ipc/result'
@@ -10,6 +9,7 @@ import type {
   SubscriptionHealth
 } from '../../../shared/types/presence'
 import type { History, ImMessage, Typing } from '../../../shared/types/im'
+import type { EventSink, HandlerMap } from './types'
 import { normalizeAor, type SessionState, type SignInRequest } from '../../../shared/types/sip'
 import type { OwnPresenceState } from '../../../shared/types/presence'
 
@@ -25,26 +25,8 @@ export type SipEventName = {
   [K in keyof SipChannels]: SipChannels[K] extends EventChannel ? K : never
 }[keyof SipChannels]
 
-type Req<K extends SipInvokeName> =
-  SipChannels[K] extends InvokeChannel<infer R, z.ZodType> ? z.input<R> : never
-type Res<K extends SipInvokeName> =
-  SipChannels[K] extends InvokeChannel<z.ZodType, infer R> ? z.output<R> : never
-/** Payload of a SIP event channel. */
-export type SipPayload<K extends SipEventName> =
-  SipChannels[K] extends EventChannel<infer P> ? z.output<P> : never
-
-/**
- * The SIP handlers, typed against `sipChannels` until they are merged into the contract; the
- * shape is the same as `HandlerMap<SipInvokeName>` then.
- */
-export type SipHandlerMap = {
-  [K in SipInvokeName]: (request: Req<K>) => Res<K> | Promise<Res<K>>
-}
-
-/** Where SIP events go (the core's EventBus once the channels are in the contract). */
-export interface SipEventSink {
-  emit<K extends SipEventName>(channel: K, payload: SipPayload<K>): void
-}
+/** The SIP handlers: the contract's handler map restricted to the SIP invoke channels. */
+export type SipHandlerMap = HandlerMap<SipInvokeName>
 
 /** The session as the handlers use it (SipSession in production). */
 export interface SessionService {
@@ -139,7 +121,7 @@ export function createSipHandlers(deps: SipHandlerDeps): SipHandlerMap {
 }
 
 /** Session callbacks that forward to the event channels (pass as `SipSessionOptions.events`). */
-export function sipEventsTo(sink: SipEventSink) {
+export function sipEventsTo(sink: EventSink) {
   return {
     onStateChanged: (state: SessionState) => sink.emit('session:state-changed', state),
     onContactPresence: (contact: ContactPresence) => sink.emit('presence:changed', contact),
