@@ -3,11 +3,13 @@
 // incoming MESSAGEs are read from its UI output (cons module, TCP console on 127.0.0.1), where
 // the menu module prints `<peer>: "<text>"`.
 // Sending a MESSAGE goes to the menu's "current contact": the helper selects it first.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import type { LabInfo, Username } from './lab'
 import { freePorts, isAlive, sleep, spawnDaemon, stopPid, waitTcp } from './proc'
+
+const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g')
 
 export interface BaresipOptions {
   /** Run dir for config, log and PID file (the lab's runDir: `stopLab` then stops baresip too). */
@@ -65,7 +67,8 @@ export class Baresip {
     readonly log: string,
     readonly configDir: string,
     readonly aor: string,
-    readonly contacts: string[]
+    readonly contacts: string[],
+    readonly runDir: string
   ) {}
 
   async connectCtrl(timeoutMs = 5000): Promise<void> {
@@ -107,7 +110,10 @@ export class Baresip {
         const cb = this.waiting.get(String(msg.token))
         if (cb) {
           this.waiting.delete(String(msg.token))
-          cb({ ok: Boolean(msg.ok), data: String(msg.data ?? '') })
+          cb({
+            ok: Boolean(msg.ok),
+            data: typeof msg.data === 'string' ? msg.data : JSON.stringify(msg.data ?? '')
+          })
         }
       } else if (msg.event) {
         const e = msg as BaresipEvent
@@ -158,10 +164,12 @@ export class Baresip {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const r = await this.command('reginfo')
-      // eslint-disable-next-line no-control-regex
-      const plain = r.data.replace(/\x1b\[[0-9;]*m/g, '')
+      const plain = r.data.replace(ANSI, '')
       if (/\sOK\s/.test(plain)) return
-      if (Date.now() > deadline) throw new Error(`baresip ${this.name} not registered: ${plain.trim()}\n${this.logText().slice(-1500)}`)
+      if (Date.now() > deadline)
+        throw new Error(
+          `baresip ${this.name} not registered: ${plain.trim()}\n${this.logText().slice(-1500)}`
+        )
       await sleep(100)
     }
   }
@@ -177,20 +185,23 @@ export class Baresip {
   /** MESSAGEs received so far (parsed from the log: `sip:peer@domain: "text"`). */
   received(): ReceivedMessage[] {
     const out: ReceivedMessage[] = []
-    // eslint-disable-next-line no-control-regex
-    for (const line of (this.consOut + '\n' + this.logText()).replace(/\x1b\[[0-9;]*m/g, '').split('\n')) {
+    for (const line of (this.consOut + '\n' + this.logText()).replace(ANSI, '').split('\n')) {
       const m = /^(sips?:[^\s:]+(?::\d+)?(?:;[^\s:]*)?): "([\s\S]*)"$/.exec(line.trim())
       if (m) out.push({ from: m[1]!, text: m[2]! })
     }
     return out
   }
 
-  async waitMessage(pred: (m: ReceivedMessage) => boolean = () => true, timeoutMs = 5000): Promise<ReceivedMessage> {
+  async waitMessage(
+    pred: (m: ReceivedMessage) => boolean = () => true,
+    timeoutMs = 5000
+  ): Promise<ReceivedMessage> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
       const m = this.received().find(pred)
       if (m) return m
-      if (Date.now() > deadline) throw new Error(`baresip ${this.name}: no matching MESSAGE within ${timeoutMs} ms`)
+      if (Date.now() > deadline)
+        throw new Error(`baresip ${this.name}: no matching MESSAGE within ${timeoutMs} ms`)
       await sleep(50)
     }
   }
@@ -198,10 +209,12 @@ export class Baresip {
   /** Makes `peer` (one of the contacts) the current contact, then sends it `text` as MESSAGE. */
   async sendMessage(peer: string, text: string): Promise<void> {
     const i = this.contacts.indexOf(peer)
-    if (i < 0) throw new Error(`baresip ${this.name}: ${peer} is not in its contacts (${this.contacts.join(', ')})`)
+    if (i < 0)
+      throw new Error(
+        `baresip ${this.name}: ${peer} is not in its contacts (${this.contacts.join(', ')})`
+      )
     for (let n = 0; n <= this.contacts.length; n++) {
-      // eslint-disable-next-line no-control-regex
-      const list = (await this.command('contacts')).data.replace(/\x1b\[[0-9;]*m/g, '')
+      const list = (await this.command('contacts')).data.replace(ANSI, '')
       const current = list.split('\n').find((l) => l.startsWith('>'))
       if (current?.includes(`<${peer}>`)) {
         const r = await this.command('message', text)
@@ -220,8 +233,7 @@ export class Baresip {
 
   /** The contacts list as baresip shows it (includes presence state: Online/Offline/Unknown). */
   async contactsStatus(): Promise<string> {
-    // eslint-disable-next-line no-control-regex
-    return (await this.command('contacts')).data.replace(/\x1b\[[0-9;]*m/g, '')
+    return (await this.command('contacts')).data.replace(ANSI, '')
   }
 
   async stop(): Promise<void> {
@@ -231,6 +243,7 @@ export class Baresip {
     this.sock?.destroy()
     this.cons?.destroy()
     await stopPid(this.pid, 2000)
+    rmSync(join(this.runDir, 'pids', `baresip-${this.name}.pid`), { force: true })
   }
 }
 
@@ -271,15 +284,19 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
   const presence = opts.subscribePresence ?? true
   writeFileSync(
     join(dir, 'contacts'),
-    contacts.map((c) => `"${c.replace(/^sips?:|@.*$/g, '')}" <${c}>${presence ? ';presence=p2p' : ''}\n`).join('')
+    contacts
+      .map((c) => `"${c.replace(/^sips?:|@.*$/g, '')}" <${c}>${presence ? ';presence=p2p' : ''}\n`)
+      .join('')
   )
   const d = spawnDaemon(opts.runDir, `baresip-${name}`, '/usr/bin/baresip', ['-f', dir], dir)
-  const b = new Baresip(name, d.pid, ctrlPort!, consPort!, d.log, dir, aor, contacts)
+  const b = new Baresip(name, d.pid, ctrlPort!, consPort!, d.log, dir, aor, contacts, opts.runDir)
   try {
     await b.connectCtrl()
   } catch (e) {
     await stopPid(d.pid, 500)
-    throw new Error(`baresip ${name} did not start: ${(e as Error).message}\n${b.logText()}`)
+    throw new Error(`baresip ${name} did not start: ${(e as Error).message}\n${b.logText()}`, {
+      cause: e
+    })
   }
   return b
 }
@@ -291,7 +308,8 @@ export function startLabBaresip(
   extra: Partial<Omit<BaresipOptions, 'user' | 'password' | 'domain'>> = {}
 ): Promise<Baresip> {
   const transport = extra.transport ?? 'tls'
-  const proxyPort = transport === 'tls' ? lab.ports.tls.good : transport === 'tcp' ? lab.ports.tcp : lab.ports.udp
+  const proxyPort =
+    transport === 'tls' ? lab.ports.tls.good : transport === 'tcp' ? lab.ports.tcp : lab.ports.udp
   return startBaresip({
     runDir: lab.runDir,
     user,

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import tls from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startLabBaresip, type Baresip } from './baresip'
-import { startLab, type Lab } from './lab'
+import { startLab, type Lab, type LabInfo } from './lab'
 import { groupMembers, isAlive } from './proc'
 import { RawSipClient } from './raw-sip'
 
@@ -90,7 +90,10 @@ function handshake(port: number, opts: tls.ConnectionOptions = {}): Promise<Hand
   })
 }
 
-function raw(user: 'alice' | 'bob' | 'carol' | 'dave', extra: Partial<ConstructorParameters<typeof RawSipClient>[0]> = {}) {
+function raw(
+  user: 'alice' | 'bob' | 'carol' | 'dave',
+  extra: Partial<ConstructorParameters<typeof RawSipClient>[0]> = {}
+) {
   const c = new RawSipClient({
     port: lab.ports.tls.good,
     ca: readFileSync(lab.pki.rootCa),
@@ -106,7 +109,7 @@ function raw(user: 'alice' | 'bob' | 'carol' | 'dave', extra: Partial<Constructo
 describe('lab start', () => {
   it('starts well under 20 s and writes lab.json', () => {
     expect(startMs).toBeLessThan(20_000)
-    const info = JSON.parse(readFileSync(join(runDir, 'lab.json'), 'utf8'))
+    const info = JSON.parse(readFileSync(join(runDir, 'lab.json'), 'utf8')) as LabInfo
     expect(info.ports.tls.good).toBe(lab.ports.tls.good)
     expect(Object.keys(info.users)).toEqual(['alice', 'bob', 'carol', 'dave'])
     for (const pid of Object.values(lab.pids)) expect(isAlive(pid)).toBe(true)
@@ -116,7 +119,11 @@ describe('lab start', () => {
 describe('TLS listeners present the intended certificates', () => {
   it('good: chain to the lab root, names lab.trustline.test, localhost and 127.0.0.1', async () => {
     const h = await handshake(lab.ports.tls.good)
-    expect(h).toMatchObject({ authorized: true, subjectCN: 'lab.trustline.test', issuerCN: 'TrustLine Lab Intermediate CA' })
+    expect(h).toMatchObject({
+      authorized: true,
+      subjectCN: 'lab.trustline.test',
+      issuerCN: 'TrustLine Lab Intermediate CA'
+    })
     expect(h.san).toContain('DNS:localhost')
     expect(h.san).toContain('IP Address:127.0.0.1')
     expect(h.san).toContain('URI:sip:lab.trustline.test')
@@ -124,16 +131,26 @@ describe('TLS listeners present the intended certificates', () => {
   })
 
   it('expired', async () => {
-    expect(await handshake(lab.ports.tls.expired)).toMatchObject({ authorized: false, error: 'CERT_HAS_EXPIRED' })
+    expect(await handshake(lab.ports.tls.expired)).toMatchObject({
+      authorized: false,
+      error: 'CERT_HAS_EXPIRED'
+    })
   })
 
   it('wrong host', async () => {
     const h = await handshake(lab.ports.tls.wrongHost)
-    expect(h).toMatchObject({ authorized: false, error: 'ERR_TLS_CERT_ALTNAME_INVALID', subjectCN: lab.wrongHostName })
+    expect(h).toMatchObject({
+      authorized: false,
+      error: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      subjectCN: lab.wrongHostName
+    })
   })
 
   it('self-signed', async () => {
-    expect(await handshake(lab.ports.tls.selfSigned)).toMatchObject({ authorized: false, error: 'DEPTH_ZERO_SELF_SIGNED_CERT' })
+    expect(await handshake(lab.ports.tls.selfSigned)).toMatchObject({
+      authorized: false,
+      error: 'DEPTH_ZERO_SELF_SIGNED_CERT'
+    })
   })
 
   it('unknown CA', async () => {
@@ -146,12 +163,25 @@ describe('TLS listeners present the intended certificates', () => {
   it('missing intermediate: leaf only, intermediate fetchable via AIA caIssuers', async () => {
     const h = await handshake(lab.ports.tls.missingIntermediate)
     expect(h).toMatchObject({ authorized: false, error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' })
-    const pem = execFileSync('openssl', ['x509', '-in', lab.pki.servers.missingIntermediate.cert, '-noout', '-ext', 'authorityInfoAccess'], { encoding: 'utf8' })
+    const pem = execFileSync(
+      'openssl',
+      [
+        'x509',
+        '-in',
+        lab.pki.servers.missingIntermediate.cert,
+        '-noout',
+        '-ext',
+        'authorityInfoAccess'
+      ],
+      { encoding: 'utf8' }
+    )
     const url = /CA Issuers - URI:(\S+)/.exec(pem)?.[1]
     expect(url).toBe(`${lab.urls.http}/intermediate.der`)
     const der = Buffer.from(await (await fetch(url!)).arrayBuffer())
     const intermediate = new (await import('node:crypto')).X509Certificate(der).toString()
-    const fixed = await handshake(lab.ports.tls.missingIntermediate, { ca: [readFileSync(lab.pki.rootCa), intermediate] })
+    const fixed = await handshake(lab.ports.tls.missingIntermediate, {
+      ca: [readFileSync(lab.pki.rootCa), intermediate]
+    })
     expect(fixed.authorized).toBe(true)
   })
 
@@ -159,16 +189,36 @@ describe('TLS listeners present the intended certificates', () => {
     const h = await handshake(lab.ports.tls.revoked)
     expect(h.authorized).toBe(true) // chain-valid: revocation is the client's job
     const ocsp = (cert: string) =>
-      execFileSync('openssl', ['ocsp', '-issuer', lab.pki.intermediateCa, '-cert', cert, '-url', `${lab.urls.ocsp}/`, '-CAfile', lab.pki.rootCa], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe']
-      })
+      execFileSync(
+        'openssl',
+        [
+          'ocsp',
+          '-issuer',
+          lab.pki.intermediateCa,
+          '-cert',
+          cert,
+          '-url',
+          `${lab.urls.ocsp}/`,
+          '-CAfile',
+          lab.pki.rootCa
+        ],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe']
+        }
+      )
     expect(ocsp(lab.pki.servers.revoked.cert)).toMatch(/: revoked/)
     expect(ocsp(lab.pki.servers.good.cert)).toMatch(/: good/)
-    const crlDer = Buffer.from(await (await fetch(`${lab.urls.http}/intermediate.crl`)).arrayBuffer())
+    const crlDer = Buffer.from(
+      await (await fetch(`${lab.urls.http}/intermediate.crl`)).arrayBuffer()
+    )
     const crlFile = join(runDir, 'fetched.crl')
     writeFileSync(crlFile, crlDer)
-    const crl = execFileSync('openssl', ['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text'], { encoding: 'utf8' })
+    const crl = execFileSync(
+      'openssl',
+      ['crl', '-inform', 'DER', '-in', crlFile, '-noout', '-text'],
+      { encoding: 'utf8' }
+    )
     expect(crl).toContain(`Serial Number: ${lab.pki.revokedSerial}`)
   })
 
@@ -184,7 +234,10 @@ describe('TLS listeners present the intended certificates', () => {
     expect((await a.register(60)).status).toBe(200)
     a.close()
     // the PKCS#12 bundle is loadable too
-    const p12 = tls.createSecureContext({ pfx: readFileSync(lab.pki.client.alice.p12), passphrase: lab.pki.client.alice.p12Password })
+    const p12 = tls.createSecureContext({
+      pfx: readFileSync(lab.pki.client.alice.p12),
+      passphrase: lab.pki.client.alice.p12Password
+    })
     expect(p12).toBeTruthy()
   })
 })
@@ -193,12 +246,24 @@ describe('DNS', () => {
   it('SRV, NAPTR and A records, hijack domain', async () => {
     const r = new Resolver()
     r.setServers([`127.0.0.1:${lab.ports.dns}`])
-    expect(await r.resolveSrv(`_sips._tcp.${lab.domain}`)).toMatchObject([{ name: lab.domain, port: lab.ports.tls.good }])
-    expect(await r.resolveSrv(`_sip._tls.${lab.domain}`)).toMatchObject([{ name: lab.domain, port: lab.ports.tls.good }])
-    expect(await r.resolveSrv(`_sips._tcp.${lab.hijackDomain}`)).toMatchObject([{ name: lab.domain, port: lab.ports.tls.good }])
-    expect(await r.resolveSrv(`_sips._tcp.${lab.scenarioDomains.expired}`)).toMatchObject([{ port: lab.ports.tls.expired }])
+    expect(await r.resolveSrv(`_sips._tcp.${lab.domain}`)).toMatchObject([
+      { name: lab.domain, port: lab.ports.tls.good }
+    ])
+    expect(await r.resolveSrv(`_sip._tls.${lab.domain}`)).toMatchObject([
+      { name: lab.domain, port: lab.ports.tls.good }
+    ])
+    expect(await r.resolveSrv(`_sips._tcp.${lab.hijackDomain}`)).toMatchObject([
+      { name: lab.domain, port: lab.ports.tls.good }
+    ])
+    expect(await r.resolveSrv(`_sips._tcp.${lab.scenarioDomains.expired}`)).toMatchObject([
+      { port: lab.ports.tls.expired }
+    ])
     expect(await r.resolve4(lab.domain)).toEqual(['127.0.0.1'])
-    expect((await r.resolveNaptr(lab.domain)).map((n) => n.service).sort()).toEqual(['SIP+D2T', 'SIP+D2U', 'SIPS+D2T'])
+    expect((await r.resolveNaptr(lab.domain)).map((n) => n.service).sort()).toEqual([
+      'SIP+D2T',
+      'SIP+D2U',
+      'SIPS+D2T'
+    ])
   })
 })
 
@@ -215,7 +280,9 @@ describe('SIP: registrar, MESSAGE relay, presence', () => {
     await alice.connect()
     expect((await alice.register()).status).toBe(200)
 
-    const bob = await startLabBaresip(lab, 'bob', { contacts: [lab.users.alice.uri, lab.users.carol.uri] })
+    const bob = await startLabBaresip(lab, 'bob', {
+      contacts: [lab.users.alice.uri, lab.users.carol.uri]
+    })
     bares.push(bob)
     await bob.waitRegistered()
 
@@ -226,7 +293,9 @@ describe('SIP: registrar, MESSAGE relay, presence', () => {
 
     // raw client → baresip
     expect((await alice.message(lab.users.bob.uri, 'hello bob, from raw')).status).toBe(200)
-    expect(await bob.waitMessage((m) => m.text === 'hello bob, from raw')).toMatchObject({ from: lab.users.alice.uri })
+    expect(await bob.waitMessage((m) => m.text === 'hello bob, from raw')).toMatchObject({
+      from: lab.users.alice.uri
+    })
 
     // unknown user / known but offline
     const unknown = await alice.message(`sip:nobody@${lab.domain}`, 'x')
@@ -244,7 +313,9 @@ describe('SIP: registrar, MESSAGE relay, presence', () => {
 
     // and bob (baresip) sees alice's PUBLISH
     expect((await alice.publish('open', 'in the lab')).status).toBe(200)
-    await expect.poll(async () => /Online\s+alice/.test(await bob.contactsStatus()), { timeout: 5000 }).toBe(true)
+    await expect
+      .poll(async () => /Online\s+alice/.test(await bob.contactsStatus()), { timeout: 5000 })
+      .toBe(true)
     alice.close()
   })
 })

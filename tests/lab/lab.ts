@@ -140,7 +140,7 @@ async function waitDns(port: number, timeoutMs: number): Promise<void> {
       return
     } catch (e) {
       if (Date.now() > deadline)
-        throw new Error(`dnsmasq not answering on ${port}: ${(e as Error).message}`)
+        throw new Error(`dnsmasq not answering on ${port}: ${(e as Error).message}`, { cause: e })
       await sleep(50)
     }
   }
@@ -217,7 +217,9 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     logs,
     pids,
     startedAt: new Date().toISOString(),
-    stop: () => stopLab(runDir)
+    stop: async () => {
+      await stopLab(runDir)
+    }
   }
 
   try {
@@ -307,7 +309,9 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     throw e
   }
 
-  const { stop: _stop, ...info } = lab
+  const info = Object.fromEntries(
+    Object.entries(lab).filter(([k]) => k !== 'stop')
+  ) as unknown as LabInfo
   writeFileSync(
     join(runDir, 'lab.json'),
     JSON.stringify({ ...info, startMs: Date.now() - t0 }, null, 2) + '\n'
