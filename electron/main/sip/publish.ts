@@ -82,6 +82,7 @@ export class PresencePublisher {
   #body: string | null = null
   #timer: unknown = null
   #status: PublicationStatus = { kind: 'idle' }
+  #suspended = false
   // Operations run one at a time so two PUBLISHes never race on the entity-tag.
   #chain: Promise<unknown> = Promise.resolve()
 
@@ -108,6 +109,7 @@ export class PresencePublisher {
    */
   publish(body: string): Promise<PublicationStatus> {
     this.#body = body
+    this.#suspended = false
     return this.#enqueue(() => this.#doPublish(true))
   }
 
@@ -130,6 +132,7 @@ export class PresencePublisher {
 
   /** Stops refreshing (connection lost); the entity-tag is kept to modify it after reconnect. */
   suspend(): void {
+    this.#suspended = true
     this.#clearTimer()
   }
 
@@ -175,10 +178,12 @@ export class PresencePublisher {
         }
         this.#etag = response.etag
         const granted = response.expires && response.expires > 0 ? response.expires : expires
-        this.#timer = this.#timers.setTimeout(() => {
-          this.#timer = null
-          void this.#enqueue(() => this.#doPublish(false))
-        }, refreshDelayMs(granted))
+        if (!this.#suspended) {
+          this.#timer = this.#timers.setTimeout(() => {
+            this.#timer = null
+            void this.#enqueue(() => this.#doPublish(false))
+          }, refreshDelayMs(granted))
+        }
         return this.#setStatus({
           kind: 'published',
           etag: response.etag,
@@ -208,6 +213,7 @@ export class PresencePublisher {
   // A failed publication would leave contacts seeing a stale state, so try again later; the
   // session suspends us while the connection is down and publishes afresh after reconnecting.
   #failed(status: PublicationStatus): PublicationStatus {
+    if (this.#suspended) return this.#setStatus(status)
     this.#timer = this.#timers.setTimeout(() => {
       this.#timer = null
       void this.#enqueue(() => this.#doPublish(true))

@@ -83,6 +83,11 @@ interface Live {
   socket: TlsSipSocket
   stream: Duplex
   closed: boolean
+  /**
+   * Settles requests still in flight on this connection when it goes away. JsSIP would only
+   * notice at its transaction timeout; the session wants to move on (re-queue, re-publish) now.
+   */
+  inFlight: Set<() => void>
 }
 
 /** The minimal view of JsSIP's IncomingRequest this module uses. */
@@ -270,7 +275,8 @@ export class SipSession {
       ua: null as unknown as UA,
       socket: null as unknown as TlsSipSocket,
       stream,
-      closed: false
+      closed: false,
+      inFlight: new Set()
     }
     live.socket = new TlsSipSocket(
       stream,
@@ -456,6 +462,9 @@ export class SipSession {
 
   #teardown(live: Live): void {
     live.closed = true
+    const inFlight = [...live.inFlight]
+    live.inFlight.clear()
+    for (const settle of inFlight) settle()
     try {
       live.ua.removeAllListeners()
       // Stop without a network goodbye: the socket is closed or about to be.
@@ -542,12 +551,22 @@ export class SipSession {
 
   #publishSend(): PublishSend {
     return (req) =>
-      new Promise<PublishResponse>((resolve, reject) => {
+      new Promise<PublishResponse>((resolveOnce, rejectOnce) => {
         const live = this.#live
         const creds = this.#creds
         if (!live || live.closed || !creds) {
-          reject(new Error('not connected'))
+          rejectOnce(new Error('not connected'))
           return
+        }
+        const lost = () => rejectOnce(new Error('connection lost during PUBLISH'))
+        live.inFlight.add(lost)
+        const resolve = (r: PublishResponse) => {
+          live.inFlight.delete(lost)
+          resolveOnce(r)
+        }
+        const reject = (e: Error) => {
+          live.inFlight.delete(lost)
+          rejectOnce(e)
         }
         const ua = live.ua
         const target = (ua as unknown as UaInternals).normalizeTarget(creds.aor)
@@ -639,10 +658,16 @@ export class SipSession {
   #imTransport(live: Live): ImTransport {
     return {
       sendMessage: (to, body, contentType) =>
-        new Promise<SendOutcome>((resolve) => {
+        new Promise<SendOutcome>((resolveOnce) => {
           if (live.closed) {
-            resolve({ kind: 'transport-error', reason: 'not connected' })
+            resolveOnce({ kind: 'transport-error', reason: 'not connected' })
             return
+          }
+          const lost = () => resolveOnce({ kind: 'transport-error', reason: 'connection lost' })
+          live.inFlight.add(lost)
+          const resolve = (outcome: SendOutcome) => {
+            live.inFlight.delete(lost)
+            resolveOnce(outcome)
           }
           try {
             live.ua.sendMessage(to, body, {

@@ -5,7 +5,7 @@ import {
   type PublishRequest,
   type PublishResponse
 } from '../../../../electron/main/sip/publish'
-import { ManualTimers } from './fake-timers'
+import { flush, ManualTimers } from './fake-timers'
 
 /**
  * An in-memory Event State Compositor following RFC 3903 §6: it issues entity-tags, checks
@@ -165,5 +165,20 @@ describe('PresencePublisher', () => {
     expect(timers.pending.size).toBe(0)
     await p.publish('<a/>')
     expect(esc.log[1]?.ifMatch).toBe('e1')
+  })
+
+  it('does not schedule retries while suspended (connection down)', async () => {
+    let release: (r: PublishResponse) => void = () => undefined
+    const timers = new ManualTimers()
+    const p = new PresencePublisher(
+      () => new Promise<PublishResponse>((resolve) => (release = resolve)),
+      { timers }
+    )
+    const pending = p.publish('<doc/>')
+    await flush()
+    p.suspend()
+    release({ status: 503, reason: 'Service Unavailable' })
+    expect((await pending).kind).toBe('failed')
+    expect(timers.pending.size).toBe(0)
   })
 })

@@ -1,0 +1,215 @@
+import { isIP } from 'node:net'
+import type { DiscoveredServer, DiscoveryStep } from '../../../shared/types/connection'
+
+/** The DNS look-ups discovery needs (node:dns/promises Resolver fits; tests point it at dnsmasq). */
+export interface DnsResolver {
+  resolveNaptr(
+    name: string
+  ): Promise<
+    {
+      flags: string
+      service: string
+      regexp: string
+      replacement: string
+      order: number
+      preference: number
+    }[]
+  >
+  resolveSrv(
+    name: string
+  ): Promise<{ name: string; port: number; priority: number; weight: number }[]>
+  resolve4(name: string): Promise<string[]>
+  resolve6(name: string): Promise<string[]>
+}
+
+/** Default SIP over TLS port (RFC 3261 §19.1.2). */
+export const SIPS_PORT = 5061
+
+/**
+ * SRV owners tried in order when NAPTR gives nothing usable: RFC 3263 `_sips._tcp`, the common
+ * `_sip._tls`, then the Skype for Business / Lync names.
+ */
+export const SRV_NAMES = ['_sips._tcp', '_sip._tls', '_sipinternaltls._tcp', '_sipexternaltls._tcp']
+
+/** NAPTR services that lead to SIP over TLS (RFC 3263 §4.1). */
+const TLS_NAPTR_SERVICES = new Set(['SIPS+D2T'])
+
+/** Result of discovery: candidates in the order to try, and every step taken. */
+export interface Discovery {
+  candidates: DiscoveredServer[]
+  trace: DiscoveryStep[]
+}
+
+/** A configured server override. */
+export interface ServerOverride {
+  host: string
+  port?: number
+}
+
+function describeError(error: unknown): string {
+  const code = (error as { code?: string }).code
+  if (code === 'ENOTFOUND' || code === 'ENODATA') return 'no record'
+  if (code === 'ETIMEOUT' || code === 'ECONNREFUSED') return `DNS server did not answer (${code})`
+  return code ?? (error as Error).message
+}
+
+/** Orders SRV records: priority ascending, then weight descending (RFC 2782, deterministically). */
+export function orderSrv<T extends { priority: number; weight: number }>(records: T[]): T[] {
+  return [...records].sort((a, b) => a.priority - b.priority || b.weight - a.weight)
+}
+
+/**
+ * Finds the SIP over TLS server for a SIP domain, as RFC 3263 and the Skype for Business clients
+ * do: a configured server wins; else NAPTR (SIPS+D2T) → SRV, else the SRV names in SRV_NAMES,
+ * else the domain's own A/AAAA on 5061. Every look-up is written to the trace.
+ */
+export async function discoverServer(
+  sipDomain: string,
+  resolver: DnsResolver,
+  override?: ServerOverride
+): Promise<Discovery> {
+  const trace: DiscoveryStep[] = []
+  const candidates: DiscoveredServer[] = []
+
+  const addresses = async (host: string): Promise<string[]> => {
+    if (isIP(host)) return [host]
+    const found: string[] = []
+    for (const [type, lookup] of [
+      ['A', (n: string) => resolver.resolve4(n)],
+      ['AAAA', (n: string) => resolver.resolve6(n)]
+    ] as const) {
+      try {
+        const list = await lookup(host)
+        trace.push({
+          query: `${type} ${host}`,
+          answer: list.join(', ') || 'no record',
+          ok: list.length > 0
+        })
+        found.push(...list)
+      } catch (error) {
+        trace.push({ query: `${type} ${host}`, answer: describeError(error), ok: false })
+      }
+      if (found.length) break
+    }
+    return found
+  }
+
+  const addTargets = async (
+    records: { name: string; port: number }[],
+    source: DiscoveredServer['source'],
+    via: string | null
+  ) => {
+    for (const record of records) {
+      const host = record.name.replace(/\.$/, '').toLowerCase()
+      for (const address of await addresses(host)) {
+        candidates.push({ host, port: record.port, address, source, via })
+      }
+    }
+  }
+
+  if (override) {
+    const port = override.port ?? SIPS_PORT
+    trace.push({ query: 'configured server', answer: `${override.host}:${port}`, ok: true })
+    await addTargets([{ name: override.host, port }], 'configured', null)
+    return { candidates, trace }
+  }
+
+  // RFC 3263 §4.1: NAPTR first; only TLS services are of use to us.
+  let srvNames: string[] = []
+  try {
+    const naptr = (await resolver.resolveNaptr(sipDomain))
+      .filter(
+        (r) => r.flags.toLowerCase() === 's' && TLS_NAPTR_SERVICES.has(r.service.toUpperCase())
+      )
+      .sort((a, b) => a.order - b.order || a.preference - b.preference)
+    trace.push({
+      query: `NAPTR ${sipDomain}`,
+      answer: naptr.length
+        ? naptr.map((r) => `${r.service} → ${r.replacement}`).join(', ')
+        : 'no TLS service',
+      ok: naptr.length > 0
+    })
+    srvNames = naptr.map((r) => r.replacement.replace(/\.$/, ''))
+  } catch (error) {
+    trace.push({ query: `NAPTR ${sipDomain}`, answer: describeError(error), ok: false })
+  }
+  const source: DiscoveredServer['source'] = srvNames.length ? 'naptr' : 'srv'
+  if (!srvNames.length) srvNames = SRV_NAMES.map((prefix) => `${prefix}.${sipDomain}`)
+
+  for (const owner of srvNames) {
+    try {
+      const records = orderSrv(await resolver.resolveSrv(owner))
+      trace.push({
+        query: `SRV ${owner}`,
+        answer: records.length
+          ? records
+              .map((r) => `${r.name}:${r.port} (priority ${r.priority}, weight ${r.weight})`)
+              .join(', ')
+          : 'no record',
+        ok: records.length > 0
+      })
+      await addTargets(records, source, owner)
+      if (candidates.length) return { candidates, trace }
+    } catch (error) {
+      trace.push({ query: `SRV ${owner}`, answer: describeError(error), ok: false })
+    }
+  }
+
+  // RFC 3263 §4.2: no SRV: the domain itself on the default port.
+  await addTargets([{ name: sipDomain, port: SIPS_PORT }], 'address', null)
+  return { candidates, trace }
+}
+
+/** True when `host` is the SIP domain or a name under it. */
+export function isInDomain(host: string, domain: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '')
+  const d = domain.toLowerCase().replace(/\.$/, '')
+  return h === d || h.endsWith(`.${d}`)
+}
+
+/** Does a DNS name pattern from a certificate (possibly `*.x`) cover `name` (RFC 6125 §6.4.3)? */
+function dnsMatches(pattern: string, name: string): boolean {
+  const p = pattern.toLowerCase().replace(/\.$/, '')
+  const n = name.toLowerCase().replace(/\.$/, '')
+  if (p === n) return true
+  if (!p.startsWith('*.')) return false
+  const rest = p.slice(2)
+  const dot = n.indexOf('.')
+  return dot > 0 && n.slice(dot + 1) === rest
+}
+
+/**
+ * Whether the leaf certificate names the SIP domain itself (RFC 5922 §7.1: a `sip:` URI SAN for
+ * the domain, else a DNS SAN; the CN only when there are no SANs).
+ */
+export function certificateNamesDomain(
+  leaf: { subject: string; subjectAltNames: { type: string; value: string }[] },
+  sipDomain: string
+): boolean {
+  const sans = leaf.subjectAltNames
+  if (sans.some((s) => s.type === 'uri' && /^sips?:/i.test(s.value))) {
+    return sans.some(
+      (s) =>
+        s.type === 'uri' &&
+        s.value.replace(/^sips?:/i, '').toLowerCase() === sipDomain.toLowerCase()
+    )
+  }
+  if (sans.length) return sans.some((s) => s.type === 'dns' && dnsMatches(s.value, sipDomain))
+  const cn = /(?:^|,)\s*CN=([^,]+)/.exec(leaf.subject)?.[1]
+  return cn !== undefined && dnsMatches(cn.trim(), sipDomain)
+}
+
+/**
+ * The DNS-hijack rule: a discovered (not configured) server outside the SIP domain whose
+ * certificate does not name the SIP domain must not be used without the user's say-so, because
+ * whoever controls DNS could have sent us to a server with a perfectly valid certificate of its own.
+ */
+export function hijackRuleApplies(
+  server: DiscoveredServer,
+  sipDomain: string,
+  leaf: { subject: string; subjectAltNames: { type: string; value: string }[] } | undefined
+): boolean {
+  if (server.source === 'configured') return false
+  if (isInDomain(server.host, sipDomain)) return false
+  return !leaf || !certificateNamesDomain(leaf, sipDomain)
+}

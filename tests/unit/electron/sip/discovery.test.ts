@@ -1,0 +1,155 @@
+import { Resolver } from 'node:dns/promises'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  certificateNamesDomain,
+  discoverServer,
+  hijackRuleApplies,
+  isInDomain,
+  orderSrv,
+  type DnsResolver
+} from '../../../../electron/main/sip/discovery'
+import { startLab, type Lab } from '../../../lab/lab'
+
+const nodata = () => Promise.reject(Object.assign(new Error('nodata'), { code: 'ENODATA' }))
+
+function fakeResolver(records: {
+  naptr?: Record<string, Awaited<ReturnType<DnsResolver['resolveNaptr']>>>
+  srv?: Record<string, Awaited<ReturnType<DnsResolver['resolveSrv']>>>
+  a?: Record<string, string[]>
+}): DnsResolver {
+  return {
+    resolveNaptr: (n) => (records.naptr?.[n] ? Promise.resolve(records.naptr[n]) : nodata()),
+    resolveSrv: (n) => (records.srv?.[n] ? Promise.resolve(records.srv[n]) : nodata()),
+    resolve4: (n) => (records.a?.[n] ? Promise.resolve(records.a[n]) : nodata()),
+    resolve6: () => nodata()
+  }
+}
+
+describe('discoverServer with a fake resolver', () => {
+  it('falls through the SRV names to the Skype for Business one and traces every step', async () => {
+    const r = fakeResolver({
+      srv: {
+        '_sipinternaltls._tcp.corp.example': [
+          { name: 'pool.corp.example', port: 5061, priority: 0, weight: 0 }
+        ]
+      },
+      a: { 'pool.corp.example': ['10.0.0.5'] }
+    })
+    const d = await discoverServer('corp.example', r)
+    expect(d.candidates).toEqual([
+      {
+        host: 'pool.corp.example',
+        port: 5061,
+        address: '10.0.0.5',
+        source: 'srv',
+        via: '_sipinternaltls._tcp.corp.example'
+      }
+    ])
+    expect(d.trace.map((s) => s.query)).toEqual([
+      'NAPTR corp.example',
+      'SRV _sips._tcp.corp.example',
+      'SRV _sip._tls.corp.example',
+      'SRV _sipinternaltls._tcp.corp.example',
+      'A pool.corp.example'
+    ])
+  })
+
+  it('uses the domain on 5061 when there is no SRV at all', async () => {
+    const d = await discoverServer(
+      'tiny.example',
+      fakeResolver({ a: { 'tiny.example': ['192.0.2.1'] } })
+    )
+    expect(d.candidates[0]).toMatchObject({ host: 'tiny.example', port: 5061, source: 'address' })
+  })
+
+  it('honours a configured server and skips DNS service records', async () => {
+    const d = await discoverServer('x.example', fakeResolver({}), { host: '127.0.0.1', port: 5999 })
+    expect(d.candidates).toEqual([
+      { host: '127.0.0.1', port: 5999, address: '127.0.0.1', source: 'configured', via: null }
+    ])
+  })
+
+  it('returns no candidate, with the trace, when nothing resolves', async () => {
+    const d = await discoverServer('nowhere.example', fakeResolver({}))
+    expect(d.candidates).toEqual([])
+    expect(d.trace.every((s) => !s.ok)).toBe(true)
+  })
+
+  it('orders SRV by priority then weight', () => {
+    expect(
+      orderSrv([
+        { priority: 10, weight: 5 },
+        { priority: 0, weight: 1 },
+        { priority: 0, weight: 9 }
+      ])
+    ).toEqual([
+      { priority: 0, weight: 9 },
+      { priority: 0, weight: 1 },
+      { priority: 10, weight: 5 }
+    ])
+  })
+})
+
+describe('DNS-hijack rule', () => {
+  const server = {
+    host: 'sip.provider.net',
+    port: 5061,
+    address: '192.0.2.1',
+    source: 'srv' as const,
+    via: null
+  }
+  it('knows what is inside a domain', () => {
+    expect(isInDomain('sip.example.org', 'example.org')).toBe(true)
+    expect(isInDomain('example.org.', 'Example.ORG')).toBe(true)
+    expect(isInDomain('badexample.org', 'example.org')).toBe(false)
+  })
+  it('accepts a certificate naming the SIP domain by sip: URI or DNS', () => {
+    const byUri = { subject: 'CN=x', subjectAltNames: [{ type: 'uri', value: 'sip:example.org' }] }
+    const byDns = { subject: 'CN=x', subjectAltNames: [{ type: 'dns', value: 'example.org' }] }
+    const other = { subject: 'CN=x', subjectAltNames: [{ type: 'dns', value: 'sip.provider.net' }] }
+    expect(certificateNamesDomain(byUri, 'example.org')).toBe(true)
+    expect(certificateNamesDomain(byDns, 'example.org')).toBe(true)
+    expect(certificateNamesDomain(other, 'example.org')).toBe(false)
+    expect(hijackRuleApplies(server, 'example.org', other)).toBe(true)
+    expect(hijackRuleApplies(server, 'example.org', byUri)).toBe(false)
+    expect(hijackRuleApplies({ ...server, source: 'configured' }, 'example.org', other)).toBe(false)
+    expect(hijackRuleApplies({ ...server, host: 'sip.example.org' }, 'example.org', other)).toBe(
+      false
+    )
+  })
+})
+
+describe('discoverServer against the lab dnsmasq', () => {
+  let lab: Lab
+  let resolver: Resolver
+  beforeAll(async () => {
+    lab = await startLab({ runDir: mkdtempSync(join(tmpdir(), 'tl-lab-disc-')) })
+    resolver = new Resolver({ timeout: 2000, tries: 1 })
+    resolver.setServers([`127.0.0.1:${lab.ports.dns}`])
+  }, 60_000)
+  afterAll(async () => {
+    await lab?.stop()
+  })
+
+  it('follows NAPTR → SRV → A to the good TLS port', async () => {
+    const d = await discoverServer(lab.domain, resolver)
+    expect(d.candidates[0]).toMatchObject({
+      host: lab.domain,
+      port: lab.ports.tls.good,
+      address: '127.0.0.1',
+      source: 'naptr'
+    })
+    expect(d.trace[0]?.query).toBe(`NAPTR ${lab.domain}`)
+  })
+
+  it('sends the hijack domain to a server outside it', async () => {
+    const d = await discoverServer(lab.hijackDomain, resolver)
+    const first = d.candidates[0]
+    expect(first).toBeDefined()
+    if (!first) return
+    expect(isInDomain(first.host, lab.hijackDomain)).toBe(false)
+  })
+})
