@@ -224,7 +224,7 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     let added = false
     for (const url of urls.slice(0, maxFetches - fetchedUrls.size)) {
       fetchedUrls.add(url)
-      let got: Buffer[] = []
+      let got: Buffer[]
       try {
         got = toBuffers(await input.fetchIssuer(url))
       } catch (e) {

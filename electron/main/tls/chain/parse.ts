@@ -583,7 +583,7 @@ const keyCache = new Map<string, KeyObject | null>()
 export function publicKeyObject(cert: ParsedCertificate): KeyObject | null {
   const hit = keyCache.get(cert.spkiId)
   if (hit !== undefined) return hit
-  let k: KeyObject | null = null
+  let k: KeyObject | null
   try {
     k = createPublicKey({ key: cert.key.spki, format: 'der', type: 'spki' })
   } catch {

@@ -211,7 +211,7 @@ describe('evaluateChain', () => {
       chain: [h.leaf.der],
       anchors,
       host,
-      fetchIssuer: async () => null
+      fetchIssuer: () => Promise.resolve(null)
     })
     expect(codes(failing)).toContain('missing-intermediate')
     const urls: string[] = []
@@ -219,9 +219,9 @@ describe('evaluateChain', () => {
       chain: [h.leaf.der],
       anchors,
       host,
-      fetchIssuer: async (url) => {
+      fetchIssuer: (url) => {
         urls.push(url)
-        return h.intermediate.der
+        return Promise.resolve(h.intermediate.der)
       }
     })
     expect(urls).toEqual(['http://ca.example.test/int.cer'])
@@ -256,11 +256,8 @@ describe('evaluateChain', () => {
     const revoked = await run(
       {},
       {
-        revocationCheck: async () => ({
-          status: 'revoked',
-          source: 'ocsp',
-          detail: 'keyCompromise'
-        })
+        revocationCheck: () =>
+          Promise.resolve({ status: 'revoked', source: 'ocsp', detail: 'keyCompromise' })
       }
     )
     expect(codes(revoked.result)).toEqual(['revoked'])
@@ -271,7 +268,10 @@ describe('evaluateChain', () => {
     })
     const soft = await run(
       {},
-      { revocationCheck: async () => ({ status: 'unknown', source: null, detail: 'timeout' }) }
+      {
+        revocationCheck: () =>
+          Promise.resolve({ status: 'unknown', source: null, detail: 'timeout' })
+      }
     )
     expect(soft.result.verdict).toBe('trusted')
     expect(codes(soft.result, 'warning')).toContain('revocation-unknown')
@@ -279,9 +279,7 @@ describe('evaluateChain', () => {
       {},
       {
         policy: { revocation: 'hard-fail' },
-        revocationCheck: async () => {
-          throw new Error('responder down')
-        }
+        revocationCheck: () => Promise.reject(new Error('responder down'))
       }
     )
     expect(codes(hard.result)).toContain('revocation-unknown')
@@ -362,7 +360,7 @@ describe('evaluateChain', () => {
 
   it('refuses absurdly long chains quickly with a clear reason', async () => {
     const h = await makeHierarchy(host)
-    const chain = [h.leaf.der, ...new Array(200).fill(h.intermediate.der)]
+    const chain = [h.leaf.der, ...new Array<Buffer>(200).fill(h.intermediate.der)]
     const t = Date.now()
     const r = await evaluateChain({ chain, anchors: [{ der: h.root.der, source: 'system' }], host })
     expect(Date.now() - t).toBeLessThan(2000)
