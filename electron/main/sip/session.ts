@@ -69,6 +69,11 @@ export interface SipSessionOptions {
   /** How long to wait for REGISTER to be answered at sign-in and sign-out. */
   registerTimeoutMs?: number
   userAgent?: string
+  /**
+   * CRLF keep-alive interval (RFC 5626 §4.4.1 recommends 95–120 s for connection-oriented
+   * transports); a missing pong within 10 s counts as a lost connection. 0 disables.
+   */
+  keepAliveIntervalMs?: number
   log?: (message: string) => void
 }
 
@@ -283,6 +288,7 @@ export class SipSession {
       { host: connection.host, port: connection.port },
       {
         log: this.#log,
+        keepAliveIntervalMs: this.#o.keepAliveIntervalMs ?? 95_000,
         onClosed: ({ error, reason }) => {
           live.closed = true
           if (error && run === this.#run && this.#live === live)

@@ -20,6 +20,14 @@ export interface TlsSipSocketOptions {
   /** Called once when the connection is gone, whatever the cause. */
   onClosed?: (closed: SocketClosed) => void
   log?: (message: string) => void
+  /**
+   * Client keep-alive (RFC 5626 §4.4.1): send a CRLF ping this often and reset the connection
+   * if no pong (or any other data) comes back within `keepAliveTimeoutMs`. This is how a
+   * half-open connection (sleep, network change) is noticed. 0 or absent disables it.
+   */
+  keepAliveIntervalMs?: number
+  /** How long to wait for the pong (RFC 5626 §4.4.1 suggests 10 s). */
+  keepAliveTimeoutMs?: number
 }
 
 /**
@@ -46,6 +54,8 @@ export class TlsSipSocket {
   readonly #options: TlsSipSocketOptions
   #state: 'idle' | 'connected' | 'closed' = 'idle'
   #closeReported = false
+  #keepAliveTimer: ReturnType<typeof setTimeout> | null = null
+  #pongTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(stream: Duplex, endpoint: SocketEndpoint, options: TlsSipSocketOptions = {}) {
     this.#stream = stream
@@ -78,6 +88,7 @@ export class TlsSipSocket {
         this.#state = 'connected'
         this.onconnect()
         this.#stream.resume()
+        this.#scheduleKeepAlive()
       } else if (this.#state !== 'connected') {
         this.ondisconnect(true, undefined, 'connection is closed')
       }
@@ -96,8 +107,29 @@ export class TlsSipSocket {
     return true
   }
 
+  #scheduleKeepAlive(): void {
+    const interval = this.#options.keepAliveIntervalMs ?? 0
+    if (interval <= 0 || this.#state !== 'connected') return
+    if (this.#keepAliveTimer) clearTimeout(this.#keepAliveTimer)
+    this.#keepAliveTimer = setTimeout(() => {
+      this.#keepAliveTimer = null
+      if (this.#state !== 'connected') return
+      this.#stream.write('\r\n\r\n')
+      this.#pongTimer = setTimeout(
+        () => this.#closed(true, 'keep-alive: no answer from the server'),
+        this.#options.keepAliveTimeoutMs ?? 10_000
+      )
+      this.#pongTimer.unref?.()
+    }, interval)
+    this.#keepAliveTimer.unref?.()
+  }
+
   #onData(chunk: Buffer | string): void {
     if (this.#state !== 'connected') return
+    // Any bytes prove the connection alive, not only the pong.
+    if (this.#pongTimer) clearTimeout(this.#pongTimer)
+    this.#pongTimer = null
+    this.#scheduleKeepAlive()
     try {
       const frames = this.#framer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
       for (const frame of frames) {
@@ -119,6 +151,9 @@ export class TlsSipSocket {
   #closed(error: boolean, reason: string): void {
     const wasConnected = this.#state === 'connected'
     this.#state = 'closed'
+    if (this.#keepAliveTimer) clearTimeout(this.#keepAliveTimer)
+    if (this.#pongTimer) clearTimeout(this.#pongTimer)
+    this.#keepAliveTimer = this.#pongTimer = null
     if (!this.#stream.destroyed) this.#stream.destroy()
     if (this.#closeReported) return
     this.#closeReported = true

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   SipSession,
   type SipConnection,
-  type SipConnector
+  type SipConnector,
+  type SipSessionOptions
 } from '../../../../electron/main/sip/session'
 import { HistoryStore } from '../../../../electron/main/storage/history-store'
 import type { ImMessage } from '../../../../shared/types/im'
@@ -81,7 +82,8 @@ interface Probe {
 
 async function makeSession(
   name: string,
-  connector = connectorTo(() => lab!.ports.tls.good)
+  connector = connectorTo(() => lab!.ports.tls.good),
+  extra: Partial<SipSessionOptions> = {}
 ): Promise<Probe> {
   await Promise.resolve()
   const probe: Probe = {
@@ -99,7 +101,8 @@ async function makeSession(
       onContactPresence: (c) => probe.presence.set(c.uri, c)
     },
     publishExpires: 600,
-    subscribeExpires: 600
+    subscribeExpires: 600,
+    ...extra
   })
   sessions.push(probe.session)
   return probe
@@ -269,5 +272,20 @@ describe('SipSession against the lab (Kamailio over TLS)', () => {
     )
     await dave.session.signOut()
     await bob.session.signOut()
+  })
+
+  it('keeps the connection with CRLF keep-alives that Kamailio answers', async (ctx) => {
+    if (!lab) return ctx.skip(skipReason ?? 'no lab')
+    const carol = await makeSession(
+      'carol',
+      connectorTo(() => lab!.ports.tls.good),
+      {
+        keepAliveIntervalMs: 100
+      }
+    )
+    await carol.session.signIn({ aor: lab.users.carol.uri, password: lab.users.carol.password })
+    await new Promise((r) => setTimeout(r, 1000))
+    expect(carol.session.state.status).toBe('registered')
+    await carol.session.signOut()
   })
 })

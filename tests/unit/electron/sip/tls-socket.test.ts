@@ -76,4 +76,25 @@ describe('TlsSipSocket', () => {
     await tick()
     expect(failed).toBe(true)
   })
+
+  it('sends CRLF keep-alive pings and resets when no pong comes back', async () => {
+    const { stream, incoming, written } = pair()
+    const closed: SocketClosed[] = []
+    const s = new TlsSipSocket(
+      stream,
+      { host: 'h', port: 1 },
+      { keepAliveIntervalMs: 20, keepAliveTimeoutMs: 30, onClosed: (c) => closed.push(c) }
+    )
+    s.connect()
+    await tick()
+    await new Promise((r) => setTimeout(r, 30))
+    expect(Buffer.concat(written).toString()).toBe('\r\n\r\n')
+    incoming.write('\r\n')
+    await new Promise((r) => setTimeout(r, 40))
+    expect(closed).toEqual([])
+    expect(Buffer.concat(written).toString()).toBe('\r\n\r\n\r\n\r\n')
+    await new Promise((r) => setTimeout(r, 60))
+    expect(closed[0]?.reason).toMatch(/keep-alive/)
+    expect(stream.destroyed).toBe(true)
+  })
 })
