@@ -5,6 +5,8 @@
  * usage: npx tsx tests/limbo/run.ts [--only PREFIX] [--out FILE] [--limbo FILE] [--verbose]
  */
 import { readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { evaluateChain, type EvaluateInput } from '../../electron/main/tls/chain/evaluate'
 import { checkCrls } from '../../electron/main/tls/chain/crl'
@@ -96,7 +98,7 @@ function pemBlocks(pem: string, label: string): Buffer[] {
 async function main(): Promise<void> {
   const limboPath = arg('--limbo') ?? '/work/shared/limbo/limbo.json'
   const only = arg('--only')
-  const out = arg('--out') ?? 'limbo-results.json'
+  const out = arg('--out') ?? join(tmpdir(), 'trustline-limbo-results.json')
   const verbose = process.argv.includes('--verbose')
   const limbo = JSON.parse(readFileSync(limboPath, 'utf8')) as { testcases: LimboCase[] }
   const results: LimboResult[] = []

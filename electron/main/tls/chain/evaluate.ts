@@ -451,13 +451,26 @@ export function toTrustReport(result: EvaluationResult, c: ReportContext): Trust
   const excepted = c.exception !== null && c.exception.sha256 === result.leafSha256
   const verdict =
     result.verdict === 'trusted' ? 'trusted' : excepted ? 'trusted-by-exception' : 'untrusted'
+  const reasons = [...result.reasons]
+  // Node/OpenSSL's verdict is kept as a cross-check; a disagreement is worth a helpdesk look.
+  if (c.node && c.node.authorized !== (result.verdict === 'trusted')) {
+    reasons.push(
+      toTrustReason({
+        code: 'node-disagrees',
+        severity: 'warning',
+        certIndex: null,
+        certSubject: null,
+        detail: `OpenSSL ${c.node.authorized ? 'accepted' : `rejected (${c.node.authorizationError ?? 'no error code'})`}, TrustLine ${result.verdict === 'trusted' ? 'accepted' : 'rejected'}`
+      })
+    )
+  }
   return {
     verdict,
     host: c.host,
     port: c.port,
     servername: c.servername,
     sipDomain: c.sipDomain,
-    reasons: result.reasons,
+    reasons,
     sentChain: result.sentChain,
     builtChain: result.builtChain,
     anchor: result.anchor,

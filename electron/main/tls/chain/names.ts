@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net'
+import { domainToASCII } from 'node:url'
 import type { GeneralName, NameConstraints, ParsedCertificate, ParsedName } from './parse'
 import { emailAttrOid } from './oids'
 
@@ -94,7 +95,9 @@ export function peerNameFromHost(host: string): PeerName {
   const h = host.replace(/^\[(.*)\]$/, '$1')
   const ip = parseIp(h)
   if (ip) return { kind: 'ip', value: h, bytes: ip }
-  return { kind: 'dns', value: h.replace(/\.$/, '').toLowerCase() }
+  // Certificates carry A-labels (RFC 5890), so an IDN host is compared in its ASCII form.
+  const name = h.replace(/\.$/, '').toLowerCase()
+  return { kind: 'dns', value: domainToASCII(name) || name }
 }
 
 /** Whether `*.rest` may be honoured: rest has two or more labels and is not a public suffix. */

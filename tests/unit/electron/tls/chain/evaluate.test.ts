@@ -68,6 +68,20 @@ describe('evaluateChain', () => {
       exception: { sha256: result.leafSha256!, acceptedAt: new Date().toISOString() }
     })
     expect(trustReportSchema.parse(report).verdict).toBe('trusted-by-exception')
+    expect(report.exception?.sha256).toBe(result.builtChain[0]!.sha256)
+    expect(report.reasons.map((r) => r.code)).not.toContain('node-disagrees')
+    const other = toTrustReport(result, {
+      host,
+      port: 5061,
+      servername: host,
+      sipDomain: null,
+      tls: null,
+      node: { authorized: true, authorizationError: null },
+      exception: { sha256: 'AA:BB', acceptedAt: new Date().toISOString() }
+    })
+    expect(other.verdict).toBe('untrusted')
+    expect(other.exception).toBeNull()
+    expect(other.reasons.map((r) => r.code)).toContain('node-disagrees')
   })
 
   // One row per reason code: what to break, and the code(s) that must appear as errors.

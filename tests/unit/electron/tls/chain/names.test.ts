@@ -42,6 +42,16 @@ describe('hostname matching (RFC 6125)', () => {
     expect(sanMatchesPeer([ip('192.0.2.1')], peerNameFromHost('192.0.2.1'))).toBe(true)
   })
 
+  it('compares IDN hosts in A-label form', () => {
+    expect(peerNameFromHost('Bücher.Example.')).toMatchObject({
+      kind: 'dns',
+      value: 'xn--bcher-kva.example'
+    })
+    expect(sanMatchesPeer([dns('xn--bcher-kva.example')], peerNameFromHost('bücher.example'))).toBe(
+      true
+    )
+  })
+
   it('validates DNS syntax', () => {
     expect(isValidDnsName('a-b.example')).toBe(true)
     expect(isValidDnsName('under_score.example')).toBe(false)
