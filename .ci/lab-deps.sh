@@ -4,7 +4,7 @@
 # only when at least one package is missing.
 set -euo pipefail
 
-PKGS=(kamailio kamailio-tls-modules kamailio-presence-modules baresip-core dnsmasq-base openssl)
+PKGS=(kamailio kamailio-tls-modules kamailio-presence-modules kamailio-websocket-modules baresip-core dnsmasq-base openssl)
 
 missing=()
 for p in "${PKGS[@]}"; do

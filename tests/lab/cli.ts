@@ -12,7 +12,7 @@ function describe(lab: LabInfo): string {
   const p = lab.ports
   const lines = [
     `TrustLine SIP lab — domain ${lab.domain} (all on 127.0.0.1), run dir ${lab.runDir}`,
-    `  SIP  udp ${p.udp}  tcp ${p.tcp}`,
+    `  SIP  udp ${p.udp}  tcp ${p.tcp}  ws://127.0.0.1:${p.ws}/ws  wss://127.0.0.1:${p.wss}/ws (good cert)`,
     ...Object.entries(p.tls).map(
       ([s, port]) =>
         `  TLS  ${s.padEnd(20)} ${port}   (${lab.scenarioDomains[s as keyof typeof p.tls]})`

@@ -22,6 +22,9 @@ export interface LabUser {
 export interface KamailioPorts {
   udp: number
   tcp: number
+  /** SIP over WebSocket (RFC 7118): plain ws:// and wss:// (good certificate), path /ws */
+  ws: number
+  wss: number
   tls: {
     good: number
     expired: number
@@ -117,6 +120,8 @@ tcp_children=4
 auto_aliases=no
 listen=udp:127.0.0.1:${ports.udp}
 listen=tcp:127.0.0.1:${ports.tcp}
+listen=tcp:127.0.0.1:${ports.ws}
+listen=tls:127.0.0.1:${ports.wss}
 ${tlsListens}
 ${aliases}
 enable_tls=yes
@@ -150,6 +155,8 @@ loadmodule "auth_db.so"
 loadmodule "presence.so"
 loadmodule "presence_xml.so"
 loadmodule "tls.so"
+loadmodule "xhttp.so"
+loadmodule "websocket.so"
 
 modparam("tls", "config", "${tlsCfg}")
 modparam("tls", "tls_force_run", 1)
@@ -178,6 +185,9 @@ modparam("presence_xml", "db_url", "text://${dbDir}")
 modparam("presence_xml", "force_active", 1)
 modparam("presence_xml", "integrated_xcap_server", 0)
 modparam("db_text", "db_mode", 0)
+modparam("websocket", "keepalive_mechanism", 1)
+modparam("websocket", "keepalive_timeout", 30)
+modparam("websocket", "sub_protocols", 1)
 
 request_route {
 	if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
@@ -255,6 +265,20 @@ route[MESSAGE] {
 		t_reply("480", "Temporarily Unavailable");
 	}
 	exit;
+}
+
+# HTTP on the WS/WSS ports: WebSocket upgrade only (sub-protocol "sip").
+event_route[xhttp:request] {
+	set_reply_close();
+	set_reply_no_connect();
+	if ($Rp != ${ports.ws} && $Rp != ${ports.wss}) {
+		xhttp_reply("403", "Forbidden", "text/plain", "HTTP only on the lab WebSocket ports\n");
+		exit;
+	}
+	if ($hdr(Upgrade) =~ "websocket" && $hdr(Connection) =~ "Upgrade" && $rm =~ "GET") {
+		if (ws_handle_handshake()) exit;
+	}
+	xhttp_reply("404", "Not Found", "text/plain", "WebSocket upgrade expected\n");
 }
 
 route[WITHINDLG] {

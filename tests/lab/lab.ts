@@ -76,6 +76,8 @@ export interface StartLabOptions {
 const PORT_NAMES = [
   'udp',
   'tcp',
+  'ws',
+  'wss',
   ...TLS_SCENARIOS.map((s) => `tls.${s}`),
   'http',
   'ocsp',
@@ -169,6 +171,8 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
   const ports: LabInfo['ports'] = {
     udp: at('udp'),
     tcp: at('tcp'),
+    ws: at('ws'),
+    wss: at('wss'),
     tls: Object.fromEntries(TLS_SCENARIOS.map((s) => [s, at(`tls.${s}`)])) as KamailioPorts['tls'],
     http: at('http'),
     ocsp: at('ocsp'),
@@ -292,7 +296,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     pids.kamailio = k.pid
     logs.kamailio = k.log
 
-    const all = [ports.tcp, ...Object.values(ports.tls)]
+    const all = [ports.tcp, ports.ws, ports.wss, ...Object.values(ports.tls)]
     await Promise.all([
       waitTcp(ports.http, timeoutMs),
       waitTcp(ports.ocsp, timeoutMs),

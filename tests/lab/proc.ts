@@ -138,17 +138,21 @@ export function readPidFiles(runDir: string): Record<string, number> {
   return out
 }
 
-/** Stops every daemon that has a PID file under runDir, removing the PID files. */
+/**
+ * Stops every daemon that has a PID file under runDir, removing the PID files. User agents
+ * (`baresip-*`) go first, while Kamailio is still up to answer their un-REGISTER; then the rest.
+ */
 export async function stopAll(runDir: string): Promise<string[]> {
   const pids = readPidFiles(runDir)
   const stopped: string[] = []
-  await Promise.all(
-    Object.entries(pids).map(async ([name, pid]) => {
-      await stopPid(pid)
-      rmSync(join(runDir, 'pids', `${name}.pid`), { force: true })
-      stopped.push(`${name}(${pid})`)
-    })
-  )
+  const stopOne = async ([name, pid]: [string, number]) => {
+    await stopPid(pid)
+    rmSync(join(runDir, 'pids', `${name}.pid`), { force: true })
+    stopped.push(`${name}(${pid})`)
+  }
+  const entries = Object.entries(pids)
+  await Promise.all(entries.filter(([n]) => n.startsWith('baresip-')).map(stopOne))
+  await Promise.all(entries.filter(([n]) => !n.startsWith('baresip-')).map(stopOne))
   return stopped
 }
 

@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import net from 'node:net'
 import tls from 'node:tls'
+import { WebSocket, type ClientOptions } from 'ws'
 
 export interface SipMessage {
   /** 'request' or 'response' */
@@ -75,7 +76,8 @@ const rnd = (n = 8) => randomBytes(n).toString('hex')
 export interface RawSipOptions {
   host?: string
   port: number
-  transport?: 'tls' | 'tcp'
+  /** tls (default), tcp, or SIP over WebSocket (ws/wss, RFC 7118, path /ws, sub-protocol sip) */
+  transport?: 'tls' | 'tcp' | 'ws' | 'wss'
   /** PEM CA(s) to verify the server; omit with rejectUnauthorized=false for the bad-cert ports. */
   ca?: string | Buffer | (string | Buffer)[]
   rejectUnauthorized?: boolean
@@ -90,6 +92,7 @@ export interface RawSipOptions {
 
 export class RawSipClient extends EventEmitter {
   private sock!: net.Socket
+  private wsock: WebSocket | undefined
   private buf = ''
   private cseq = 1
   private readonly callId = rnd(10)
@@ -104,21 +107,44 @@ export class RawSipClient extends EventEmitter {
     this.aor = `sip:${opts.username}@${opts.domain}`
   }
 
-  get transport(): 'tls' | 'tcp' {
+  get transport(): 'tls' | 'tcp' | 'ws' | 'wss' {
     return this.opts.transport ?? 'tls'
   }
 
   get contact(): string {
-    return `<sip:${this.opts.username}@${this.fakeHost};transport=${this.transport}>`
+    const t = this.transport === 'wss' ? 'ws' : this.transport // RFC 7118: transport=ws for both
+    return `<sip:${this.opts.username}@${this.fakeHost};transport=${t}>`
   }
 
-  /** The TLS socket (for inspecting the peer certificate). */
+  /** The TLS socket (for inspecting the peer certificate); not set for ws/wss. */
   get socket(): net.Socket {
     return this.sock
   }
 
+  private send(text: string): void {
+    if (this.wsock) this.wsock.send(text)
+    else this.sock.write(text)
+  }
+
   connect(): Promise<void> {
     const host = this.opts.host ?? '127.0.0.1'
+    if (this.transport === 'ws' || this.transport === 'wss') {
+      return new Promise((resolve, reject) => {
+        const wsOpts: ClientOptions & { servername?: string } = {
+          servername: this.opts.servername ?? this.opts.domain,
+          ...(this.opts.ca ? { ca: this.opts.ca } : {}),
+          ...(this.opts.cert ? { cert: this.opts.cert, key: this.opts.key } : {}),
+          rejectUnauthorized: this.opts.rejectUnauthorized ?? true
+        }
+        const ws = new WebSocket(`${this.transport}://${host}:${this.opts.port}/ws`, 'sip', wsOpts)
+        this.wsock = ws
+        ws.once('open', () => resolve())
+        ws.once('error', reject)
+        // one SIP message per WebSocket message
+        ws.on('message', (d: Buffer) => this.onData(d.toString('utf8')))
+        ws.on('close', () => this.emit('close'))
+      })
+    }
     return new Promise((resolve, reject) => {
       const onErr = (e: Error) => reject(e)
       if (this.transport === 'tls') {
@@ -149,6 +175,7 @@ export class RawSipClient extends EventEmitter {
   }
 
   close(): void {
+    this.wsock?.terminate()
     this.sock?.destroy()
   }
 
@@ -200,7 +227,7 @@ export class RawSipClient extends EventEmitter {
         '',
         ''
       ]
-      this.sock.write(lines.join('\r\n'))
+      this.send(lines.join('\r\n'))
     }
     this.emit('request', m)
     if (m.method) this.emit(m.method.toLowerCase(), m)
@@ -265,7 +292,7 @@ export class RawSipClient extends EventEmitter {
         clearTimeout(t)
         resolve(m)
       })
-      this.sock.write(lines.join('\r\n'))
+      this.send(lines.join('\r\n'))
     })
   }
 
