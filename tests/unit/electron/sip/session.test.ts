@@ -307,4 +307,28 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     await waitFor(() => t.session.state.status === 'registered' && t.connects() === 2)
     t.session.dispose()
   })
+
+  it('re-registers before expiry, and treats a failed refresh (503) as a lost connection', async () => {
+    let registers = 0
+    const t = setup((req, server) => {
+      if (req.method !== 'REGISTER') return happy(req, server)
+      registers++
+      // First connection: OK, then the refresh fails. Later connections: OK.
+      if (registers === 2) return { status: 503, reason: 'Service Unavailable' }
+      return {
+        status: 200,
+        reason: 'OK',
+        headers: [`Contact: ${req.header('contact')!.replace(/;expires=\d+/, '')};expires=10`]
+      }
+    })
+    const first = await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    expect(Date.parse(first.registeredUntil!) - Date.now()).toBeLessThanOrEqual(10_000)
+    await waitFor(() => registers >= 2, 9000)
+    const [r1, r2] = t.servers[0]!.requests.filter((r) => r.method === 'REGISTER')
+    expect(r2?.header('call-id')).toBe(r1?.header('call-id'))
+    await waitFor(() => t.states.some((s) => s.status === 'reconnecting'))
+    expect(t.states.find((s) => s.status === 'reconnecting')?.failure?.reason).toMatch(/503/)
+    await waitFor(() => t.session.state.status === 'registered' && t.connects() === 2)
+    t.session.dispose()
+  }, 20_000)
 })
