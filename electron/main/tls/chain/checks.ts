@@ -300,6 +300,15 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
     for (const bit of ctx.requiredKeyUsage ?? []) {
       if (!cert.keyUsage.has(bit as never)) c.add('key-usage', 0, `keyUsage lacks ${bit}`)
     }
+    // A TLS key must be able to sign (ECDHE) or encipher/agree (RSA / static DH key exchange).
+    const tlsBits = ['digitalSignature', 'keyEncipherment', 'keyAgreement'] as const
+    if (!tlsBits.some((b) => cert.keyUsage!.has(b))) {
+      c.add(
+        'key-usage',
+        0,
+        `keyUsage [${[...cert.keyUsage].join(', ')}] allows neither digitalSignature nor keyEncipherment`
+      )
+    }
   }
   if (has(cert, ExtOid.nameConstraints)) {
     c.add(
@@ -321,7 +330,9 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
     if (ekuExt?.critical)
       c.add('invalid-extension', 0, 'extendedKeyUsage must not be critical in the Web PKI')
     for (const oid of [want, ...(ctx.requiredEku ?? [])]) {
-      if (!cert.extKeyUsage.includes(oid)) {
+      // RFC 5924 7: id-kp-sipDomain marks a certificate as valid for a SIP server too.
+      const sipOk = oid === EkuOid.serverAuth && cert.extKeyUsage.includes(EkuOid.sipDomain)
+      if (!cert.extKeyUsage.includes(oid) && !sipOk) {
         const names = cert.extKeyUsage.map((o) => ekuNames[o] ?? o).join(', ') || '(empty)'
         c.add('extended-key-usage', 0, `extendedKeyUsage [${names}] lacks ${ekuNames[oid] ?? oid}`)
         break

@@ -314,6 +314,11 @@ describe('evaluateChain', () => {
     expect(result.verdict).toBe('trusted')
   })
 
+  it('accepts id-kp-sipDomain (RFC 5924) in place of serverAuth', async () => {
+    const { result } = await run({ leaf: { eku: [oids.sipDomain] } })
+    expect(codes(result)).toEqual([])
+  })
+
   it('accepts IP hosts only against IP SANs', async () => {
     const ok = await run(
       { leaf: { sans: [{ type: 'ip', value: '192.0.2.7' }] } },
