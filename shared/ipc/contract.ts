@@ -1,5 +1,6 @@
 import type { z } from 'zod'
 import { appChannels } from './channels/app'
+import { connectionChannels } from './channels/connection'
 import { sipChannels } from './channels/sip'
 import { trustChannels } from './channels/trust'
 import type { Channel, EventChannel, InvokeChannel } from './define'
@@ -13,6 +14,7 @@ import type { Channel, EventChannel, InvokeChannel } from './define'
 export const contract = {
   ...appChannels,
   ...trustChannels,
+  ...connectionChannels,
   ...sipChannels
 } as const
 

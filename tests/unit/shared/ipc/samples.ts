@@ -20,6 +20,24 @@ const exception = {
   subject: 'CN=sip.example.org',
   acceptedAt: '2026-01-01T00:00:00.000Z'
 }
+const sampleConnection = {
+  sipDomain: 'example.org',
+  server: {
+    host: 'sip.provider.net',
+    port: 5061,
+    address: '192.0.2.1',
+    source: 'srv' as const,
+    via: '_sips._tcp.example.org'
+  },
+  transport: 'tls' as const,
+  trace: [{ query: 'SRV _sips._tcp.example.org', answer: 'sip.provider.net:5061', ok: true }],
+  question: {
+    sipDomain: 'example.org',
+    serverHost: 'sip.provider.net',
+    port: 5061,
+    certificateNames: ['DNS:sip.provider.net']
+  }
+}
 const decision = {
   sipDomain: 'example.org',
   serverHost: 'sip.provider.net',
@@ -34,6 +52,7 @@ const decision = {
 export const invokeSamples: {
   [K in InvokeName]: { request: RequestOf<K>; response: ResponseOf<K> }
 } = {
+  'connection:get': { request: undefined, response: sampleConnection },
   'app:get-info': {
     request: undefined,
     response: {
@@ -114,6 +133,7 @@ export const invokeSamples: {
 
 /** One valid payload per event channel. */
 export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
+  'connection:changed': sampleConnection,
   'trust:report-changed': sampleReport,
   'session:state-changed': sampleSession,
   'presence:changed': {

@@ -1,0 +1,193 @@
+import type { Duplex } from 'node:stream'
+import type {
+  ConnectionInfo,
+  DiscoveredServer,
+  DomainQuestion
+} from '../../../shared/types/connection'
+import type { TrustReport } from '../../../shared/types/trust'
+import type { EventSink } from '../ipc/types'
+import {
+  discoverServer,
+  hijackRuleApplies,
+  type DnsResolver,
+  type ServerOverride
+} from '../sip/discovery'
+import type { SipConnection } from '../sip/session'
+import type { DomainDecisionStore } from '../storage/domain-decisions'
+
+/** A client certificate for mutual TLS: a PKCS#12 file, or PEM certificate and key files. */
+export interface ClientCertificateOption {
+  pfxPath?: string
+  certPath?: string
+  keyPath?: string
+  passphrase?: string
+}
+
+/** One trust check: the name the certificate must carry, and the address actually dialled. */
+export interface TrustCheckRequest {
+  host: string
+  address: string
+  port: number
+  sipDomain: string | null
+  clientCertificate?: ClientCertificateOption
+}
+
+/** The trust engine's answer: the report, and the open, paused socket when trusted. */
+export interface TrustCheckResult {
+  report: TrustReport
+  socket: Duplex | null
+}
+
+/** Connects and evaluates (the trust engine in production). */
+export type TrustChecker = (request: TrustCheckRequest) => Promise<TrustCheckResult>
+
+/** The account being signed in, as far as the connection cares. */
+export interface ConnectionAccount {
+  sipDomain: string
+  server?: ServerOverride
+  clientCertificate?: ClientCertificateOption
+}
+
+/** What the service needs. */
+export interface ConnectionServiceDeps {
+  checker: TrustChecker
+  resolver: DnsResolver
+  decisions: DomainDecisionStore
+  events: EventSink
+}
+
+const leafOf = (report: TrustReport) => report.sentChain[0] ?? report.builtChain[0]
+
+/**
+ * Finds the server for the account, has the trust engine connect and judge it, applies the
+ * DNS-hijack rule, and hands the SIP session either a trusted socket or a refusal with the
+ * reason. Runs again for every reconnect, so trust is re-evaluated each time.
+ */
+export class ConnectionService {
+  readonly #deps: ConnectionServiceDeps
+  #account: ConnectionAccount | null = null
+  #info: ConnectionInfo = {
+    sipDomain: null,
+    server: null,
+    transport: 'tls',
+    trace: [],
+    question: null
+  }
+  #report: TrustReport | null = null
+
+  constructor(deps: ConnectionServiceDeps) {
+    this.#deps = deps
+  }
+
+  /** The connection panel's view. */
+  get info(): ConnectionInfo {
+    return this.#info
+  }
+
+  /** The report of the last connection attempt, or null. */
+  get lastReport(): TrustReport | null {
+    return this.#report
+  }
+
+  /** Sets the account the next connection attempts are for. */
+  configure(account: ConnectionAccount | null): void {
+    this.#account = account
+    this.#update({
+      sipDomain: account?.sipDomain ?? null,
+      server: null,
+      transport: 'tls',
+      trace: [],
+      question: null
+    })
+  }
+
+  /** Records a report made outside a sign-in (the helpdesk's "check this server"). */
+  recordReport(report: TrustReport): void {
+    this.#report = report
+    this.#deps.events.emit('trust:report-changed', report)
+  }
+
+  /** The SIP session's connector: call once per connection attempt. */
+  readonly connect = async (): Promise<SipConnection> => {
+    const account = this.#account
+    if (!account) throw new Error('no account is configured for this connection')
+    const { candidates, trace } = await discoverServer(
+      account.sipDomain,
+      this.#deps.resolver,
+      account.server
+    )
+    this.#update({ ...this.#info, trace, server: null, question: null })
+    if (!candidates.length) {
+      throw new Error(
+        `no SIP server was found for ${account.sipDomain} (${trace.map((s) => `${s.query}: ${s.answer}`).join('; ')})`
+      )
+    }
+    const failures: string[] = []
+    for (const server of candidates) {
+      let result: TrustCheckResult
+      try {
+        result = await this.#deps.checker({
+          host: server.host,
+          address: server.address,
+          port: server.port,
+          sipDomain: account.sipDomain,
+          ...(account.clientCertificate ? { clientCertificate: account.clientCertificate } : {})
+        })
+      } catch (error) {
+        failures.push(
+          `${server.host}:${server.port} (${server.address}): ${(error as Error).message}`
+        )
+        continue
+      }
+      this.#update({ ...this.#info, server })
+      this.recordReport(result.report)
+      return this.#judge(account, server, result)
+    }
+    throw new Error(`could not reach any SIP server: ${failures.join('; ')}`)
+  }
+
+  async #judge(
+    account: ConnectionAccount,
+    server: DiscoveredServer,
+    { report, socket }: TrustCheckResult
+  ): Promise<SipConnection> {
+    const base = { host: server.host, port: server.port }
+    const refuse = (reason: string): SipConnection => {
+      socket?.destroy()
+      return { ...base, verdict: 'untrusted', socket: null, reason }
+    }
+    if (report.verdict === 'untrusted' || !socket) {
+      const first = report.reasons.find((r) => r.severity === 'error')
+      return refuse(first?.summary ?? 'The server could not be trusted; nothing was sent.')
+    }
+    const leaf = leafOf(report)
+    if (hijackRuleApplies(server, account.sipDomain, leaf)) {
+      const decision = await this.#deps.decisions.get(account.sipDomain, server.host)
+      if (decision?.allow === false) {
+        return refuse(
+          `You chose not to use ${server.host} for ${account.sipDomain}: DNS sent the domain to a server whose certificate does not name it.`
+        )
+      }
+      if (!decision) {
+        const question: DomainQuestion = {
+          sipDomain: account.sipDomain,
+          serverHost: server.host,
+          port: server.port,
+          certificateNames: (leaf?.subjectAltNames ?? []).map(
+            (s) => `${s.type.toUpperCase()}:${s.value}`
+          )
+        }
+        this.#update({ ...this.#info, question })
+        return refuse(
+          `DNS sent ${account.sipDomain} to ${server.host}, which is outside that domain and whose certificate does not name it. Confirm that this server belongs to ${account.sipDomain} before signing in.`
+        )
+      }
+    }
+    return { ...base, verdict: report.verdict, socket }
+  }
+
+  #update(info: ConnectionInfo): void {
+    this.#info = info
+    this.#deps.events.emit('connection:changed', info)
+  }
+}
