@@ -1,0 +1,85 @@
+import type { Duplex } from 'node:stream'
+import type { TrustReport } from '../../../shared/types/trust'
+import { ContactsStore } from '../storage/contacts-store'
+import { HistoryStore } from '../storage/history-store'
+import {
+  SipSession,
+  type SipConnector,
+  type SipSessionEvents,
+  type SipSessionOptions
+} from './session'
+
+/** What the trust engine's check returns for one connection attempt. */
+export interface TrustCheckResult {
+  report: Pick<TrustReport, 'verdict' | 'host' | 'port' | 'reasons'>
+  /** The open, paused socket; present only when the verdict lets us proceed. */
+  socket?: Duplex | null
+}
+
+/**
+ * Adapts the trust engine's check to the session's connector. The untrusted reason shown to the
+ * user is the first error finding's plain-language summary.
+ */
+export function connectorFromTrustCheck(check: () => Promise<TrustCheckResult>): SipConnector {
+  return async () => {
+    const { report, socket } = await check()
+    const firstError = report.reasons.find((r) => r.severity === 'error')
+    return {
+      verdict: report.verdict,
+      socket: socket ?? null,
+      host: report.host,
+      port: report.port,
+      ...(report.verdict === 'untrusted'
+        ? { reason: firstError?.summary ?? 'the server could not be trusted; nothing was sent' }
+        : {})
+    }
+  }
+}
+
+/** Options for the SIP services. */
+export interface SipServicesOptions {
+  /** The app's data directory (userData); contacts.json and history/ go there. */
+  dataDir: string
+  connector: SipConnector
+  events?: SipSessionEvents
+  log?: (message: string) => void
+  /** Extra session tuning (timeouts, expiry), mostly for tests. */
+  session?: Partial<Omit<SipSessionOptions, 'connector' | 'history' | 'events' | 'log'>>
+}
+
+/** The SIP domain's services, as `createSipHandlers` takes them. */
+export interface SipServices {
+  session: SipSession
+  contacts: ContactsStore
+  history: HistoryStore
+  /** Loads the roster and starts watching it (before or after sign-in). */
+  start(): Promise<void>
+  /** Signs out (unpublish, unsubscribe, unregister) and stops timers; for app quit. */
+  shutdown(): Promise<void>
+}
+
+/** Builds the stores and the session from the data directory and the trust-checked connector. */
+export function createSipServices(options: SipServicesOptions): SipServices {
+  const log = options.log ?? (() => undefined)
+  const contacts = new ContactsStore(options.dataDir)
+  const history = new HistoryStore(options.dataDir, log)
+  const session = new SipSession({
+    ...options.session,
+    connector: options.connector,
+    history,
+    ...(options.events ? { events: options.events } : {}),
+    log
+  })
+  return {
+    session,
+    contacts,
+    history,
+    async start() {
+      session.setContacts((await contacts.list()).map((c) => c.uri))
+    },
+    async shutdown() {
+      await session.signOut()
+      session.dispose()
+    }
+  }
+}
