@@ -118,6 +118,12 @@ describe('evaluateChain', () => {
       'key-usage'
     ],
     [
+      'key-usage leaf without a TLS bit',
+      { leaf: { keyUsage: ku.nonRepudiation } },
+      {},
+      'key-usage'
+    ],
+    [
       'extended-key-usage clientAuth only',
       { leaf: { eku: [oids.clientAuth] } },
       {},
