@@ -211,6 +211,8 @@ export class SipSession {
     await this.im.failQueued('not sent: signed out before the message could be delivered')
     this.#creds = null
     if (run === this.#run) this.#setState({ status: 'signed-out' })
+    // A sign-in still waiting for its outcome learns it was cancelled.
+    this.#resolveSignIn()
   }
 
   /** Sets our presence and publishes it when registered (kept and published after reconnects). */
@@ -235,6 +237,7 @@ export class SipSession {
     this.im.dispose()
     if (this.#live) this.#teardown(this.#live)
     this.#live = null
+    this.#resolveSignIn()
   }
 
   #pidf(): string {

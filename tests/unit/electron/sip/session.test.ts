@@ -331,4 +331,13 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     await waitFor(() => t.session.state.status === 'registered' && t.connects() === 2)
     t.session.dispose()
   }, 20_000)
+
+  it('resolves a pending sign-in as signed-out when signing out meanwhile', async () => {
+    const t = setup(() => null)
+    const pending = t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    await waitFor(() => t.session.state.status === 'registering')
+    await t.session.signOut()
+    expect((await pending).status).toBe('signed-out')
+    expect(t.servers[0]!.clientStream.destroyed).toBe(true)
+  })
 })
