@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { join } from 'node:path'
 import type { LabInfo, Username } from './lab'
-import { freePorts, isAlive, sleep, spawnDaemon, stopPid, waitTcp } from './proc'
+import { freePorts, isAlive, readPidFiles, sleep, spawnDaemon, stopPid, waitTcp } from './proc'
 
 const ANSI = new RegExp(String.fromCharCode(27) + '\\[[0-9;]*m', 'g')
 
@@ -288,6 +288,9 @@ export async function startBaresip(opts: BaresipOptions): Promise<Baresip> {
       .map((c) => `"${c.replace(/^sips?:|@.*$/g, '')}" <${c}>${presence ? ';presence=p2p' : ''}\n`)
       .join('')
   )
+  // Same name in the same run dir = same role: stop a previous instance rather than orphan it.
+  const previous = readPidFiles(opts.runDir)[`baresip-${name}`]
+  if (previous) await stopPid(previous, 1500)
   const d = spawnDaemon(opts.runDir, `baresip-${name}`, '/usr/bin/baresip', ['-f', dir], dir)
   const b = new Baresip(name, d.pid, ctrlPort!, consPort!, d.log, dir, aor, contacts, opts.runDir)
   try {

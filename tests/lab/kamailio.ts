@@ -100,7 +100,6 @@ require_certificate = no
 `
   )
 
-  const known = users.map((u) => u.username.replace(/[^A-Za-z0-9_.-]/g, '')).join('|')
   const tlsListens = Object.values(ports.tls)
     .map((p) => `listen=tls:127.0.0.1:${p}`)
     .join('\n')
@@ -253,7 +252,7 @@ route[MESSAGE] {
 	if (!lookup("location")) {
 		$var(rc) = $rc;
 		t_newtran();
-		if ($rU =~ "^(${known})$") {
+		if (is_subscriber("$ru", "subscriber", "2")) {
 			t_reply("480", "Temporarily Unavailable");
 		} else {
 			t_reply("404", "Not Found");

@@ -23,7 +23,7 @@ const bares: Baresip[] = []
 beforeAll(async () => {
   runDir = mkdtempSync(join(tmpdir(), 'trustline-lab-'))
   const t = Date.now()
-  lab = await startLab({ runDir })
+  lab = await startLab({ runDir, stopOnExit: true, extraUsers: 50 })
   startMs = Date.now() - t
 })
 

@@ -49,6 +49,8 @@ export interface LabInfo {
   /** DNS names (all resolve to 127.0.0.1 via lab dnsmasq) with SRV _sips._tcp/_sip._tls → scenario port. */
   scenarioDomains: Record<TlsScenario, string>
   users: Record<Username, LabUser>
+  /** user1..userN when `extraUsers` was given (same domain, realm and auth as the named users). */
+  extraUsers: LabUser[]
   pki: LabPki
   kamailio: { cfg: string; tlsCfg: string; log: string }
   logs: Record<string, string>
@@ -71,6 +73,10 @@ export interface StartLabOptions {
   kamailioDebug?: number
   /** Timeout for everything to be up, ms (default 15000). */
   timeoutMs?: number
+  /** Extra users user1..userN (password `userN-<random>`), e.g. for benchmarks: `lab.extraUsers`. */
+  extraUsers?: number
+  /** Kill the lab's processes when this Node process exits (tests: true; the CLI: false). */
+  stopOnExit?: boolean
 }
 
 const PORT_NAMES = [
@@ -194,15 +200,29 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       }
     ])
   ) as Record<Username, LabUser>
+  const extraUsers: LabUser[] = Array.from({ length: opts.extraUsers ?? 0 }, (_, i) => ({
+    username: `user${i + 1}`,
+    password: `user${i + 1}-${randomBytes(4).toString('hex')}`,
+    uri: `sip:user${i + 1}@${LAB_DOMAIN}`
+  }))
   const scenarioDomains = Object.fromEntries(
     TLS_SCENARIOS.map((s) => [s, scenarioDomain(s)])
   ) as Record<TlsScenario, string>
 
   const pki = await generatePki(join(runDir, 'pki'), urls)
-  const kam = writeKamailioConfig(join(runDir, 'kamailio'), ports, Object.values(users), pki, {
-    debug: opts.kamailioDebug ?? 2,
-    extraAliases: [HIJACK_DOMAIN, ...Object.values(scenarioDomains).filter((d) => d !== LAB_DOMAIN)]
-  })
+  const kam = writeKamailioConfig(
+    join(runDir, 'kamailio'),
+    ports,
+    [...Object.values(users), ...extraUsers],
+    pki,
+    {
+      debug: opts.kamailioDebug ?? 2,
+      extraAliases: [
+        HIJACK_DOMAIN,
+        ...Object.values(scenarioDomains).filter((d) => d !== LAB_DOMAIN)
+      ]
+    }
+  )
 
   const logs: Record<string, string> = {}
   const pids: Record<string, number> = {}
@@ -216,6 +236,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     urls,
     scenarioDomains,
     users,
+    extraUsers,
     pki,
     kamailio: { cfg: kam.cfg, tlsCfg: kam.tlsCfg, log: join(runDir, 'logs', 'kamailio.log') },
     logs,
@@ -320,6 +341,19 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     join(runDir, 'lab.json'),
     JSON.stringify({ ...info, startMs: Date.now() - t0 }, null, 2) + '\n'
   )
+  if (opts.stopOnExit) {
+    // last resort if the test process dies without lab.stop(): synchronous SIGKILL by PID group
+    const pidsNow = () => Object.values(readPidFiles(runDir))
+    process.once('exit', () => {
+      for (const pid of pidsNow()) {
+        try {
+          process.kill(-pid, 'SIGKILL')
+        } catch {
+          /* gone */
+        }
+      }
+    })
+  }
   return lab
 }
 
