@@ -64,6 +64,8 @@ export interface EvaluateInput {
   /** keyUsage bits the leaf must carry (when it has the extension). */
   requiredKeyUsage?: string[]
   limits?: Partial<BuildLimits>
+  /** Time limit per hook call (fetchIssuer, revocationCheck) so a stuck download cannot hang a connect. */
+  hookTimeoutMs?: number
 }
 
 /** Result of evaluateChain: a TrustReport minus the connection facts the connector adds. */
@@ -108,6 +110,48 @@ function toBuffers(x: Buffer | Buffer[] | null): Buffer[] {
  * (RFC 5922), and reports all findings of the chosen path rather than only the first.
  */
 export async function evaluateChain(input: EvaluateInput): Promise<EvaluationResult> {
+  try {
+    return await evaluateUnguarded(input)
+  } catch (e) {
+    // Defence in depth: a bug must never turn into "trusted" or crash the main process.
+    const at = input.at ?? new Date()
+    return {
+      verdict: 'untrusted',
+      reasons: [
+        toTrustReason({
+          code: 'malformed-certificate',
+          severity: 'error',
+          certIndex: null,
+          certSubject: null,
+          detail: `internal error while evaluating the chain: ${(e as Error).message}`,
+          ctx: { at }
+        })
+      ],
+      sentChain: [],
+      builtChain: [],
+      anchor: null,
+      chainNotes: { unused: [], duplicates: [], outOfOrder: false, anchorSent: false, fetched: [] },
+      revocation: { mode: 'off', status: 'not-checked', source: null, detail: null },
+      evaluatedAt: at.toISOString(),
+      builtCertificates: [],
+      leafSha256: null
+    }
+  }
+}
+
+/** Default time limit per hook call. */
+const defaultHookTimeoutMs = 10_000
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms)
+  })
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer))
+}
+
+async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult> {
+  const hookMs = input.hookTimeoutMs ?? defaultHookTimeoutMs
   // Certificate times have one-second resolution (RFC 5280 4.1.2.5), so compare at that resolution.
   const at = new Date(Math.floor((input.at ?? new Date()).getTime() / 1000) * 1000)
   const policy: TrustPolicy = { ...defaultPolicy, ...input.policy }
@@ -226,7 +270,7 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
       fetchedUrls.add(url)
       let got: Buffer[]
       try {
-        got = toBuffers(await input.fetchIssuer(url))
+        got = toBuffers(await withTimeout(input.fetchIssuer(url), hookMs, 'AIA download'))
       } catch (e) {
         fetchFailures.push(`${url}: ${(e as Error).message}`)
         continue
@@ -375,7 +419,7 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
   if (pathValid && input.revocationCheck && policy.revocation !== 'off') {
     let r: RevocationResult
     try {
-      r = await input.revocationCheck(path)
+      r = await withTimeout(input.revocationCheck(path), hookMs, 'revocation check')
     } catch (e) {
       r = { status: 'unknown', source: null, detail: (e as Error).message }
     }

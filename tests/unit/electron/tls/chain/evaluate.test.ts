@@ -485,4 +485,31 @@ describe('evaluateChain', () => {
     expect(asSystem.verdict).toBe('trusted')
     expect(codes(system.result)).toContain('not-a-ca')
   })
+
+  it('times out stuck hooks instead of hanging the connection', async () => {
+    const h = await makeHierarchy(host, { leaf: { caIssuers: ['http://ca.example.test/int.cer'] } })
+    const never = new Promise<never>(() => {})
+    const r = await evaluateChain({
+      chain: [h.leaf.der],
+      anchors: [{ der: h.root.der, source: 'system' }],
+      host,
+      hookTimeoutMs: 50,
+      fetchIssuer: () => never
+    })
+    expect(codes(r)).toContain('missing-intermediate')
+    expect(r.reasons.find((x) => x.code === 'missing-intermediate')?.detail).toMatch(/timed out/)
+    const rev = await run({}, { hookTimeoutMs: 50, revocationCheck: () => never })
+    expect(codes(rev.result, 'warning')).toContain('revocation-unknown')
+  })
+
+  it('never throws, even when a hook returns nonsense', async () => {
+    const h = await makeHierarchy(host, { leaf: { caIssuers: ['http://x.test/i'] } })
+    const r = await evaluateChain({
+      chain: [h.leaf.der],
+      anchors: [{ der: h.root.der, source: 'system' }],
+      host,
+      fetchIssuer: () => Promise.resolve(42 as unknown as Buffer)
+    })
+    expect(r.verdict).toBe('untrusted')
+  })
 })
