@@ -358,7 +358,7 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
         detail: leaf.subjectAltNames
           ? `${peer.value} is not among the subjectAltNames [${names.join(', ')}${sans.length > 10 ? `, … ${sans.length - 10} more` : ''}]`
           : `${peer.value}: certificate has no subjectAltName (CN "${leaf.subject.text}" is not used, RFC 6125 6.4.4)`,
-        ctx: { host: peer.value }
+        ctx: { host: peer.value, names }
       })
     }
   }

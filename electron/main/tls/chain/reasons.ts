@@ -9,6 +9,8 @@ export interface FindingContext {
   date?: Date
   /** Evaluation time, for relative wording ("5 days ago"). */
   at?: Date
+  /** Names the certificate is actually valid for (first few), for mismatch wording. */
+  names?: string[]
   /** Role of the certificate in the chain, for wording. */
   role?: 'leaf' | 'intermediate' | 'root'
 }
@@ -76,7 +78,11 @@ const wording: Record<TrustReasonCode, Wording> = {
     remedy: 'Synchronise the clock (enable automatic time / NTP) and reconnect.'
   }),
   'hostname-mismatch': (c) => ({
-    summary: `The server could not prove that it is ${c?.host ?? 'the server you asked for'}; its certificate is for a different name.`,
+    summary: `The server could not prove that it is ${c?.host ?? 'the server you asked for'}; its certificate is for ${
+      c?.names?.length
+        ? c.names.slice(0, 3).join(', ') + (c.names.length > 3 ? ' and others' : '')
+        : 'a different name'
+    }.`,
     remedy: `Check the server address in the account settings. Otherwise ${admin.toLowerCase()} issue a certificate whose subjectAltName includes ${c?.host ?? 'the server name'}.`
   }),
   'sip-domain-mismatch': (c) => ({
