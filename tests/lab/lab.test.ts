@@ -320,6 +320,20 @@ describe('SIP: registrar, MESSAGE relay, presence', () => {
   })
 })
 
+describe('SIP: delivery needs the client connection', () => {
+  it('480 when the only binding’s connection is gone (Kamailio never dials clients)', async () => {
+    const a = raw('alice')
+    const d = raw('dave')
+    await Promise.all([a.connect(), d.connect()])
+    expect((await a.register(60)).status).toBe(200)
+    expect((await d.register(60)).status).toBe(200)
+    d.close()
+    await new Promise((r) => setTimeout(r, 200))
+    expect((await a.message(lab.users.dave.uri, 'anyone?')).status).toBe(480)
+    a.close()
+  })
+})
+
 describe('SIP over WebSocket', () => {
   it('wss (good cert) and ws: REGISTER, MESSAGE delivered over the WebSocket, NOTIFY', async () => {
     const a = raw('alice', { transport: 'wss', port: lab.ports.wss })
