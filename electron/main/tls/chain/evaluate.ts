@@ -260,7 +260,13 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
   let outcome = buildPath(leaf, pool, anchors, validator, limits)
   const fetchedUrls = new Set<string>()
   const fetchFailures: string[] = []
-  while (!outcome.valid && input.fetchIssuer && fetchedUrls.size < maxFetches) {
+  // Like browsers, download missing issuers (AIA caIssuers) only when no path reaches an anchor.
+  while (
+    !outcome.best?.anchor &&
+    !outcome.valid &&
+    input.fetchIssuer &&
+    fetchedUrls.size < maxFetches
+  ) {
     const urls = [...new Set(outcome.deadEnds.flatMap((c) => c.caIssuers))].filter(
       (u) => !fetchedUrls.has(u)
     )
