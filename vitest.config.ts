@@ -21,6 +21,19 @@ export default defineConfig({
         }
       },
       {
+        // Against the real lab (Kamailio, dnsmasq, PKI server, baresip on 127.0.0.1); each file
+        // starts its own lab in a temp run dir, one file at a time to keep ports and CPU calm.
+        test: {
+          name: 'lab',
+          environment: 'node',
+          include: ['tests/lab/**/*.test.ts'],
+          pool: 'forks',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          fileParallelism: false
+        }
+      },
+      {
         plugins: [svelte()],
         resolve: { conditions: ['browser'] },
         test: {
