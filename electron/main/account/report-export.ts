@@ -1,0 +1,129 @@
+import type { AppInfo } from '../../../shared/types/app'
+import type { ConnectionInfo } from '../../../shared/types/connection'
+import type { TrustReport } from '../../../shared/types/trust'
+import type { ReportExport } from '../../../shared/types/trust-settings'
+
+/** Everything a helpdesk report is made of. No password or message body is ever passed in. */
+export interface ReportInput {
+  app: AppInfo
+  report: TrustReport | null
+  connection: ConnectionInfo
+  session: { status: string; aor?: string; failure?: { code: string; reason: string } }
+}
+
+const line = (label: string, value: string | number | null | undefined) =>
+  `${label.padEnd(22)}${value === null || value === undefined || value === '' ? '—' : String(value)}`
+
+/**
+ * Redacts anything secret-looking that could have slipped into free text (an Authorization
+ * header quoted in a detail, a password= parameter).
+ */
+export function redact(text: string): string {
+  return text
+    .replace(/(authorization|proxy-authorization)\s*:\s*[^\r\n]*/gi, '$1: [redacted]')
+    .replace(/(password|passwd|passphrase|response)\s*[=:]\s*("[^"]*"|[^\s,;]+)/gi, '$1=[redacted]')
+}
+
+/** The plain-text helpdesk report. */
+export function reportText(input: ReportInput): string {
+  const { app, report, connection, session } = input
+  const out: string[] = [
+    'TrustLine connection report',
+    line('Generated', new Date().toISOString()),
+    line('TrustLine', `${app.version} (${app.host}, ${app.platform}/${app.arch})`),
+    line('TLS library', app.tlsLibrary),
+    '',
+    '== Session',
+    line('Status', session.status),
+    line('Account', session.aor),
+    line('Failure', session.failure ? `${session.failure.code}: ${session.failure.reason}` : null),
+    '',
+    '== Server discovery',
+    line('SIP domain', connection.sipDomain),
+    line(
+      'Server',
+      connection.server
+        ? `${connection.server.host}:${connection.server.port} (${connection.server.address}, ${connection.server.source})`
+        : null
+    ),
+    ...connection.trace.map((s) => `  ${s.ok ? '✓' : '✗'} ${s.query} → ${s.answer}`)
+  ]
+  if (connection.question) {
+    out.push(
+      `  ! waiting for the user: is ${connection.question.serverHost} a server of ${connection.question.sipDomain}?`
+    )
+  }
+  out.push('', '== Trust')
+  if (!report) {
+    out.push('No connection has been evaluated yet.')
+  } else {
+    out.push(
+      line('Verdict', report.verdict.toUpperCase()),
+      line('Server', `${report.host}:${report.port}`),
+      line('SNI', report.servername),
+      line('TLS', report.tls ? `${report.tls.protocol ?? '?'} ${report.tls.cipher ?? ''}` : null),
+      line(
+        'Client certificate',
+        report.tls
+          ? `${report.tls.clientCertRequested ? 'requested' : 'not requested'}, ${report.tls.clientCertSent ? 'sent' : 'not sent'}`
+          : null
+      ),
+      line('Anchor', report.anchor ? `${report.anchor.subject} (${report.anchor.source})` : null),
+      line(
+        'Revocation',
+        `${report.revocation.mode}: ${report.revocation.status}${report.revocation.source ? ` via ${report.revocation.source}` : ''}`
+      ),
+      line(
+        'Node.js verdict',
+        report.node
+          ? report.node.authorized
+            ? 'authorized'
+            : `not authorized (${report.node.authorizationError ?? '?'})`
+          : null
+      ),
+      line('Exception', report.exception ? `accepted ${report.exception.acceptedAt}` : null),
+      '',
+      report.reasons.length ? 'Reasons:' : 'Reasons: none — the chain is clean.'
+    )
+    report.reasons.forEach((r, i) => {
+      out.push(
+        `${i + 1}. [${r.severity.toUpperCase()}] ${r.code}${r.certSubject ? ` — ${r.certSubject}` : ''}`,
+        `   ${r.summary}`,
+        `   Detail: ${r.detail}`,
+        `   Fix: ${r.remedy}`
+      )
+    })
+    const chain = (title: string, certs: TrustReport['sentChain']) => {
+      out.push('', `${title}:`)
+      certs.forEach((c, i) =>
+        out.push(
+          `  [${i}] ${c.subject}`,
+          `      issuer ${c.issuer}`,
+          `      valid ${c.notBefore} → ${c.notAfter} (${c.daysLeft} days left)`,
+          `      key ${c.publicKey.algorithm} ${c.publicKey.size ?? c.publicKey.curve ?? ''}, ${c.signatureAlgorithm}`,
+          `      SHA-256 ${c.sha256}`
+        )
+      )
+    }
+    chain('Sent chain (as the server sent it)', report.sentChain)
+    chain('Built chain (leaf → anchor)', report.builtChain)
+  }
+  return redact(out.join('\n')) + '\n'
+}
+
+/** The report as text or JSON, named for saving. */
+export function exportReport(input: ReportInput, format: 'text' | 'json'): ReportExport {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  if (format === 'text') {
+    return {
+      filename: `trustline-report-${stamp}.txt`,
+      mime: 'text/plain',
+      content: reportText(input)
+    }
+  }
+  return {
+    filename: `trustline-report-${stamp}.json`,
+    mime: 'application/json',
+    content: redact(JSON.stringify({ generatedAt: new Date().toISOString(), ...input }, null, 2))
+  }
+}

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { exportReport, redact, reportText } from '../../../../electron/main/account/report-export'
+import { sampleReport } from '../../../fixtures/sample-dtos'
+import { invokeSamples } from '../../shared/ipc/samples'
+
+const input = {
+  app: invokeSamples['app:get-info'].response,
+  report: sampleReport,
+  connection: invokeSamples['connection:get'].response,
+  session: {
+    status: 'failed',
+    aor: 'sip:alice@example.org',
+    failure: { code: 'untrusted', reason: 'expired' }
+  }
+}
+
+describe('helpdesk report', () => {
+  it('lists verdict, every reason with its fix, both chains and the discovery trace', () => {
+    const text = reportText(input)
+    expect(text).toContain('UNTRUSTED')
+    expect(text).toContain('[ERROR] expired')
+    expect(text).toContain('Fix: Ask the server administrator to renew')
+    expect(text).toContain('Sent chain (as the server sent it)')
+    expect(text).toContain('SRV _sips._tcp.example.org')
+    expect(text).toContain('waiting for the user: is sip.provider.net a server of example.org?')
+  })
+
+  it('redacts credentials that slipped into free text', () => {
+    expect(redact('Authorization: Digest username="a", response="abc"')).toBe(
+      'Authorization: [redacted]'
+    )
+    expect(redact('password=hunter2; passphrase: "x y"')).toBe(
+      'password=[redacted]; passphrase=[redacted]'
+    )
+    const leaky = {
+      ...input,
+      report: {
+        ...sampleReport,
+        reasons: [{ ...sampleReport.reasons[0]!, detail: 'sent password=hunter2 by mistake' }]
+      }
+    }
+    for (const format of ['text', 'json'] as const) {
+      expect(exportReport(leaky, format).content).not.toContain('hunter2')
+    }
+  })
+
+  it('exports JSON that parses back and names the file by format', () => {
+    const json = exportReport(input, 'json')
+    expect(json.mime).toBe('application/json')
+    expect(json.filename).toMatch(/^trustline-report-.*\.json$/)
+    expect(JSON.parse(json.content)).toMatchObject({ report: { verdict: 'untrusted' } })
+    expect(exportReport(input, 'text').filename).toMatch(/\.txt$/)
+  })
+
+  it('says so when nothing was evaluated yet', () => {
+    expect(reportText({ ...input, report: null })).toContain(
+      'No connection has been evaluated yet.'
+    )
+  })
+})
