@@ -78,7 +78,30 @@ export const signInRequestSchema = z.object({
   aor: sipUriSchema,
   password: z.string().min(1).max(1024),
   /** Optional display name put in From headers. */
-  displayName: z.string().max(200).optional()
+  displayName: z.string().max(200).optional(),
+  /** Use this server instead of discovering it from the SIP domain (NAPTR/SRV). */
+  server: z
+    .object({
+      host: z.string().trim().min(1).max(253),
+      port: z.number().int().min(1).max(65535).optional()
+    })
+    .optional(),
+  /** Transport to the server: SIP over TLS (default) or SIP over secure WebSocket. */
+  transport: z.enum(['tls', 'wss']).optional(),
+  /**
+   * A client certificate for mutual TLS, as the file's bytes (base64) so it works the same under
+   * Electron and the browser host: PKCS#12 (.p12/.pfx) or PEM with certificate and key.
+   */
+  clientCertificate: z
+    .object({
+      fileName: z.string().max(255),
+      format: z.enum(['pkcs12', 'pem']),
+      dataBase64: z.string().min(1).max(200_000),
+      passphrase: z.string().max(1024).optional()
+    })
+    .optional(),
+  /** Keep the password (encrypted by the OS keychain) for the next start. */
+  remember: z.boolean().optional()
 })
 
 /** What the user types to sign in. */
