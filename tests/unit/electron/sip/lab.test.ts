@@ -288,4 +288,72 @@ describe('SipSession against the lab (Kamailio over TLS)', () => {
     expect(carol.session.state.status).toBe('registered')
     await carol.session.signOut()
   })
+
+  it('interoperates with baresip: our presence, UTF-8 MESSAGE both ways, 415 typing back-off', async (ctx) => {
+    if (!lab) return ctx.skip(skipReason ?? 'no lab')
+    let startLabBaresip: typeof import('../../../lab/baresip').startLabBaresip
+    try {
+      ;({ startLabBaresip } = await import('../../../lab/baresip'))
+    } catch (error) {
+      console.log(`[lab.test] baresip helper unavailable: ${String(error)}`)
+      return ctx.skip('baresip helper unavailable')
+    }
+    const aliceUri = lab.users.alice.uri
+    const daveUri = lab.users.dave.uri
+    const dave = await startLabBaresip(lab, 'dave', { contacts: [aliceUri] })
+    try {
+      await dave.waitRegistered()
+      const logs: string[] = []
+      const alice = await makeSession('alice-baresip', undefined, { log: (m) => logs.push(m) })
+      alice.session.setContacts([daveUri])
+      expect(
+        (await alice.session.signIn({ aor: aliceUri, password: lab.users.alice.password })).status
+      ).toBe('registered')
+
+      // baresip 1.0 publishes <basic>unknown</basic> and, in this lab, no PUBLISH follows its
+      // presence_online/offline commands, so only the subscription's health is checked here;
+      // presence from a PUBLISHing peer is covered by the two-session test above.
+      await waitFor(
+        'alice subscribed to dave',
+        () => alice.presence.get(daveUri)?.subscription.status === 'active'
+      )
+
+      await alice.session.setPresence('available', 'hello from TrustLine')
+      const shown = await (async () => {
+        const deadline = Date.now() + 5000
+        for (;;) {
+          const text = await dave.contactsStatus()
+          if (/online/i.test(text) || Date.now() > deadline) return text
+          await new Promise((r) => setTimeout(r, 100))
+        }
+      })()
+      console.log(`[lab.test] baresip contacts view: ${shown.replace(/\s+/g, ' ').trim()}`)
+      expect(shown).toMatch(/online/i)
+
+      const text = 'Grüße 👋 日本語 ✓'
+      const sent = await alice.session.im.send(daveUri, text)
+      const got = await dave.waitMessage((m) => m.text.includes('Gr'), 5000)
+      expect(got.text).toBe(text)
+      await waitFor('accepted by baresip', () =>
+        alice.updates.some((u) => u.id === sent.id && u.state === 'accepted')
+      )
+
+      await dave.sendMessage(aliceUri, 'Привет from baresip ☕')
+      await waitFor('alice to receive from baresip', () =>
+        alice.received.some((m) => m.conversation === daveUri)
+      )
+      expect(alice.received.find((m) => m.conversation === daveUri)?.body).toBe(
+        'Привет from baresip ☕'
+      )
+
+      expect(await alice.session.im.setTyping(daveUri, true)).toBe('sent')
+      // baresip does not implement RFC 3994 and answers 415: TrustLine stops sending it typing.
+      await waitFor('the 415 back-off', () => logs.some((l) => /paused: 415/.test(l)))
+      expect(await alice.session.im.setTyping(daveUri, false)).toBe('skipped')
+      expect(await alice.session.im.setTyping(daveUri, true)).toBe('skipped')
+      await alice.session.signOut()
+    } finally {
+      await dave.stop()
+    }
+  })
 })
