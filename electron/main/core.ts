@@ -1,6 +1,27 @@
+import { Resolver } from 'node:dns/promises'
 import type { HostKind } from '../../shared/types/app'
+import type { SignInRequest } from '../../shared/types/sip'
+import {
+  ConnectionService,
+  type ClientCertificateOption,
+  type TrustChecker
+} from './account/connection-service'
+import { appInfo, createAppHandlers } from './ipc/app-handlers'
 import { createDispatcher, EventBus, type Dispatcher } from './ipc/dispatch'
-import { createHandlers } from './ipc/handlers'
+import { createSipHandlers, type SessionService } from './ipc/sip-handlers'
+import { createTrustHandlers, type ExceptionStore, type TrustEngine } from './ipc/trust-handlers'
+import type { HandlerMap } from './ipc/types'
+import type { DnsResolver } from './sip/discovery'
+import { createSipServices, type SipServices } from './sip/services'
+import type { SipSessionOptions } from './sip/session'
+import { DomainDecisionStore } from './storage/domain-decisions'
+
+/** The trust engine's parts the core needs (the real one lives in electron/main/tls). */
+export interface TrustParts {
+  checker: TrustChecker
+  engine: TrustEngine
+  exceptions: ExceptionStore
+}
 
 /** Options for building the core, given by whichever host runs it. */
 export interface CoreOptions {
@@ -9,6 +30,12 @@ export interface CoreOptions {
   electronVersion?: string | null
   /** Where the core keeps its files (settings, history, exceptions). */
   dataDir: string
+  /** The trust engine; without it sign-in and server checks answer `unavailable`. */
+  trust?: (dataDir: string) => TrustParts
+  /** DNS servers for discovery (`127.0.0.1:5353`); the system's when absent. */
+  dnsServers?: string[]
+  /** Session tuning (timeouts), mostly for tests. */
+  session?: Partial<Omit<SipSessionOptions, 'connector' | 'history' | 'events' | 'log'>>
   log?: (message: string, error?: unknown) => void
 }
 
@@ -17,7 +44,24 @@ export interface Core {
   dispatcher: Dispatcher
   events: EventBus
   dataDir: string
+  sip: SipServices
+  connection: ConnectionService
   dispose(): Promise<void>
+}
+
+function resolverFor(servers: string[] | undefined): DnsResolver {
+  const resolver = new Resolver({ timeout: 3000, tries: 2 })
+  if (servers?.length) resolver.setServers(servers)
+  return resolver
+}
+
+function clientCertificateOf(request: SignInRequest): ClientCertificateOption | undefined {
+  const c = request.clientCertificate
+  if (!c) return undefined
+  const data = Buffer.from(c.dataBase64, 'base64')
+  return c.format === 'pkcs12'
+    ? { pfx: data, ...(c.passphrase ? { passphrase: c.passphrase } : {}) }
+    : { pem: data.toString('utf8'), ...(c.passphrase ? { passphrase: c.passphrase } : {}) }
 }
 
 /**
@@ -27,18 +71,97 @@ export interface Core {
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? (() => undefined)
   const events = new EventBus((m) => log(m))
-  const handlers = createHandlers({
-    app: {
-      name: 'TrustLine',
-      version: options.version,
-      host: options.host,
-      electronVersion: options.electronVersion ?? null
+  const decisions = new DomainDecisionStore(options.dataDir)
+  const trust = options.trust?.(options.dataDir)
+  const unavailable = (): never => {
+    throw new Error('the trust engine is not part of this build')
+  }
+  const connection = new ConnectionService({
+    checker: trust?.checker ?? unavailable,
+    resolver: resolverFor(options.dnsServers),
+    decisions,
+    events
+  })
+  const sip = createSipServices({
+    dataDir: options.dataDir,
+    connector: connection.connect,
+    log: (m) => log(`[sip] ${m}`),
+    ...(options.session ? { session: options.session } : {}),
+    events: {
+      onStateChanged: (state) => events.emit('session:state-changed', state),
+      onContactPresence: (contact) => events.emit('presence:changed', contact),
+      onMessageUpdated: (message) => events.emit('im:message-updated', message),
+      onMessageReceived: (message) => events.emit('im:received', message),
+      onTyping: (typing) => events.emit('im:typing-changed', typing)
     }
   })
+  // Sign-in first tells the connection service which domain, server and certificate to use; the
+  // session then asks it for a trusted connection on every (re)connect.
+  const session: SessionService = {
+    get state() {
+      return sip.session.state
+    },
+    get presence() {
+      return sip.session.presence
+    },
+    signIn: (request) => {
+      const sipDomain =
+        request.aor
+          .replace(/^sips?:/i, '')
+          .split('@')[1]
+          ?.toLowerCase() ?? ''
+      const clientCertificate = clientCertificateOf(request)
+      connection.configure({
+        sipDomain,
+        ...(request.server
+          ? {
+              server: {
+                host: request.server.host,
+                ...(request.server.port ? { port: request.server.port } : {})
+              }
+            }
+          : {}),
+        ...(clientCertificate ? { clientCertificate } : {})
+      })
+      return sip.session.signIn(request)
+    },
+    signOut: () => sip.session.signOut(),
+    setPresence: (state, note) => sip.session.setPresence(state, note),
+    setContacts: (uris) => sip.session.setContacts(uris),
+    im: sip.session.im,
+    subscriptions: sip.session.subscriptions
+  }
+  const appDeps = {
+    name: 'TrustLine',
+    version: options.version,
+    host: options.host,
+    electronVersion: options.electronVersion ?? null,
+    startedAt: new Date()
+  }
+  const handlers: Partial<HandlerMap> = {
+    ...createAppHandlers(appDeps),
+    ...createSipHandlers({ session, contacts: sip.contacts, history: sip.history }),
+    ...(trust
+      ? createTrustHandlers({
+          engine: trust.engine,
+          exceptions: trust.exceptions,
+          decisions,
+          connection,
+          appInfo: () => appInfo(appDeps),
+          session: () => sip.session.state,
+          exceptionsAllowed: () => ({ allowed: true })
+        })
+      : {})
+  }
+  void sip.start().catch((error: unknown) => log('could not load contacts', error))
   return {
     dispatcher: createDispatcher(handlers, log),
     events,
     dataDir: options.dataDir,
-    async dispose() {}
+    sip,
+    connection,
+    async dispose() {
+      await sip.shutdown()
+    }
   }
 }

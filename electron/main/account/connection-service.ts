@@ -15,11 +15,10 @@ import {
 import type { SipConnection } from '../sip/session'
 import type { DomainDecisionStore } from '../storage/domain-decisions'
 
-/** A client certificate for mutual TLS: a PKCS#12 file, or PEM certificate and key files. */
+/** A client certificate for mutual TLS: PKCS#12 bytes, or PEM text holding certificate and key. */
 export interface ClientCertificateOption {
-  pfxPath?: string
-  certPath?: string
-  keyPath?: string
+  pfx?: Buffer
+  pem?: string
   passphrase?: string
 }
 

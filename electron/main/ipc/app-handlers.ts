@@ -17,19 +17,22 @@ export function tlsLibrary(versions: NodeJS.ProcessVersions): string {
   return 'unknown'
 }
 
+/** Facts about the running core. */
+export function appInfo(deps: AppHandlerDeps): AppInfo {
+  return {
+    name: deps.name,
+    version: deps.version,
+    platform: process.platform,
+    arch: process.arch,
+    host: deps.host,
+    nodeVersion: process.versions.node,
+    electronVersion: deps.electronVersion,
+    tlsLibrary: tlsLibrary(process.versions),
+    startedAt: deps.startedAt.toISOString()
+  }
+}
+
 /** Handlers for the `app:` channels. */
 export function createAppHandlers(deps: AppHandlerDeps): HandlerMap<'app:get-info'> {
-  return {
-    'app:get-info': (): AppInfo => ({
-      name: deps.name,
-      version: deps.version,
-      platform: process.platform,
-      arch: process.arch,
-      host: deps.host,
-      nodeVersion: process.versions.node,
-      electronVersion: deps.electronVersion,
-      tlsLibrary: tlsLibrary(process.versions),
-      startedAt: deps.startedAt.toISOString()
-    })
-  }
+  return { 'app:get-info': () => appInfo(deps) }
 }

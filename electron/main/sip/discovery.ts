@@ -3,9 +3,7 @@ import type { DiscoveredServer, DiscoveryStep } from '../../../shared/types/conn
 
 /** The DNS look-ups discovery needs (node:dns/promises Resolver fits; tests point it at dnsmasq). */
 export interface DnsResolver {
-  resolveNaptr(
-    name: string
-  ): Promise<
+  resolveNaptr(name: string): Promise<
     {
       flags: string
       service: string
