@@ -1,0 +1,433 @@
+import { X509Certificate } from 'node:crypto'
+import { isIP, Socket, connect as netConnect } from 'node:net'
+import { Duplex } from 'node:stream'
+import * as tls from 'node:tls'
+import type { NodeVerdict, TlsSessionInfo } from '../../../shared/types/trust'
+import { parseServerFlight } from './handshake-capture'
+
+/** A client certificate for mutual TLS: a PKCS#12 bundle or a PEM certificate + key. */
+export type ClientCertificate =
+  | { pfx: Buffer; passphrase?: string }
+  | { cert: string | Buffer; key: string | Buffer; passphrase?: string }
+
+/** Options of one TLS connection attempt. */
+export interface ConnectOptions {
+  host: string
+  port: number
+  /** SNI and the name Node checks; defaults to host unless host is an IP (RFC 6066 3). */
+  servername?: string | null
+  /** PEM trust anchors Node verifies against (the same anchors our engine uses). */
+  ca: string[]
+  clientCert?: ClientCertificate
+  /** Whole connect + handshake budget. */
+  timeoutMs?: number
+  /**
+   * TLS 1.3 only: how long to wait after the handshake for the server's verdict on our client
+   * certificate (the alert or session ticket arrives one round trip after our Finished).
+   */
+  postHandshakeMs?: number
+}
+
+/** How the sent chain was obtained. */
+export type ChainSource = 'handshake' | 'node-peer-chain'
+
+/** An established, verdict-pending TLS connection and what it revealed. */
+export interface ConnectResult {
+  /** Open, no application data written; reading is paused at stream level. */
+  socket: tls.TLSSocket
+  /** DER certificates as the server sent them (see chainSource). */
+  sentChain: Buffer[]
+  /**
+   * 'handshake': recovered from the server's Certificate message, exact order and duplicates.
+   * 'node-peer-chain': fallback from getPeerCertificate(true), which is OpenSSL's issuer-ordered
+   * reconstruction (sent certificates that do not chain are lost, anchors may be added).
+   */
+  chainSource: ChainSource
+  /** Why the fallback was used, or null. */
+  chainNote: string | null
+  tls: TlsSessionInfo
+  node: NodeVerdict
+  remoteAddress: string | null
+}
+
+/** Why a connection attempt failed, as a stable code plus one clear sentence. */
+export type ConnectErrorCode =
+  | 'dns'
+  | 'refused'
+  | 'unreachable'
+  | 'timeout'
+  | 'closed'
+  | 'tls-failed'
+  | 'protocol-too-old'
+  | 'client-cert-unreadable'
+  | 'client-cert-bad-passphrase'
+  | 'client-cert-key-mismatch'
+  | 'client-cert-required'
+  | 'client-cert-rejected'
+
+/** A connection attempt that failed before a trust verdict could be made. */
+export class ConnectError extends Error {
+  constructor(
+    readonly code: ConnectErrorCode,
+    message: string,
+    readonly causeCode: string | null = null
+  ) {
+    super(message)
+    this.name = 'ConnectError'
+  }
+}
+
+/** Most raw handshake bytes kept; a real server flight is a few KB. */
+const maxCaptureBytes = 512 * 1024
+
+/**
+ * A pass-through stream between the TCP socket and TLS that records what the server sends until
+ * the handshake is done. It makes Node wrap it in a JS stream, so we see the raw records.
+ */
+class TapStream extends Duplex {
+  readonly captured: Buffer[] = []
+  capturedBytes = 0
+  recording = true
+
+  constructor(private readonly raw: Socket) {
+    super()
+    raw.on('data', (chunk: Buffer) => {
+      if (this.recording && this.capturedBytes < maxCaptureBytes) {
+        this.captured.push(chunk)
+        this.capturedBytes += chunk.length
+      }
+      if (!this.push(chunk)) raw.pause()
+    })
+    raw.on('end', () => this.push(null))
+    raw.on('error', (e) => this.destroy(e))
+    raw.on('close', () => {
+      if (!this.destroyed) this.destroy()
+    })
+  }
+
+  override _read(): void {
+    this.raw.resume()
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.raw.write(chunk, cb)
+  }
+
+  override _final(cb: (e?: Error | null) => void): void {
+    this.raw.end(cb)
+  }
+
+  override _destroy(err: Error | null, cb: (e?: Error | null) => void): void {
+    this.raw.destroy()
+    cb(err)
+  }
+}
+
+function netError(e: NodeJS.ErrnoException, host: string, port: number): ConnectError {
+  switch (e.code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'EAI_NODATA':
+      return new ConnectError(
+        'dns',
+        `The name ${host} could not be resolved (DNS: ${e.code}).`,
+        e.code
+      )
+    case 'ECONNREFUSED':
+      return new ConnectError(
+        'refused',
+        `${host}:${port} refused the connection; nothing listens there or a firewall rejects it.`,
+        e.code
+      )
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new ConnectError('unreachable', `${host}:${port} is unreachable (${e.code}).`, e.code)
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return new ConnectError(
+        'closed',
+        `${host}:${port} closed the connection during the TLS handshake (${e.code}); it may not speak TLS on this port.`,
+        e.code
+      )
+    default:
+      return new ConnectError(
+        'tls-failed',
+        `Connecting to ${host}:${port} failed: ${e.message}`,
+        e.code ?? null
+      )
+  }
+}
+
+/** Builds the secure context up front so client-certificate problems get their own clear error. */
+export function createClientContext(
+  ca: string[],
+  clientCert?: ClientCertificate
+): tls.SecureContext {
+  const base: tls.SecureContextOptions = { ca, minVersion: 'TLSv1.2' }
+  if (!clientCert) return tls.createSecureContext(base)
+  try {
+    if ('pfx' in clientCert) {
+      return tls.createSecureContext({
+        ...base,
+        pfx: clientCert.pfx,
+        passphrase: clientCert.passphrase ?? ''
+      })
+    }
+    return tls.createSecureContext({
+      ...base,
+      cert: clientCert.cert,
+      key: clientCert.key,
+      ...(clientCert.passphrase !== undefined ? { passphrase: clientCert.passphrase } : {})
+    })
+  } catch (e) {
+    const msg = (e as Error).message
+    if (/mac verify failure|bad decrypt|invalid password|interrupted or cancelled/i.test(msg)) {
+      return fail(
+        'client-cert-bad-passphrase',
+        'The client certificate could not be opened: the passphrase is wrong (or missing).'
+      )
+    }
+    if (/key values mismatch|KEY_VALUES_MISMATCH/i.test(msg)) {
+      return fail(
+        'client-cert-key-mismatch',
+        'The client certificate and the private key do not belong together (key mismatch).'
+      )
+    }
+    return fail('client-cert-unreadable', `The client certificate could not be read: ${msg}`)
+  }
+
+  function fail(code: ConnectErrorCode, message: string): never {
+    throw new ConnectError(code, message, null)
+  }
+}
+
+// TLS alert descriptions (RFC 8446 6.2) that mean "your certificate was not accepted".
+const certRejectAlerts =
+  /ALERT_(BAD_CERTIFICATE|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|ACCESS_DENIED|DECRYPT_ERROR)/
+
+function handshakeError(
+  e: NodeJS.ErrnoException,
+  o: { host: string; port: number; requested: boolean | null; haveCert: boolean }
+): ConnectError {
+  const code = e.code ?? ''
+  const where = `${o.host}:${o.port}`
+  if (/CERTIFICATE_REQUIRED/.test(code) || (!o.haveCert && o.requested && /ALERT/.test(code))) {
+    return new ConnectError(
+      'client-cert-required',
+      `${where} requires a client certificate and none was configured; add the certificate your administrator issued.`,
+      code
+    )
+  }
+  if (
+    o.haveCert &&
+    (certRejectAlerts.test(code) || (o.requested && /ALERT_HANDSHAKE_FAILURE/.test(code)))
+  ) {
+    return new ConnectError(
+      'client-cert-rejected',
+      `${where} rejected our client certificate (${code}); it may be expired, revoked or from a CA the server does not accept.`,
+      code
+    )
+  }
+  if (/UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION/.test(code)) {
+    return new ConnectError(
+      'protocol-too-old',
+      `${where} only offers TLS versions older than 1.2, which TrustLine refuses.`,
+      code
+    )
+  }
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|RECORD_LAYER/.test(code)) {
+    return new ConnectError(
+      'tls-failed',
+      `${where} does not speak TLS on this port (${code}).`,
+      code
+    )
+  }
+  if (e.code && /^E[A-Z]+$/.test(e.code)) return netError(e, o.host, o.port)
+  return new ConnectError(
+    'tls-failed',
+    `The TLS handshake with ${where} failed: ${e.message}`,
+    e.code ?? null
+  )
+}
+
+function peerChainFallback(socket: tls.TLSSocket): Buffer[] {
+  const out: Buffer[] = []
+  const seen = new Set<string>()
+  let c: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true)
+  while (c && c.raw && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256)
+    out.push(Buffer.from(c.raw))
+    c = c.issuerCertificate
+  }
+  return out
+}
+
+/**
+ * Opens a TLS connection (TLS 1.2 minimum, SNI) and stops after the handshake: nothing is written
+ * on it until the caller has decided to trust the server. Node's own verification runs with
+ * rejectUnauthorized false against `ca`, so its verdict can be compared with ours.
+ */
+export async function connectTls(options: ConnectOptions): Promise<ConnectResult> {
+  const { host, port } = options
+  const servername =
+    options.servername === undefined ? (isIP(host) ? null : host) : options.servername
+  const timeoutMs = options.timeoutMs ?? 10_000
+  const secureContext = createClientContext(options.ca, options.clientCert)
+  const haveCert = options.clientCert !== undefined
+  const deadline = Date.now() + timeoutMs
+
+  const raw = await new Promise<Socket>((resolve, reject) => {
+    const s = netConnect({ host, port })
+    const timer = setTimeout(() => {
+      s.destroy()
+      reject(new ConnectError('timeout', `${host}:${port} did not answer within ${timeoutMs} ms.`))
+    }, timeoutMs)
+    s.once('connect', () => {
+      clearTimeout(timer)
+      s.removeAllListeners('error')
+      resolve(s)
+    })
+    s.once('error', (e: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      reject(netError(e, host, port))
+    })
+  })
+  const remoteAddress = raw.remoteAddress ?? null
+  const tap = new TapStream(raw)
+  const keylog: string[] = []
+
+  const socket = tls.connect({
+    socket: tap,
+    host,
+    ...(servername ? { servername } : {}),
+    secureContext,
+    rejectUnauthorized: false,
+    minVersion: 'TLSv1.2'
+  })
+  socket.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1')))
+
+  const flight = () =>
+    parseServerFlight(
+      Buffer.concat(tap.captured),
+      socket.getProtocol?.() ?? null,
+      socket.getCipher?.()?.standardName ?? null,
+      keylog
+    )
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ConnectError(
+              'timeout',
+              `The TLS handshake with ${host}:${port} did not finish in ${timeoutMs} ms.`
+            )
+          ),
+        Math.max(1, deadline - Date.now())
+      )
+      socket.once('secureConnect', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        const requested = tap.capturedBytes > 0 ? flight().certificateRequested : null
+        reject(handshakeError(e, { host, port, requested, haveCert }))
+      })
+      socket.once('close', () => {
+        clearTimeout(timer)
+        reject(
+          new ConnectError(
+            'closed',
+            `${host}:${port} closed the connection during the TLS handshake.`
+          )
+        )
+      })
+    })
+  } catch (e) {
+    socket.destroy()
+    throw e
+  }
+  socket.removeAllListeners('close')
+  socket.removeAllListeners('error')
+  tap.recording = false
+
+  const protocol = socket.getProtocol()
+  const cipher = socket.getCipher()
+  const capture = flight()
+  const requested = capture.certificateRequested ?? false
+  const local = socket.getCertificate()
+  const clientCertSent = requested && haveCert && !!local && Object.keys(local).length > 0
+
+  // In TLS 1.3 the server judges our certificate after our Finished, i.e. after secureConnect:
+  // a missing or rejected client certificate arrives as an alert one round trip later
+  // (RFC 8446 4.4.2.4), and acceptance typically shows as a NewSessionTicket.
+  if (protocol === 'TLSv1.3' && (requested || capture.certificateRequested === null)) {
+    const wait = Math.min(options.postHandshakeMs ?? 1000, Math.max(0, deadline - Date.now()))
+    const late = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      const timer = setTimeout(() => done(null), wait)
+      const onError = (e: NodeJS.ErrnoException) => done(e)
+      const onSession = () => done(null)
+      const onClose = () =>
+        done(
+          Object.assign(new Error('connection closed after the handshake'), { code: 'ECONNRESET' })
+        )
+      function done(v: NodeJS.ErrnoException | null) {
+        clearTimeout(timer)
+        socket.off('error', onError)
+        socket.off('session', onSession)
+        socket.off('close', onClose)
+        resolve(v)
+      }
+      socket.once('error', onError)
+      socket.once('session', onSession)
+      socket.once('close', onClose)
+    })
+    if (late) {
+      socket.destroy()
+      if (late.code === 'ECONNRESET' && !requested) {
+        throw new ConnectError(
+          'closed',
+          `${host}:${port} closed the connection right after the handshake.`
+        )
+      }
+      throw handshakeError(late, { host, port, requested: requested || null, haveCert })
+    }
+  }
+  socket.pause()
+
+  let sentChain = capture.certificates
+  let chainSource: ChainSource = 'handshake'
+  let chainNote: string | null = null
+  if (!sentChain) {
+    sentChain = peerChainFallback(socket)
+    chainSource = 'node-peer-chain'
+    chainNote = `${capture.problem ?? 'handshake not captured'}; showing Node's issuer-ordered peer chain instead of the exact sent order`
+  }
+
+  const authorizationError = socket.authorizationError
+  return {
+    socket,
+    sentChain,
+    chainSource,
+    chainNote,
+    tls: {
+      protocol: protocol ?? null,
+      cipher: cipher?.standardName ?? cipher?.name ?? null,
+      clientCertRequested: requested,
+      clientCertSent
+    },
+    node: {
+      authorized: socket.authorized,
+      authorizationError: authorizationError ? String(authorizationError) : null
+    },
+    remoteAddress
+  }
+}
+
+/** SHA-256 of a DER certificate as colon hex uppercase (the exception/fingerprint format). */
+export function sha256Fingerprint(der: Buffer): string {
+  return new X509Certificate(der).fingerprint256
+}
