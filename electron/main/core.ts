@@ -6,6 +6,8 @@ import {
   type ClientCertificateOption,
   type TrustChecker
 } from './account/connection-service'
+import { AccountStore, type SecretVault } from './account/account-store'
+import { createAccountHandlers } from './ipc/account-handlers'
 import { appInfo, createAppHandlers } from './ipc/app-handlers'
 import { createDispatcher, EventBus, type Dispatcher } from './ipc/dispatch'
 import { createSipHandlers, type SessionService } from './ipc/sip-handlers'
@@ -32,6 +34,8 @@ export interface CoreOptions {
   dataDir: string
   /** The trust engine; without it sign-in and server checks answer `unavailable`. */
   trust?: (dataDir: string) => TrustParts
+  /** The OS keychain for "remember me" (Electron safeStorage); none under the browser host. */
+  vault?: SecretVault | null
   /** DNS servers for discovery (`127.0.0.1:5353`); the system's when absent. */
   dnsServers?: string[]
   /** Session tuning (timeouts), mostly for tests. */
@@ -97,6 +101,10 @@ export function createCore(options: CoreOptions): Core {
   })
   // Sign-in first tells the connection service which domain, server and certificate to use; the
   // session then asks it for a trusted connection on every (re)connect.
+  const accounts = new AccountStore(options.dataDir, options.vault ?? null)
+  const emitSaved = () => {
+    void accounts.saved().then((saved) => events.emit('account:saved-changed', saved))
+  }
   const session: SessionService = {
     get state() {
       return sip.session.state
@@ -123,7 +131,21 @@ export function createCore(options: CoreOptions): Core {
           : {}),
         ...(clientCertificate ? { clientCertificate } : {})
       })
-      return sip.session.signIn(request)
+      return sip.session.signIn(request).then(async (state) => {
+        if (request.remember && state.status === 'registered') {
+          const { refused } = await accounts.remember(
+            {
+              aor: request.aor,
+              ...(request.displayName ? { displayName: request.displayName } : {}),
+              ...(request.server ? { server: request.server } : {})
+            },
+            request.password
+          )
+          if (refused) log(`password not kept: ${refused}`)
+          emitSaved()
+        }
+        return state
+      })
     },
     signOut: () => sip.session.signOut(),
     setPresence: (state, note) => sip.session.setPresence(state, note),
@@ -141,6 +163,11 @@ export function createCore(options: CoreOptions): Core {
   const handlers: Partial<HandlerMap> = {
     ...createAppHandlers(appDeps),
     ...createSipHandlers({ session, contacts: sip.contacts, history: sip.history }),
+    ...createAccountHandlers({
+      accounts,
+      signIn: (request) => session.signIn(request),
+      onSavedChanged: emitSaved
+    }),
     ...(trust
       ? createTrustHandlers({
           engine: trust.engine,

@@ -3,6 +3,7 @@ import { app } from 'electron'
 import { createCore } from './core'
 import { forwardEvents, registerIpcHandlers, SenderGuard } from './ipc/register'
 import { hardenWebContents } from './security'
+import { createSafeStorageVault } from './shell/safe-storage-vault'
 import { createMainWindow } from './window'
 
 // Composition root: app lifecycle → core services → IPC → first window (as VS Code's
@@ -32,6 +33,7 @@ void app.whenReady().then(async () => {
     version: app.getVersion(),
     electronVersion: process.versions.electron ?? null,
     dataDir: app.getPath('userData'),
+    vault: createSafeStorageVault(),
     log: (message, error) => console.error(`[trustline] ${message}`, error ?? '')
   })
   const guard = new SenderGuard(isAppUrl)

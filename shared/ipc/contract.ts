@@ -1,4 +1,5 @@
 import type { z } from 'zod'
+import { accountChannels } from './channels/account'
 import { appChannels } from './channels/app'
 import { connectionChannels } from './channels/connection'
 import { sipChannels } from './channels/sip'
@@ -15,7 +16,8 @@ export const contract = {
   ...appChannels,
   ...trustChannels,
   ...connectionChannels,
-  ...sipChannels
+  ...sipChannels,
+  ...accountChannels
 } as const
 
 /** The contract's type. */

@@ -42,9 +42,19 @@ export const ipcRenderer = Object.assign(new FakeEmitter(), {
   invoke: () => Promise.resolve(undefined),
   removeListener: () => undefined
 })
+/** Configurable keychain double: tests set `backend` and `available`. */
 export const safeStorage = {
-  isEncryptionAvailable: () => false,
-  getSelectedStorageBackend: () => 'basic_text'
+  available: true,
+  backend: 'gnome_libsecret' as string,
+  isAsyncEncryptionAvailable() {
+    return Promise.resolve(this.available)
+  },
+  getSelectedStorageBackend() {
+    return this.backend
+  },
+  encryptStringAsync: (plain: string) => Promise.resolve(Buffer.from(`sealed:${plain}`)),
+  decryptStringAsync: (sealed: Buffer) =>
+    Promise.resolve({ shouldReEncrypt: false, result: sealed.toString().replace(/^sealed:/, '') })
 }
 export class BrowserWindow extends FakeEmitter {}
 export default { ipcMain, app, shell, contextBridge, ipcRenderer, safeStorage, BrowserWindow }

@@ -53,6 +53,15 @@ export const invokeSamples: {
   [K in InvokeName]: { request: RequestOf<K>; response: ResponseOf<K> }
 } = {
   'connection:get': { request: undefined, response: sampleConnection },
+  'account:get-saved': {
+    request: undefined,
+    response: {
+      account: { aor: 'sip:alice@example.org', hasSavedPassword: false },
+      vault: { available: false, reason: 'No desktop keyring is running.' }
+    }
+  },
+  'account:sign-in-saved': { request: { aor: 'sip:alice@example.org' }, response: sampleSession },
+  'account:forget': { request: undefined, response: { forgotten: true } },
   'app:get-info': {
     request: undefined,
     response: {
@@ -95,7 +104,19 @@ export const invokeSamples: {
     response: { filename: 'trustline-report.json', mime: 'application/json', content: '{}' }
   },
   'session:sign-in': {
-    request: { aor: 'sip:alice@example.org', password: 'secret' },
+    request: {
+      aor: 'sip:alice@example.org',
+      password: 'secret',
+      server: { host: 'sip.example.org', port: 5061 },
+      transport: 'tls',
+      clientCertificate: {
+        fileName: 'alice.p12',
+        format: 'pkcs12',
+        dataBase64: 'MIIB',
+        passphrase: 'x'
+      },
+      remember: true
+    },
     response: sampleSession
   },
   'session:sign-out': { request: undefined, response: { status: 'signed-out' } },
@@ -134,6 +155,7 @@ export const invokeSamples: {
 /** One valid payload per event channel. */
 export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
   'connection:changed': sampleConnection,
+  'account:saved-changed': { aor: 'sip:alice@example.org', hasSavedPassword: true },
   'trust:report-changed': sampleReport,
   'session:state-changed': sampleSession,
   'presence:changed': {
