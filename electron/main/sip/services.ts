@@ -4,6 +4,7 @@ import { ContactsStore } from '../storage/contacts-store'
 import { HistoryStore } from '../storage/history-store'
 import {
   SipSession,
+  type ConnectTarget,
   type SipConnector,
   type SipSessionEvents,
   type SipSessionOptions
@@ -20,9 +21,11 @@ export interface TrustCheckResult {
  * Adapts the trust engine's check to the session's connector. The untrusted reason shown to the
  * user is the first error finding's plain-language summary.
  */
-export function connectorFromTrustCheck(check: () => Promise<TrustCheckResult>): SipConnector {
-  return async () => {
-    const { report, socket } = await check()
+export function connectorFromTrustCheck(
+  check: (target: ConnectTarget) => Promise<TrustCheckResult>
+): SipConnector {
+  return async (target) => {
+    const { report, socket } = await check(target)
     const firstError = report.reasons.find((r) => r.severity === 'error')
     return {
       verdict: report.verdict,

@@ -21,7 +21,8 @@ import {
   type Timers
 } from './publish'
 import { SubscriptionManager, type SubscribeFn, type SubscriptionEnd } from './subscriptions'
-import { TlsSipSocket } from './tls-socket'
+import { TlsSipSocket, type SocketClosed } from './tls-socket'
+import { WsSipSocket } from './ws-socket'
 
 /**
  * What the trust engine hands the session for one connection attempt. Only a `trusted` or
@@ -34,12 +35,30 @@ export interface SipConnection {
   socket?: Duplex | null
   host: string
   port: number
+  /** SIP over TLS (default) or SIP over secure WebSocket (RFC 7118) on this TLS socket. */
+  transport?: 'tls' | 'wss'
+  /** HTTP path of the WebSocket endpoint for `wss` (default `/`). */
+  wsPath?: string
   /** Why it is untrusted, in words for the user. */
   reason?: string
 }
 
+/** What to connect to, from the sign-in request; handed to the connector on every attempt. */
+export interface ConnectTarget {
+  aor: string
+  /** The AOR's domain: what server discovery (RFC 3263) and identity checks (RFC 5922) use. */
+  domain: string
+  /** A server the user chose instead of discovery. */
+  server?: { host: string; port?: number }
+  transport: 'tls' | 'wss'
+  /** Client certificate for mutual TLS, as given at sign-in. */
+  clientCertificate?: SignInRequest['clientCertificate']
+  /** 0 for the sign-in, then the reconnect attempt number. */
+  attempt: number
+}
+
 /** Opens and evaluates a connection; called for the first connect and for every reconnect. */
-export type SipConnector = () => Promise<SipConnection>
+export type SipConnector = (target: ConnectTarget) => Promise<SipConnection>
 
 /** Callbacks the session reports to (the IPC layer turns them into events). */
 export interface SipSessionEvents {
@@ -81,11 +100,12 @@ interface Credentials {
   aor: string
   password: string
   displayName?: string
+  request: SignInRequest
 }
 
 interface Live {
   ua: UA
-  socket: TlsSipSocket
+  socket: TlsSipSocket | WsSipSocket
   stream: Duplex
   closed: boolean
   /**
@@ -179,7 +199,8 @@ export class SipSession {
     this.#creds = {
       aor: normalizeAor(request.aor),
       password: request.password,
-      ...(request.displayName ? { displayName: request.displayName } : {})
+      ...(request.displayName ? { displayName: request.displayName } : {}),
+      request
     }
     this.#everRegistered = false
     this.#attempt = 0
@@ -249,7 +270,15 @@ export class SipSession {
     if (!creds) return
     let connection: SipConnection
     try {
-      connection = await this.#o.connector()
+      const req = creds.request
+      connection = await this.#o.connector({
+        aor: creds.aor,
+        domain: /@([^;?>]+)/.exec(creds.aor)?.[1] ?? '',
+        transport: req.transport ?? 'tls',
+        ...(req.server ? { server: req.server } : {}),
+        ...(req.clientCertificate ? { clientCertificate: req.clientCertificate } : {}),
+        attempt: this.#attempt
+      })
     } catch (error) {
       if (run !== this.#run) return
       this.#connectionFailed(run, {
@@ -281,31 +310,36 @@ export class SipSession {
   #start(run: number, creds: Credentials, connection: SipConnection, stream: Duplex): void {
     const live: Live = {
       ua: null as unknown as UA,
-      socket: null as unknown as TlsSipSocket,
+      socket: null as unknown as TlsSipSocket | WsSipSocket,
       stream,
       closed: false,
       inFlight: new Set()
     }
-    live.socket = new TlsSipSocket(
-      stream,
-      { host: connection.host, port: connection.port },
-      {
-        log: this.#log,
-        keepAliveIntervalMs: this.#o.keepAliveIntervalMs ?? 95_000,
-        onClosed: ({ error, reason }) => {
-          live.closed = true
-          if (error && run === this.#run && this.#live === live)
-            this.#connectionLost(run, live, reason)
-        }
-      }
-    )
+    const onClosed = ({ error, reason }: SocketClosed) => {
+      live.closed = true
+      if (error && run === this.#run && this.#live === live) this.#connectionLost(run, live, reason)
+    }
+    const endpoint = { host: connection.host, port: connection.port }
+    const ws = connection.transport === 'wss'
+    live.socket = ws
+      ? new WsSipSocket(stream, endpoint, {
+          log: this.#log,
+          onClosed,
+          ...(connection.wsPath ? { path: connection.wsPath } : {})
+        })
+      : new TlsSipSocket(stream, endpoint, {
+          log: this.#log,
+          keepAliveIntervalMs: this.#o.keepAliveIntervalMs ?? 95_000,
+          onClosed
+        })
     const aorUser = /^sips?:([^@]+)@/i.exec(creds.aor)?.[1] ?? 'user'
     const local = stream as Duplex & { localAddress?: string; localPort?: number }
     // A Contact the registrar can route back over this very connection: our real local
-    // address and port with transport=tls (RFC 3261 §18.2.2 / §10.2.1). A random user part keeps
-    // each connection's binding distinct.
+    // address and port with transport=tls (RFC 3261 §18.2.2 / §10.2.1), or over WebSocket an
+    // .invalid host with transport=ws (RFC 7118 §5.2). A random user part keeps each
+    // connection's binding distinct.
     const contactHost =
-      local.localAddress && local.localPort
+      !ws && local.localAddress && local.localPort
         ? `${local.localAddress.includes(':') ? `[${local.localAddress}]` : local.localAddress}:${local.localPort}`
         : `${randomBytes(6).toString('hex')}.invalid`
     const contactUser = `${aorUser.replace(/[^\w.!~*'()&=+$,;?/-]/g, '')}-${randomBytes(4).toString('hex')}`
@@ -314,7 +348,7 @@ export class SipSession {
       uri: creds.aor,
       password: creds.password,
       ...(creds.displayName ? { display_name: creds.displayName } : {}),
-      contact_uri: `sip:${contactUser}@${contactHost};transport=tls`,
+      contact_uri: `sip:${contactUser}@${contactHost};transport=${ws ? 'ws' : 'tls'}`,
       register: false,
       register_expires: this.#o.registerExpires ?? 600,
       user_agent: this.#o.userAgent ?? 'TrustLine',

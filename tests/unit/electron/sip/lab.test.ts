@@ -41,7 +41,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 }, 30_000)
 
-function connectorTo(port: () => number): SipConnector {
+function connectorTo(port: () => number, extra: Partial<SipConnection> = {}): SipConnector {
   return async () => {
     const l = lab!
     const ca = await readFile(l.pki.rootCa)
@@ -59,7 +59,7 @@ function connectorTo(port: () => number): SipConnector {
         socket.pause()
         resolve(
           socket.authorized
-            ? { verdict: 'trusted', socket, host: '127.0.0.1', port: port() }
+            ? { verdict: 'trusted', socket, host: '127.0.0.1', port: port(), ...extra }
             : {
                 verdict: 'untrusted',
                 socket,
@@ -249,8 +249,8 @@ describe('SipSession against the lab (Kamailio over TLS)', () => {
     if (!lab) return ctx.skip(skipReason ?? 'no lab')
     const sockets: import('node:tls').TLSSocket[] = []
     const base = connectorTo(() => lab!.ports.tls.good)
-    const tracking: SipConnector = async () => {
-      const c = await base()
+    const tracking: SipConnector = async (target) => {
+      const c = await base(target)
       if (c.socket) sockets.push(c.socket as import('node:tls').TLSSocket)
       return c
     }
@@ -355,5 +355,51 @@ describe('SipSession against the lab (Kamailio over TLS)', () => {
     } finally {
       await dave.stop()
     }
+  })
+
+  it('works over secure WebSocket (RFC 7118) on the trusted TLS socket: MESSAGE and presence', async (ctx) => {
+    if (!lab) return ctx.skip(skipReason ?? 'no lab')
+    const overWs = connectorTo(() => lab!.ports.wss, { transport: 'wss', wsPath: '/ws' })
+    const targets: string[] = []
+    const alice = await makeSession('alice-wss', (target) => {
+      targets.push(target.transport)
+      return overWs(target)
+    })
+    const bob = await makeSession('bob-tls')
+    const aliceUri = lab.users.alice.uri
+    const bobUri = lab.users.bob.uri
+    bob.session.setContacts([aliceUri])
+    alice.session.setContacts([bobUri])
+    const state = await alice.session.signIn({
+      aor: aliceUri,
+      password: lab.users.alice.password,
+      transport: 'wss'
+    })
+    expect(state.status).toBe('registered')
+    expect(targets).toEqual(['wss'])
+    expect(
+      (await bob.session.signIn({ aor: bobUri, password: lab.users.bob.password })).status
+    ).toBe('registered')
+    await alice.session.setPresence('be-right-back', 'WebSocket ☕')
+    await waitFor(
+      'bob to see alice brb',
+      () => bob.presence.get(aliceUri)?.presence.state === 'be-right-back'
+    )
+    await bob.session.setPresence('busy')
+    await waitFor(
+      'alice (ws) to see bob busy',
+      () => alice.presence.get(bobUri)?.presence.state === 'busy'
+    )
+    const m = await alice.session.im.send(bobUri, 'über WebSocket 🚀')
+    await waitFor('bob to receive', () => bob.received.some((r) => r.body === 'über WebSocket 🚀'))
+    await waitFor('accepted', () =>
+      alice.updates.some((u) => u.id === m.id && u.state === 'accepted')
+    )
+    await bob.session.im.send(aliceUri, 'zurück über TLS ✓')
+    await waitFor('alice (ws) to receive', () =>
+      alice.received.some((r) => r.body === 'zurück über TLS ✓')
+    )
+    await alice.session.signOut()
+    await bob.session.signOut()
   })
 })

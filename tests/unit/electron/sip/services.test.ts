@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { connectorFromTrustCheck, createSipServices } from '../../../../electron/main/sip/services'
 
 let dir: string
+const target = { aor: 'sip:a@h', domain: 'h', transport: 'tls' as const, attempt: 0 }
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tl-services-'))
 })
@@ -22,7 +23,12 @@ describe('connectorFromTrustCheck', () => {
         socket
       })
     )
-    expect(await c()).toEqual({ verdict: 'trusted-by-exception', socket, host: 'h', port: 5061 })
+    expect(await c(target)).toEqual({
+      verdict: 'trusted-by-exception',
+      socket,
+      host: 'h',
+      port: 5061
+    })
   })
 
   it('explains an untrusted verdict with the first error summary', async () => {
@@ -45,7 +51,7 @@ describe('connectorFromTrustCheck', () => {
         }
       })
     )
-    expect(await c()).toMatchObject({
+    expect(await c(target)).toMatchObject({
       verdict: 'untrusted',
       socket: null,
       reason: 'The certificate has expired.'
