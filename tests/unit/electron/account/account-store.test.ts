@@ -44,7 +44,8 @@ describe('AccountStore with the safeStorage vault', () => {
   it('refuses when no encryption is available at all', async () => {
     fake.available = false
     const status = await new AccountStore(dir(), createSafeStorageVault()).vaultStatus()
-    expect(status).toEqual({ available: false, reason: expect.stringMatching(/no keychain/) })
+    expect(status.available).toBe(false)
+    expect(status.reason).toMatch(/no keychain/)
   })
 
   it('has no vault under the browser host, and says so', async () => {
