@@ -117,7 +117,8 @@ export const trustReasonCodeSchema = z.enum([
   'node-disagrees',
   'malformed-certificate',
   'no-certificate',
-  'chain-limit'
+  'chain-limit',
+  'certificate-changed'
 ])
 
 /** Stable machine code of one trust finding. */

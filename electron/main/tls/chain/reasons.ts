@@ -195,6 +195,12 @@ const wording: Record<TrustReasonCode, Wording> = {
     summary: 'The server did not present a certificate.',
     remedy: `${admin} configure a TLS certificate for the SIP service.`
   }),
+  'certificate-changed': () => ({
+    summary:
+      'The server now presents a different certificate from the one you accepted as an exception, so it may not be the same server.',
+    remedy:
+      'Do not accept it blindly: confirm with the server administrator that the certificate was replaced, then review and accept the new fingerprint, or have the server use a certificate from a trusted CA.'
+  }),
   'chain-limit': () => ({
     summary: 'The server sent an unreasonably large certificate chain.',
     remedy: `${admin} send only the server certificate and its intermediates.`
