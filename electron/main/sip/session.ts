@@ -291,11 +291,7 @@ export class SipSession {
       connection.socket?.destroy()
       return
     }
-    const trusted =
-      (connection.verdict === 'trusted' || connection.verdict === 'trusted-by-exception') &&
-      connection.socket &&
-      !connection.socket.destroyed
-    if (!trusted) {
+    if (connection.verdict !== 'trusted' && connection.verdict !== 'trusted-by-exception') {
       // No REGISTER, no credential, not a byte on a connection the trust engine refused.
       connection.socket?.destroy()
       this.#fail({
@@ -304,7 +300,12 @@ export class SipSession {
       })
       return
     }
-    this.#start(run, creds, connection, connection.socket as Duplex)
+    const socket = connection.socket
+    if (!socket || socket.destroyed) {
+      this.#connectionFailed(run, { code: 'network', reason: 'the connection closed right away' })
+      return
+    }
+    this.#start(run, creds, connection, socket)
   }
 
   #start(run: number, creds: Credentials, connection: SipConnection, stream: Duplex): void {
@@ -485,7 +486,9 @@ export class SipSession {
     this.#clearRetry()
     if (this.#live) this.#teardown(this.#live)
     this.#live = null
-    this.#publisher?.suspend()
+    // Its entity-tag belongs to this sign-in; the server lets the publication lapse.
+    this.#publisher?.dispose()
+    this.#publisher = null
     this.subscriptions.detach(failure.reason)
     this.im.detach()
     this.#run++
@@ -495,6 +498,8 @@ export class SipSession {
       failure
     })
     this.#resolveSignIn()
+    // A final failure needs a new sign-in; don't keep the password around until then.
+    this.#creds = null
     void this.im.failQueued(`not sent: ${failure.reason}`)
   }
 
