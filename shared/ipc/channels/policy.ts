@@ -1,0 +1,11 @@
+import { z } from 'zod'
+import { invoke } from '../define'
+import { effectivePolicySchema } from '../../types/policy'
+
+/** Enterprise policy channels: what the policy file locks, for settings and helpdesk screens. */
+export const policyChannels = {
+  /** The settings in force, each with its value and whether (and by which file) it is locked. */
+  'policy:get': invoke(z.void(), effectivePolicySchema),
+  /** Reads the policy file again (after IT fixed or deployed it) and answers as `policy:get`. */
+  'policy:reload': invoke(z.void(), effectivePolicySchema)
+} as const
