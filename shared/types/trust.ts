@@ -194,7 +194,12 @@ export const tlsSessionInfoSchema = z.object({
   protocol: z.string().nullable(),
   cipher: z.string().nullable(),
   clientCertRequested: z.boolean(),
-  clientCertSent: z.boolean()
+  clientCertSent: z.boolean(),
+  /**
+   * How sentChain was captured: 'handshake' = the server's Certificate message (exact order),
+   * 'node-peer-chain' = Node's issuer-ordered peer chain (fallback). Absent when offline.
+   */
+  chainSource: z.enum(['handshake', 'node-peer-chain']).optional()
 })
 
 /** TLS session facts. */
