@@ -16,6 +16,7 @@ import { buildPidf, PIDF_CONTENT_TYPE } from './pidf'
 import {
   PresencePublisher,
   realTimers,
+  type PublicationStatus,
   type PublishResponse,
   type PublishSend,
   type Timers
@@ -185,6 +186,11 @@ export class SipSession {
   /** Our own presence as last set. */
   get presence(): Presence {
     return { ...this.#presence }
+  }
+
+  /** Where our PUBLISH stands (entity-tag and expiry, or the failure), for diagnostics. */
+  get publication(): PublicationStatus {
+    return this.#publisher?.status ?? { kind: 'idle' }
   }
 
   /**

@@ -256,6 +256,7 @@ describe('SipSession against the lab (Kamailio over TLS)', () => {
     }
     const dave = await makeSession('dave', tracking)
     const bob = await makeSession('bob3')
+    dave.session.setContacts([lab.users.bob.uri])
     await bob.session.signIn({ aor: lab.users.bob.uri, password: lab.users.bob.password })
     await dave.session.signIn({ aor: lab.users.dave.uri, password: lab.users.dave.password })
     sockets[0]!.destroy()
@@ -270,9 +271,52 @@ describe('SipSession against the lab (Kamailio over TLS)', () => {
     await waitFor('queued message accepted', () =>
       dave.updates.some((u) => u.id === queued.id && u.state === 'accepted')
     )
+    // Re-subscribed on the new connection: a change after the reconnect reaches dave.
+    await waitFor(
+      'dave re-subscribed',
+      () => dave.presence.get(lab!.users.bob.uri)?.subscription.status === 'active'
+    )
+    await bob.session.setPresence('away', 'after the outage')
+    await waitFor(
+      'dave to see bob away after reconnect',
+      () => dave.presence.get(lab!.users.bob.uri)?.presence.state === 'away'
+    )
     await dave.session.signOut()
     await bob.session.signOut()
   })
+
+  it('refreshes its publication with SIP-If-Match before it expires (real presence server)', async (ctx) => {
+    if (!lab) return ctx.skip(skipReason ?? 'no lab')
+    const alice = await makeSession('alice-refresh', undefined, { publishExpires: 10 })
+    const bob = await makeSession('bob-refresh')
+    bob.session.setContacts([lab.users.alice.uri])
+    await bob.session.signIn({ aor: lab.users.bob.uri, password: lab.users.bob.password })
+    await alice.session.signIn({ aor: lab.users.alice.uri, password: lab.users.alice.password })
+    await alice.session.setPresence('busy', 'long meeting')
+    const aliceUri = lab.users.alice.uri
+    await waitFor(
+      'bob to see alice busy',
+      () => bob.presence.get(aliceUri)?.presence.state === 'busy'
+    )
+    const seen = new Set<string>()
+    const etags = new Set<string>()
+    const timer = setInterval(() => {
+      seen.add(bob.presence.get(aliceUri)?.presence.state ?? '')
+      const p = alice.session.publication
+      if (p.kind === 'published') etags.add(p.etag)
+      else etags.add(`not published: ${JSON.stringify(p)}`)
+    }, 100)
+    // A 10 s publication (Kamailio's min_expires) refreshed every 5 s, watched for longer than
+    // its lifetime plus the server's 10 s clean period: without working SIP-If-Match refreshes
+    // the state would lapse and bob would see alice go offline.
+    await new Promise((r) => setTimeout(r, 21_000))
+    clearInterval(timer)
+    expect(seen).toEqual(new Set(['busy']))
+    expect([...etags].filter((e) => e.startsWith('not'))).toEqual([])
+    expect(etags.size).toBeGreaterThanOrEqual(4)
+    await alice.session.signOut()
+    await bob.session.signOut()
+  }, 40_000)
 
   it('keeps the connection with CRLF keep-alives that Kamailio answers', async (ctx) => {
     if (!lab) return ctx.skip(skipReason ?? 'no lab')

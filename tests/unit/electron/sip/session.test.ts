@@ -340,4 +340,42 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     expect((await pending).status).toBe('signed-out')
     expect(t.servers[0]!.clientStream.destroyed).toBe(true)
   })
+
+  it('re-evaluates trust on reconnect and stops (failing queued messages) if now untrusted', async () => {
+    const servers: FakeRegistrar[] = []
+    const verdicts: Array<'trusted' | 'untrusted'> = ['trusted', 'untrusted']
+    const history = new MemoryHistory()
+    const session = new SipSession({
+      history,
+      connector: (target) => {
+        const server = new FakeRegistrar(happy)
+        servers.push(server)
+        expect(target).toMatchObject({
+          aor: 'sip:alice@lab.test',
+          domain: 'lab.test',
+          transport: 'tls'
+        })
+        return Promise.resolve({
+          verdict: verdicts.shift() ?? 'untrusted',
+          socket: server.clientStream,
+          host: '127.0.0.1',
+          port: 5061,
+          reason: 'certificate changed'
+        })
+      },
+      reconnectBaseMs: 20,
+      reconnectMaxMs: 50
+    })
+    await session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    servers[0]!.clientStream.destroy()
+    await waitFor(() => session.state.status === 'reconnecting')
+    const m = await session.im.send('sip:bob@lab.test', 'hold on')
+    await waitFor(() => session.state.status === 'failed')
+    expect(session.state.failure).toEqual({ code: 'untrusted', reason: 'certificate changed' })
+    expect(servers[1]!.requests).toEqual([])
+    expect(servers[1]!.clientStream.destroyed).toBe(true)
+    await waitFor(() => history.byId.get(m.id)?.state === 'failed')
+    expect(history.byId.get(m.id)?.failure?.reason).toMatch(/certificate changed/)
+    session.dispose()
+  })
 })
