@@ -446,4 +446,24 @@ describe('SipSession against the lab (Kamailio over TLS)', () => {
     await alice.session.signOut()
     await bob.session.signOut()
   })
+
+  it('reports per-contact subscription health (known and unknown contacts)', async (ctx) => {
+    if (!lab) return ctx.skip(skipReason ?? 'no lab')
+    const carol = await makeSession('carol-health')
+    const nobody = `sip:nobody@${lab.domain}`
+    carol.session.setContacts([lab.users.alice.uri, nobody])
+    await carol.session.signIn({ aor: lab.users.carol.uri, password: lab.users.carol.password })
+    await waitFor('published', () => carol.session.publication.kind === 'published')
+    await waitFor('subscriptions settled', () =>
+      [lab!.users.alice.uri, nobody].every((u) =>
+        ['active', 'terminated', 'error'].includes(carol.presence.get(u)?.subscription.status ?? '')
+      )
+    )
+    console.log(
+      `[lab.test] subscription health: ${JSON.stringify([...carol.presence.values()].map((c) => [c.uri, c.presence.state, c.subscription.status, c.subscription.reason ?? '']))}`
+    )
+    expect(carol.presence.get(lab.users.alice.uri)?.subscription.status).toBe('active')
+    expect(carol.presence.get(lab.users.alice.uri)?.subscription.lastUpdate).toBeDefined()
+    await carol.session.signOut()
+  })
 })
