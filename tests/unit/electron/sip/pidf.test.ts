@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { buildPidf, parsePidf } from '../../../../electron/main/sip/pidf'
-import { parseXml, XmlError } from '../../../../electron/main/sip/xml'
 import type { OwnPresenceState } from '../../../../shared/types/presence'
 
 const states: OwnPresenceState[] = [
@@ -96,22 +95,5 @@ describe('buildPidf / parsePidf', () => {
   ]
   it.each(malformed)('gives unknown for %s, never throws', (_name, body) => {
     expect(parsePidf(body)).toEqual({ state: 'unknown' })
-  })
-})
-
-describe('parseXml', () => {
-  it('resolves namespaces per scope and keeps attributes', () => {
-    const root = parseXml('<a xmlns="u:1" xmlns:b="u:2" id="x"><b:c k=\'v\'/><d xmlns="u:3"/></a>')
-    expect(root.ns).toBe('u:1')
-    expect(root.attrs.get('id')).toBe('x')
-    expect(root.children.map((c) => [c.ns, c.local])).toEqual([
-      ['u:2', 'c'],
-      ['u:3', 'd']
-    ])
-    expect(root.children[0]?.attrs.get('k')).toBe('v')
-  })
-
-  it('refuses duplicate attributes', () => {
-    expect(() => parseXml('<a x="1" x="2"/>')).toThrow(XmlError)
   })
 })
