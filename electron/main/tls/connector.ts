@@ -212,10 +212,24 @@ function handshakeError(
 ): ConnectError {
   const code = e.code ?? ''
   const where = `${o.host}:${o.port}`
-  if (/CERTIFICATE_REQUIRED/.test(code) || (!o.haveCert && o.requested && /ALERT/.test(code))) {
+  // Some servers (Node's own, with requestCert + rejectUnauthorized) reject a client
+  // certificate by closing the connection without an alert; after a CertificateRequest that is
+  // the most likely meaning, so say so instead of "connection reset".
+  const silentClose = /^(ECONNRESET|EPIPE|closed)$/.test(code)
+  if (
+    /CERTIFICATE_REQUIRED/.test(code) ||
+    (!o.haveCert && o.requested && (/ALERT/.test(code) || silentClose))
+  ) {
     return new ConnectError(
       'client-cert-required',
       `${where} requires a client certificate and none was configured; add the certificate your administrator issued.`,
+      code
+    )
+  }
+  if (o.haveCert && o.requested && silentClose) {
+    return new ConnectError(
+      'client-cert-rejected',
+      `${where} closed the connection right after receiving our client certificate, without saying why; it most likely does not accept that certificate (expired, revoked or from a CA it does not trust).`,
       code
     )
   }
@@ -243,6 +257,7 @@ function handshakeError(
       code
     )
   }
+  if (code === 'closed') return new ConnectError('closed', e.message, null)
   if (e.code && /^E[A-Z]+$/.test(e.code)) return netError(e, o.host, o.port)
   return new ConnectError(
     'tls-failed',
@@ -307,13 +322,9 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
   })
   socket.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1')))
 
-  const flight = () =>
-    parseServerFlight(
-      Buffer.concat(tap.captured),
-      socket.getProtocol?.() ?? null,
-      socket.getCipher?.()?.standardName ?? null,
-      keylog
-    )
+  // Protocol and suite come from the captured ServerHello: asking a socket that failed or closed
+  // mid-handshake for them is not safe (a freed SSL object under a JS stream).
+  const flight = () => parseServerFlight(Buffer.concat(tap.captured), null, null, keylog)
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -338,12 +349,12 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
       })
       socket.once('close', () => {
         clearTimeout(timer)
-        reject(
-          new ConnectError(
-            'closed',
-            `${host}:${port} closed the connection during the TLS handshake.`
-          )
+        const requested = tap.capturedBytes > 0 ? flight().certificateRequested : null
+        const closed = Object.assign(
+          new Error(`${host}:${port} closed the connection during the TLS handshake.`),
+          { code: 'closed' }
         )
+        reject(handshakeError(closed, { host, port, requested, haveCert }))
       })
     })
   } catch (e) {

@@ -32,6 +32,23 @@ const tls13Suites: Record<string, { cipher: string; keyLen: number; hash: string
   TLS_CHACHA20_POLY1305_SHA256: { cipher: 'chacha20-poly1305', keyLen: 32, hash: 'sha256' }
 }
 
+const tls13SuiteIds: Record<number, string> = {
+  0x1301: 'TLS_AES_128_GCM_SHA256',
+  0x1302: 'TLS_AES_256_GCM_SHA384',
+  0x1303: 'TLS_CHACHA20_POLY1305_SHA256'
+}
+
+/** Cipher suite id of the (first) ServerHello; 0x13xx suites exist only in TLS 1.3. */
+function serverHelloSuite(records: TlsRecord[]): number | null {
+  const hs = Buffer.concat(
+    records.filter((r) => r.type === contentType.handshake).map((r) => r.body)
+  )
+  if (hs.length < 4 + 35 || hs[0] !== handshakeType.serverHello) return null
+  const sidLen = hs[4 + 34]!
+  const at = 4 + 35 + sidLen
+  return at + 2 <= hs.length ? hs.readUInt16BE(at) : null
+}
+
 function splitRecords(raw: Buffer): TlsRecord[] {
   const out: TlsRecord[] = []
   let i = 0
@@ -148,8 +165,13 @@ export function parseServerFlight(
   cipherName: string | null,
   keylog: string[]
 ): HandshakeCapture {
-  const tls13 = protocol === 'TLSv1.3'
   const records = splitRecords(raw)
+  if (protocol === null || cipherName === null) {
+    const hello = serverHelloSuite(records)
+    protocol ??= hello === null ? null : hello >> 8 === 0x13 ? 'TLSv1.3' : 'TLSv1.2'
+    cipherName ??= hello === null ? null : (tls13SuiteIds[hello] ?? null)
+  }
+  const tls13 = protocol === 'TLSv1.3'
   const plain: Buffer[] = []
   let problem: string | null = null
   if (!tls13) {

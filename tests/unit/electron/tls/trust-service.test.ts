@@ -1,0 +1,387 @@
+import 'reflect-metadata'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import * as x509 from '@peculiar/x509'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { trustReportSchema } from '../../../../shared/types/trust'
+import { ConnectError } from '../../../../electron/main/tls/connector'
+import { ExceptionStore } from '../../../../electron/main/tls/exceptions'
+import {
+  createTrustService,
+  type CheckServerRequest
+} from '../../../../electron/main/tls/trust-service'
+import { makeCert, makeCrl, makeHierarchy, oids, type IssuedCert } from '../../../fixtures/pki'
+import {
+  keyPem,
+  opensslOcspAnswer,
+  startHttpServer,
+  startTlsServer,
+  type Running
+} from '../../../fixtures/tls-lab'
+
+const cleanups: (() => Promise<void> | void)[] = []
+let dir: string
+let h: Awaited<ReturnType<typeof makeHierarchy>>
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'trustline-tls-'))
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }))
+  h = await makeHierarchy('localhost')
+})
+
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c()
+})
+
+async function serve(o: Parameters<typeof startTlsServer>[0]): Promise<Running> {
+  const s = await startTlsServer(o)
+  cleanups.push(() => s.close())
+  return s
+}
+
+async function check(
+  server: Running,
+  root: IssuedCert | null = h.root,
+  extra: Partial<CheckServerRequest> = {},
+  exceptions?: ExceptionStore
+) {
+  const service = createTrustService({
+    platformAnchors: false,
+    timeoutMs: 5000,
+    postHandshakeMs: 500,
+    revocation: 'off',
+    ...(exceptions ? { exceptions } : {})
+  })
+  const result = await service.checkServer({
+    host: '127.0.0.1',
+    port: server.port,
+    servername: 'localhost',
+    extraCas: root ? [Buffer.from(root.pem)] : [],
+    ...extra
+  })
+  cleanups.push(() => {
+    result.socket?.destroy()
+  })
+  trustReportSchema.parse(result.report)
+  return result
+}
+
+const codes = (r: { reasons: { code: string; severity: string }[] }) =>
+  r.reasons.filter((x) => x.severity === 'error').map((x) => x.code)
+
+describe('checkServer against real loopback TLS servers', () => {
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    'trusts a good chain (%s), keeps the socket open and paused, records the sent order',
+    async (v) => {
+      const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys, maxVersion: v })
+      const { report, socket } = await check(s)
+      expect(report.verdict).toBe('trusted')
+      expect(codes(report)).toEqual([])
+      expect(report.tls?.protocol).toBe(v)
+      expect(report.tls?.chainSource).toBe('handshake')
+      expect(report.sentChain.map((c) => c.subject)).toEqual([
+        h.leaf.subject,
+        h.intermediate.subject
+      ])
+      expect(report.node).toEqual({ authorized: true, authorizationError: null })
+      expect(socket).toBeDefined()
+      expect(socket!.isPaused()).toBe(true)
+      expect(socket!.destroyed).toBe(false)
+    }
+  )
+
+  it('records an out-of-order, duplicated chain exactly as sent', async () => {
+    const s = await serve({ chain: [h.leaf, h.root, h.intermediate, h.leaf], key: h.leaf.keys })
+    const { report } = await check(s)
+    expect(report.sentChain.map((c) => c.subject)).toEqual([
+      h.leaf.subject,
+      h.root.subject,
+      h.intermediate.subject,
+      h.leaf.subject
+    ])
+  })
+
+  it('rejects an expired leaf', async () => {
+    const leaf = await makeCert({
+      subject: 'CN=localhost',
+      issuer: h.intermediate,
+      sans: [{ type: 'dns', value: 'localhost' }],
+      notBefore: new Date(Date.now() - 100 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000)
+    })
+    const s = await serve({ chain: [leaf, h.intermediate], key: leaf.keys })
+    const { report, socket } = await check(s)
+    expect(report.verdict).toBe('untrusted')
+    expect(codes(report)).toContain('expired')
+    expect(socket).toBeUndefined()
+  })
+
+  it('rejects a certificate for another host', async () => {
+    const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    const { report } = await check(s, h.root, { servername: 'sip.other.test' })
+    expect(report.verdict).toBe('untrusted')
+    expect(codes(report)).toContain('hostname-mismatch')
+  })
+
+  it('rejects a self-signed certificate', async () => {
+    const self = await makeCert({
+      subject: 'CN=localhost',
+      sans: [{ type: 'dns', value: 'localhost' }]
+    })
+    const s = await serve({ chain: [self], key: self.keys })
+    const { report } = await check(s, null)
+    expect(report.verdict).toBe('untrusted')
+    expect(codes(report).some((c) => c === 'self-signed' || c === 'unknown-issuer')).toBe(true)
+  })
+
+  it('rejects an unknown issuer', async () => {
+    const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    const { report } = await check(s, null)
+    expect(report.verdict).toBe('untrusted')
+    expect(codes(report)).toContain('unknown-issuer')
+    expect(report.node?.authorized).toBe(false)
+  })
+
+  it('fetches a missing intermediate via AIA and Node agrees after seeing it', async () => {
+    const http = await startHttpServer({ '/int.cer': h.intermediate.der })
+    cleanups.push(() => http.close())
+    const leaf = await makeCert({
+      subject: 'CN=localhost',
+      issuer: h.intermediate,
+      sans: [{ type: 'dns', value: 'localhost' }],
+      caIssuers: [`${http.url}/int.cer`]
+    })
+    const s = await serve({ chain: [leaf], key: leaf.keys })
+    const { report } = await check(s)
+    expect(http.hits).toContain('/int.cer')
+    expect(report.chainNotes.fetched).toHaveLength(1)
+    expect(report.node?.authorized).toBe(true)
+    expect(report.verdict).toBe('trusted')
+  })
+
+  it('rejects a weak RSA-1024 key', async () => {
+    const leaf = await makeCert({
+      subject: 'CN=localhost',
+      issuer: h.intermediate,
+      key: 'RSA-1024',
+      sans: [{ type: 'dns', value: 'localhost' }]
+    })
+    const s = await serve({ chain: [leaf, h.intermediate], key: leaf.keys, weak: true })
+    const { report } = await check(s)
+    expect(report.verdict).toBe('untrusted')
+    expect(codes(report)).toContain('weak-key')
+  })
+
+  it('rejects a SHA-1 signature', async () => {
+    const leaf = await makeCert({
+      subject: 'CN=localhost',
+      issuer: h.intermediate,
+      hash: 'SHA-1',
+      sans: [{ type: 'dns', value: 'localhost' }]
+    })
+    const s = await serve({ chain: [leaf, h.intermediate], key: leaf.keys })
+    const { report } = await check(s)
+    expect(report.verdict).toBe('untrusted')
+    expect(codes(report)).toContain('weak-signature')
+  })
+
+  it('finds a revoked leaf in the CRL', async () => {
+    const routes: Record<string, Buffer> = {}
+    const http = await startHttpServer(routes)
+    cleanups.push(() => http.close())
+    const leaf = await makeCert({
+      subject: 'CN=localhost',
+      issuer: h.intermediate,
+      serial: '0badc0de',
+      sans: [{ type: 'dns', value: 'localhost' }],
+      extensions: [new x509.CRLDistributionPointsExtension([`${http.url}/int.crl`])]
+    })
+    routes['/int.crl'] = await makeCrl(h.intermediate, ['0badc0de'])
+    const s = await serve({ chain: [leaf, h.intermediate], key: leaf.keys })
+    const { report } = await check(s, h.root, { revocation: 'soft-fail' })
+    expect(report.revocation).toMatchObject({ status: 'revoked', source: 'crl' })
+    expect(codes(report)).toContain('revoked')
+    expect(report.verdict).toBe('untrusted')
+  })
+
+  it('asks a real openssl OCSP responder: revoked and good', async () => {
+    const routes: Record<string, Parameters<typeof startHttpServer>[0][string]> = {}
+    const http = await startHttpServer(routes)
+    cleanups.push(() => http.close())
+    const mk = (serial: string) =>
+      makeCert({
+        subject: 'CN=localhost',
+        issuer: h.intermediate,
+        serial,
+        sans: [{ type: 'dns', value: 'localhost' }],
+        extensions: [
+          new x509.AuthorityInfoAccessExtension({
+            ocsp: [new x509.GeneralName('url', `${http.url}/ocsp`)]
+          })
+        ]
+      })
+    const revoked = await mk('0a0a01')
+    const good = await mk('0a0a02')
+    const responder = await makeCert({
+      subject: 'CN=Test OCSP Responder',
+      issuer: h.intermediate,
+      eku: ['1.3.6.1.5.5.7.3.9']
+    })
+    const yymmdd = (d: Date) => d.toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z'
+    const exp = yymmdd(new Date(Date.now() + 86_400_000))
+    const rev = yymmdd(new Date(Date.now() - 3_600_000))
+    writeFileSync(
+      join(dir, 'index.txt'),
+      `R\t${exp}\t${rev}\t0A0A01\tunknown\t/CN=localhost\nV\t${exp}\t\t0A0A02\tunknown\t/CN=localhost\n`
+    )
+    writeFileSync(join(dir, 'ca.pem'), h.intermediate.pem)
+    writeFileSync(join(dir, 'rsigner.pem'), responder.pem)
+    writeFileSync(join(dir, 'rkey.pem'), await keyPem(responder.keys))
+    routes['/ocsp'] = opensslOcspAnswer({
+      dir,
+      index: join(dir, 'index.txt'),
+      caCert: join(dir, 'ca.pem'),
+      signerCert: join(dir, 'rsigner.pem'),
+      signerKey: join(dir, 'rkey.pem')
+    })
+    const s1 = await serve({ chain: [revoked, h.intermediate], key: revoked.keys })
+    const r1 = (await check(s1, h.root, { revocation: 'hard-fail' })).report
+    expect(r1.revocation).toMatchObject({ status: 'revoked', source: 'ocsp' })
+    expect(r1.verdict).toBe('untrusted')
+    const s2 = await serve({ chain: [good, h.intermediate], key: good.keys })
+    const r2 = (await check(s2, h.root, { revocation: 'hard-fail' })).report
+    expect(r2.revocation).toMatchObject({ status: 'good', source: 'ocsp' })
+    expect(r2.verdict).toBe('trusted')
+  })
+
+  it('hard-fail makes an unreachable responder an error, soft-fail a warning', async () => {
+    const leaf = await makeCert({
+      subject: 'CN=localhost',
+      issuer: h.intermediate,
+      sans: [{ type: 'dns', value: 'localhost' }],
+      extensions: [new x509.CRLDistributionPointsExtension(['http://127.0.0.1:1/none.crl'])]
+    })
+    const s = await serve({ chain: [leaf, h.intermediate], key: leaf.keys })
+    const soft = (await check(s, h.root, { revocation: 'soft-fail' })).report
+    expect(soft.verdict).toBe('trusted')
+    expect(soft.reasons.find((r) => r.code === 'revocation-unknown')?.severity).toBe('warning')
+    const hard = (await check(s, h.root, { revocation: 'hard-fail' })).report
+    expect(hard.verdict).toBe('untrusted')
+    expect(codes(hard)).toContain('revocation-unknown')
+  })
+})
+
+describe('mutual TLS', () => {
+  let clientCa: IssuedCert
+  let client: IssuedCert
+  let clientKey: string
+  beforeAll(async () => {
+    clientCa = await makeCert({ subject: 'CN=Client CA', ca: true, noAki: true })
+    client = await makeCert({ subject: 'CN=alice', issuer: clientCa, eku: [oids.clientAuth] })
+    clientKey = await keyPem(client.keys)
+  })
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    'sends the client certificate when asked (%s)',
+    async (v) => {
+      const s = await serve({
+        chain: [h.leaf, h.intermediate],
+        key: h.leaf.keys,
+        requestCert: true,
+        clientCa: [clientCa.pem],
+        maxVersion: v
+      })
+      const { report } = await check(s, h.root, {
+        clientCert: { cert: client.pem, key: clientKey }
+      })
+      expect(report.tls).toMatchObject({ clientCertRequested: true, clientCertSent: true })
+      expect(report.verdict).toBe('trusted')
+    }
+  )
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    'explains a required but missing certificate (%s)',
+    async (v) => {
+      const s = await serve({
+        chain: [h.leaf, h.intermediate],
+        key: h.leaf.keys,
+        requestCert: true,
+        clientCa: [clientCa.pem],
+        maxVersion: v
+      })
+      const err = await check(s).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ConnectError)
+      expect((err as ConnectError).code).toBe('client-cert-required')
+    }
+  )
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)('explains a rejected certificate (%s)', async (v) => {
+    const s = await serve({
+      chain: [h.leaf, h.intermediate],
+      key: h.leaf.keys,
+      requestCert: true,
+      clientCa: [h.root.pem],
+      maxVersion: v
+    })
+    const err = await check(s, h.root, { clientCert: { cert: client.pem, key: clientKey } }).catch(
+      (e: unknown) => e
+    )
+    expect(err).toBeInstanceOf(ConnectError)
+    expect((err as ConnectError).code).toBe('client-cert-rejected')
+  })
+
+  it('reports a key that does not match the certificate', async () => {
+    const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    const other = await keyPem(h.leaf.keys)
+    const err = await check(s, h.root, { clientCert: { cert: client.pem, key: other } }).catch(
+      (e: unknown) => e
+    )
+    expect((err as ConnectError).code).toBe('client-cert-key-mismatch')
+  })
+})
+
+describe('exceptions', () => {
+  it('accepts exactly the shown leaf, then flags a changed certificate loudly', async () => {
+    const store = new ExceptionStore(join(dir, 'exceptions.json'))
+    const self = await makeCert({
+      subject: 'CN=localhost',
+      sans: [{ type: 'dns', value: 'localhost' }]
+    })
+    const s = await serve({ chain: [self], key: self.keys })
+    const first = (await check(s, null, {}, store)).report
+    expect(first.verdict).toBe('untrusted')
+    const fp = first.sentChain[0]!.sha256
+    await expect(
+      store.accept({
+        host: '127.0.0.1',
+        port: s.port,
+        sha256: h.leaf.cert.subject.length ? fp.replace(/^../, '00') : fp
+      })
+    ).rejects.toMatchObject({ code: 'fingerprint-mismatch' })
+    await store.accept({ host: '127.0.0.1', port: s.port, sha256: fp, confirm: true })
+    const second = await check(s, null, {}, store)
+    expect(second.report.verdict).toBe('trusted-by-exception')
+    expect(second.report.exception?.sha256).toBe(fp)
+    expect(second.socket).toBeDefined()
+
+    // Same host:port, another certificate: certificate-changed, an error.
+    const other = await makeCert({
+      subject: 'CN=localhost',
+      sans: [{ type: 'dns', value: 'localhost' }]
+    })
+    await s.close()
+    const s2 = await startTlsServer({ chain: [other], key: other.keys })
+    cleanups.push(() => s2.close())
+    const reopened = new ExceptionStore(join(dir, 'exceptions.json'))
+    const moved = { ...second.report, port: s2.port, sentChain: first.sentChain }
+    reopened.offer(moved)
+    await reopened.accept({ host: '127.0.0.1', port: s2.port, sha256: fp })
+    const changed = (await check(s2, null, {}, reopened)).report
+    expect(changed.verdict).toBe('untrusted')
+    expect(codes(changed)).toContain('certificate-changed')
+
+    expect(await reopened.revoke('127.0.0.1', s2.port)).toBe(true)
+    expect((await reopened.list()).map((e) => e.port)).not.toContain(s2.port)
+  })
+})
