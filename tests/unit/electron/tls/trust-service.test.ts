@@ -356,7 +356,7 @@ describe('exceptions', () => {
       store.accept({
         host: '127.0.0.1',
         port: s.port,
-        sha256: h.leaf.cert.subject.length ? fp.replace(/^../, '00') : fp
+        sha256: `${fp.startsWith('00') ? 'FF' : '00'}${fp.slice(2)}`
       })
     ).rejects.toMatchObject({ code: 'fingerprint-mismatch' })
     await store.accept({ host: '127.0.0.1', port: s.port, sha256: fp, confirm: true })
