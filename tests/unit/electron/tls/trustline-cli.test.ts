@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseArgs, parseTarget, runCli } from '../../../../electron/main/cli/trustline'
+import { makeCert, makeHierarchy } from '../../../fixtures/pki'
+import { startTlsServer, type Running } from '../../../fixtures/tls-lab'
+
+let dir: string
+let rootFile: string
+let good: Running
+let selfSigned: Running
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'trustline-cli-'))
+  const h = await makeHierarchy('localhost')
+  rootFile = join(dir, 'root.pem')
+  writeFileSync(rootFile, h.root.pem)
+  good = await startTlsServer({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+  const self = await makeCert({
+    subject: 'CN=localhost',
+    sans: [{ type: 'dns', value: 'localhost' }]
+  })
+  selfSigned = await startTlsServer({ chain: [self], key: self.keys })
+})
+
+afterAll(async () => {
+  await good.close()
+  await selfSigned.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function run(argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(argv, {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    service: { platformAnchors: false, timeoutMs: 5000 }
+  })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('trustline check', () => {
+  it('parses targets: host, host:port, [v6]:port, sip:user@domain', () => {
+    expect(parseTarget('sip.example.com')).toEqual({
+      host: 'sip.example.com',
+      port: null,
+      sipDomain: null
+    })
+    expect(parseTarget('h:5062')).toEqual({ host: 'h', port: 5062, sipDomain: null })
+    expect(parseTarget('[::1]:5061')).toEqual({ host: '::1', port: 5061, sipDomain: null })
+    expect(parseTarget('sip:alice@example.com')).toEqual({
+      host: 'example.com',
+      port: null,
+      sipDomain: 'example.com'
+    })
+    expect(() => parseArgs(['check', 'h', '--revocation', 'maybe'])).toThrow(/revocation/)
+  })
+
+  it('exits 0 for a trusted server and prints verdict, reasons and chain', async () => {
+    const r = await run([
+      'check',
+      `127.0.0.1:${good.port}`,
+      '--ca',
+      rootFile,
+      '--servername',
+      'localhost',
+      '--revocation',
+      'off'
+    ])
+    expect(r.err).toBe('')
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/: TRUSTED/)
+    expect(r.out).toMatch(/Chain as sent by the server:\n {2}#0 CN=localhost/)
+    expect(r.out).toMatch(/SHA-256: ([0-9A-F]{2}:){31}[0-9A-F]{2}/)
+  })
+
+  it('exits 1 for an untrusted server, with JSON on request', async () => {
+    const r = await run([
+      'check',
+      `127.0.0.1:${selfSigned.port}`,
+      '--servername',
+      'localhost',
+      '--json'
+    ])
+    expect(r.code).toBe(1)
+    const report = JSON.parse(r.out) as { verdict: string; reasons: { remedy: string }[] }
+    expect(report.verdict).toBe('untrusted')
+    expect(report.reasons[0]?.remedy.length).toBeGreaterThan(0)
+  })
+
+  it('exits 2 with one clear sentence for bad args, a bad CA file, refused and DNS failures', async () => {
+    expect((await run(['check'])).code).toBe(2)
+    const badCa = await run(['check', `127.0.0.1:${good.port}`, '--ca', join(dir, 'missing.pem')])
+    expect(badCa).toMatchObject({ code: 2, err: expect.stringMatching(/CA file .*does not exist/) })
+    const refused = await run(['check', '127.0.0.1:1'])
+    expect(refused).toMatchObject({ code: 2, err: expect.stringMatching(/refused the connection/) })
+    const dns = await run(['check', 'sip:alice@no-such-domain.invalid'])
+    expect(dns).toMatchObject({ code: 2, err: expect.stringMatching(/could not be resolved/) })
+  })
+
+  it('runs as a script with npx tsx', async () => {
+    const code = await new Promise<number>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'electron/main/cli/trustline.ts', 'check', '127.0.0.1:1'],
+        { timeout: 20_000 },
+        (e) => resolve(e ? ((e as { code?: number }).code ?? -1) : 0)
+      )
+    })
+    expect(code).toBe(2)
+  })
+})
