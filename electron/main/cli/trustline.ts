@@ -13,7 +13,8 @@ export type TargetResolver = (target: {
 }) => Promise<{ host: string; port: number }>
 
 /** Default: the given port, else 5061 (SIP over TLS, RFC 3261 19.1.2) on the host itself. */
-export const defaultResolver: TargetResolver = async (t) => ({ host: t.host, port: t.port ?? 5061 })
+export const defaultResolver: TargetResolver = (t) =>
+  Promise.resolve({ host: t.host, port: t.port ?? 5061 })
 
 /** Parsed `check` arguments. */
 export interface CheckArgs {

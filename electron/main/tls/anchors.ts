@@ -88,7 +88,7 @@ export async function loadCaFile(path: string, source: AnchorSource): Promise<Tr
  */
 export function platformAnchors(): TrustAnchor[] {
   const getCa = (tls as { getCACertificates?: (type: string) => string[] }).getCACertificates
-  let pems: string[] = []
+  let pems: string[]
   let source: AnchorSource = 'system'
   try {
     pems = getCa ? getCa('system') : []

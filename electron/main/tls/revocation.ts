@@ -15,6 +15,7 @@ import { AsnConvert, OctetString } from '@peculiar/asn1-schema'
 import {
   AlgorithmIdentifier,
   CRLDistributionPoints,
+  CRLReasons,
   Extension,
   SubjectPublicKeyInfo
 } from '@peculiar/asn1-x509'
@@ -214,7 +215,7 @@ export function checkOcspResponse(
     return {
       status: 'revoked',
       source: 'ocsp',
-      detail: `revoked at ${ri.revocationTime.toISOString()}${ri.revocationReason !== undefined ? ` (reason ${ri.revocationReason})` : ''}; OCSP ${range}`
+      detail: `revoked at ${ri.revocationTime.toISOString()}${ri.revocationReason !== undefined ? ` (reason ${CRLReasons[ri.revocationReason.reason] ?? ri.revocationReason.reason})` : ''}; OCSP ${range}`
     }
   }
   if (single.certStatus.good !== undefined)

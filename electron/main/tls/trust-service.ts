@@ -216,4 +216,3 @@ export class TrustService {
 export function createTrustService(options: TrustServiceOptions = {}): TrustService {
   return new TrustService(options)
 }
-
