@@ -12,7 +12,10 @@ export type ClientCertificate =
 
 /** Options of one TLS connection attempt. */
 export interface ConnectOptions {
+  /** The server's name: the SNI default and the name Node checks the certificate against. */
   host: string
+  /** Where to dial when discovery already resolved host (IP or another name); default host. */
+  address?: string
   port: number
   /** SNI and the name Node checks; defaults to host unless host is an IP (RFC 6066 3). */
   servername?: string | null
@@ -293,7 +296,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
   const deadline = Date.now() + timeoutMs
 
   const raw = await new Promise<Socket>((resolve, reject) => {
-    const s = netConnect({ host, port })
+    const s = netConnect({ host: options.address ?? host, port })
     const timer = setTimeout(() => {
       s.destroy()
       reject(new ConnectError('timeout', `${host}:${port} did not answer within ${timeoutMs} ms.`))

@@ -9,7 +9,10 @@ import { createRevocationChecker } from './revocation'
 
 /** One "can this server be trusted?" request. */
 export interface CheckServerRequest {
+  /** The server's name: the certificate must carry it; SNI default; key of trust exceptions. */
   host: string
+  /** Where to dial (discovery's A/AAAA answer or override); defaults to host. */
+  address?: string
   port: number
   /** SNI / name to verify; defaults to host (no SNI for IP literals). */
   servername?: string | null
@@ -91,6 +94,7 @@ export class TrustService {
     const ca = anchors.map((a) => a.pem)
     const connectOpts = {
       host: req.host,
+      ...(req.address ? { address: req.address } : {}),
       port: req.port,
       ...(req.servername !== undefined ? { servername: req.servername } : {}),
       ca,

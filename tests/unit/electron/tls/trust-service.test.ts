@@ -91,6 +91,20 @@ describe('checkServer against real loopback TLS servers', () => {
     }
   )
 
+  it('checks the name while dialling the address discovery found', async () => {
+    const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    const service = createTrustService({ platformAnchors: false, revocation: 'off' })
+    const { report, socket } = await service.checkServer({
+      host: 'localhost',
+      address: '127.0.0.1',
+      port: s.port,
+      extraCas: [Buffer.from(h.root.pem)],
+      keepOpen: false
+    })
+    expect(socket).toBeUndefined()
+    expect(report).toMatchObject({ verdict: 'trusted', host: 'localhost', servername: 'localhost' })
+  })
+
   it('records an out-of-order, duplicated chain exactly as sent', async () => {
     const s = await serve({ chain: [h.leaf, h.root, h.intermediate, h.leaf], key: h.leaf.keys })
     const { report } = await check(s)
