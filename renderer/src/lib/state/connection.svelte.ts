@@ -1,0 +1,41 @@
+import type { ConnectionInfo } from '../../../../shared/types/connection'
+import { api } from '../api'
+import { settle, type UiError } from './result'
+import { trust } from './trust.svelte'
+
+/** How the server was found (discovery trace) and the pending DNS-hijack question, if any. */
+class ConnectionStore {
+  info = $state.raw<ConnectionInfo | null>(null)
+  error = $state.raw<UiError | null>(null)
+  #unsubscribe: (() => void) | null = null
+
+  async start(): Promise<void> {
+    this.#unsubscribe ??= api.connection.onChanged((info) => {
+      this.info = info
+    })
+    const info = await settle(
+      () => api.connection.get(),
+      (e) => (this.error = e)
+    )
+    if (info) {
+      this.info = info
+      this.error = null
+    }
+  }
+
+  /** Answers the pending DNS-hijack question; the core resumes (or stops) the sign-in. */
+  async answer(allow: boolean): Promise<void> {
+    const question = this.info?.question
+    if (!question) return
+    const ok = await trust.decideDomain(question.sipDomain, question.serverHost, allow)
+    if (ok && this.info) this.info = { ...this.info, question: null }
+  }
+
+  stop(): void {
+    this.#unsubscribe?.()
+    this.#unsubscribe = null
+  }
+}
+
+/** The connection singleton. */
+export const connection = new ConnectionStore()

@@ -1,0 +1,151 @@
+import type { ImMessage } from '../../../../shared/types/im'
+import { normalizeAor } from '../../../../shared/types/sip'
+import { api } from '../api'
+import { presence } from './presence.svelte'
+import { settle, type UiError } from './result'
+
+/** How long after the last keystroke we tell the peer we stopped typing (RFC 3994 refresh is 90 s). */
+const typingIdleMs = 5000
+
+/** Conversations, the open one, delivery states, typing indicators and unread counts. */
+class ImStore {
+  /** Messages per conversation (normalized address), oldest first. */
+  conversations = $state.raw<Record<string, ImMessage[]>>({})
+  /** The conversation on screen, or null. */
+  active = $state<string | null>(null)
+  /** Peers currently typing to us. */
+  typing = $state.raw<string[]>([])
+  error = $state.raw<UiError | null>(null)
+  /** A torn last line was dropped when this conversation's history was loaded. */
+  recovered = $state(false)
+  loading = $state(false)
+  #unsubscribers: (() => void)[] = []
+  #typingTimer: ReturnType<typeof setTimeout> | undefined
+  #typingSentTo: string | null = null
+
+  readonly messages: ImMessage[] = $derived(
+    this.active ? (this.conversations[normalizeAor(this.active)] ?? []) : []
+  )
+
+  readonly peerTyping = $derived(
+    this.active !== null && this.typing.includes(normalizeAor(this.active))
+  )
+
+  start(): void {
+    if (this.#unsubscribers.length > 0) return
+    this.#unsubscribers = [
+      api.im.onReceived((message) => this.#received(message)),
+      api.im.onMessageUpdated((message) => this.#upsert(message)),
+      api.im.onTypingChanged(({ conversation, active }) => {
+        const key = normalizeAor(conversation)
+        const others = this.typing.filter((c) => c !== key)
+        this.typing = active ? [...others, key] : others
+      })
+    ]
+  }
+
+  /** Opens a conversation: loads its history and marks it read. */
+  async open(uri: string): Promise<void> {
+    this.active = uri
+    this.error = null
+    this.recovered = false
+    this.loading = true
+    const history = await settle(
+      () => api.im.history({ conversation: uri, limit: 500 }),
+      (e) => (this.error = e)
+    )
+    this.loading = false
+    if (this.active !== uri) return
+    if (history) {
+      this.conversations = { ...this.conversations, [normalizeAor(uri)]: history.messages }
+      this.recovered = history.recoveredTornLine
+    }
+    await this.markRead(uri)
+  }
+
+  close(): void {
+    this.active = null
+  }
+
+  async markRead(uri: string): Promise<void> {
+    const result = await settle(
+      () => api.im.markRead({ conversation: uri }),
+      (e) => (this.error = e)
+    )
+    if (result) presence.setUnread(uri, result.unread)
+  }
+
+  async send(body: string): Promise<boolean> {
+    const to = this.active
+    const text = body.trim()
+    if (!to || !text) return false
+    this.error = null
+    await this.#stopTyping()
+    const message = await settle(
+      () => api.im.send({ to, body: text }),
+      (e) => (this.error = e)
+    )
+    if (!message) return false
+    this.#upsert(message)
+    return true
+  }
+
+  /** Call on each keystroke in the composer: tells the peer once, and again when idle. */
+  composing(): void {
+    const to = this.active
+    if (!to) return
+    clearTimeout(this.#typingTimer)
+    this.#typingTimer = setTimeout(() => void this.#stopTyping(), typingIdleMs)
+    if (this.#typingSentTo === to) return
+    this.#typingSentTo = to
+    // Typing indicators are best effort: a failure is not worth an error on screen.
+    void settle(
+      () => api.im.typing({ conversation: to, active: true }),
+      () => undefined
+    )
+  }
+
+  async #stopTyping(): Promise<void> {
+    clearTimeout(this.#typingTimer)
+    const to = this.#typingSentTo
+    this.#typingSentTo = null
+    if (to)
+      await settle(
+        () => api.im.typing({ conversation: to, active: false }),
+        () => undefined
+      )
+  }
+
+  #received(message: ImMessage): void {
+    this.#upsert(message)
+    const key = normalizeAor(message.conversation)
+    this.typing = this.typing.filter((c) => c !== key)
+    const open =
+      this.active !== null &&
+      normalizeAor(this.active) === key &&
+      typeof document !== 'undefined' &&
+      document.visibilityState !== 'hidden'
+    if (open) void this.markRead(message.conversation)
+    else {
+      const contact = presence.find(message.conversation)
+      presence.setUnread(message.conversation, (contact?.unread ?? 0) + 1)
+    }
+  }
+
+  #upsert(message: ImMessage): void {
+    const key = normalizeAor(message.conversation)
+    const list = this.conversations[key] ?? []
+    const at = list.findIndex((m) => m.id === message.id)
+    const next = at >= 0 ? list.with(at, message) : [...list, message]
+    this.conversations = { ...this.conversations, [key]: next }
+  }
+
+  stop(): void {
+    for (const off of this.#unsubscribers) off()
+    this.#unsubscribers = []
+    clearTimeout(this.#typingTimer)
+  }
+}
+
+/** The IM singleton. */
+export const im = new ImStore()

@@ -1,0 +1,116 @@
+import type { CertificateDetails, TrustReport } from '../../../shared/types/trust'
+
+const hex = (byte: string) => Array.from({ length: 32 }, () => byte).join(':')
+
+/** A certificate as the core describes it. */
+export function makeCert(overrides: Partial<CertificateDetails> = {}): CertificateDetails {
+  return {
+    subject: 'CN=lab.trustline.test, O=TrustLine Lab',
+    issuer: 'CN=TrustLine Lab Intermediate CA, O=TrustLine Lab',
+    serialNumber: '81ca',
+    notBefore: '2026-01-01T00:00:00.000Z',
+    notAfter: '2027-01-01T00:00:00.000Z',
+    daysLeft: 34,
+    subjectAltNames: [
+      { type: 'dns', value: 'lab.trustline.test' },
+      { type: 'ip', value: '127.0.0.1' }
+    ],
+    publicKey: { algorithm: 'EC', size: 256, curve: 'P-256', spkiSha256: hex('AA') },
+    signatureAlgorithm: 'ecdsa-with-SHA256',
+    isCA: false,
+    pathLen: null,
+    keyUsage: ['digitalSignature'],
+    extendedKeyUsage: ['serverAuth'],
+    extensions: [
+      { oid: '2.5.29.19', name: 'basicConstraints', critical: true, value: 'CA:FALSE' },
+      { oid: '2.5.29.17', name: 'subjectAltName', critical: false, value: 'DNS:lab.trustline.test' }
+    ],
+    sha256: hex('11'),
+    sha1: '22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22',
+    pem: '-----BEGIN CERTIFICATE-----\nMIIBleaf\n-----END CERTIFICATE-----\n',
+    selfSigned: false,
+    ...overrides
+  }
+}
+
+export const leaf = makeCert()
+export const intermediate = makeCert({
+  subject: 'CN=TrustLine Lab Intermediate CA, O=TrustLine Lab',
+  issuer: 'CN=TrustLine Lab Root CA, O=TrustLine Lab',
+  isCA: true,
+  pathLen: 0,
+  sha256: hex('33'),
+  pem: '-----BEGIN CERTIFICATE-----\nMIIBinter\n-----END CERTIFICATE-----\n'
+})
+export const root = makeCert({
+  subject: 'CN=TrustLine Lab Root CA, O=TrustLine Lab',
+  issuer: 'CN=TrustLine Lab Root CA, O=TrustLine Lab',
+  isCA: true,
+  selfSigned: true,
+  sha256: hex('44'),
+  pem: '-----BEGIN CERTIFICATE-----\nMIIBroot\n-----END CERTIFICATE-----\n'
+})
+
+/** A trusted report for the lab's good port. */
+export function makeReport(overrides: Partial<TrustReport> = {}): TrustReport {
+  return {
+    verdict: 'trusted',
+    host: 'lab.trustline.test',
+    port: 5061,
+    servername: 'lab.trustline.test',
+    sipDomain: 'lab.trustline.test',
+    reasons: [],
+    sentChain: [leaf, intermediate],
+    builtChain: [leaf, intermediate, root],
+    anchor: { subject: root.subject, source: 'account', sha256: root.sha256 },
+    chainNotes: { unused: [], duplicates: [], outOfOrder: false, anchorSent: false, fetched: [] },
+    tls: {
+      protocol: 'TLSv1.3',
+      cipher: 'TLS_AES_256_GCM_SHA384',
+      clientCertRequested: false,
+      clientCertSent: false
+    },
+    node: { authorized: true, authorizationError: null },
+    revocation: { mode: 'soft-fail', status: 'good', source: 'ocsp', detail: null },
+    exception: null,
+    evaluatedAt: '2026-11-28T12:00:00.000Z',
+    ...overrides
+  }
+}
+
+/** An untrusted report: self-signed leaf sent twice, plus an unused extra. */
+export function makeUntrustedReport(): TrustReport {
+  const selfSigned = makeCert({
+    issuer: leaf.subject,
+    selfSigned: true,
+    sha256: hex('55')
+  })
+  return makeReport({
+    verdict: 'untrusted',
+    reasons: [
+      {
+        code: 'self-signed',
+        severity: 'error',
+        certIndex: 0,
+        certSubject: selfSigned.subject,
+        summary: 'The server signed its own certificate, so nobody vouches for it.',
+        detail: 'Subject equals issuer (CN=lab.trustline.test); signature verifies with own key.',
+        remedy: 'Install a certificate from a trusted CA on the server.'
+      },
+      {
+        code: 'extra-certificates',
+        severity: 'warning',
+        certIndex: null,
+        certSubject: null,
+        summary: 'The server sent a certificate it does not need.',
+        detail: 'sentChain[2] not used.',
+        remedy: 'Remove the extra certificate from the server configuration.'
+      }
+    ],
+    sentChain: [selfSigned, selfSigned, intermediate],
+    builtChain: [selfSigned],
+    anchor: null,
+    chainNotes: { unused: [2], duplicates: [1], outOfOrder: false, anchorSent: false, fetched: [] },
+    node: { authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }
+  })
+}

@@ -1,0 +1,94 @@
+import { cleanup, render, screen } from '@testing-library/svelte'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ImMessage } from '../../../../../shared/types/im'
+import ChatView from '../../../../../renderer/src/lib/components/ChatView.svelte'
+import { im, presence } from '../../../../../renderer/src/lib/state'
+import { resetApi } from '../../api-mock'
+
+vi.mock(
+  '../../../../../renderer/src/lib/api',
+  async () => (await import('../../api-mock')).apiModule
+)
+
+const bob = 'sip:bob@lab.trustline.test'
+const hostile = ['<img src=x onerror=alert(1)>', '<script>alert(2)</script>', '<b>bold</b>']
+
+function message(id: string, body: string, over: Partial<ImMessage> = {}): ImMessage {
+  return {
+    id,
+    conversation: bob,
+    direction: 'in',
+    body,
+    sentAt: '2026-11-28T12:00:00Z',
+    state: 'received',
+    ...over
+  }
+}
+
+afterEach(() => cleanup())
+
+describe('ChatView', () => {
+  beforeEach(() => {
+    resetApi()
+    presence.contacts = [
+      {
+        uri: bob,
+        displayName: 'Bob',
+        presence: { state: 'busy' },
+        subscription: { status: 'active' },
+        unread: 0
+      }
+    ]
+    im.active = bob
+    im.loading = false
+    im.error = null
+  })
+
+  it('renders hostile message bodies as text, never as HTML', () => {
+    im.conversations = { [bob]: hostile.map((body, i) => message(`h${i}`, body)) }
+    const { container } = render(ChatView)
+    const bodies = screen.getAllByTestId('message-body')
+    expect(bodies.map((b) => b.textContent)).toEqual(hostile)
+    expect(container.querySelector('img')).toBeNull()
+    expect(container.querySelector('script')).toBeNull()
+    expect(container.querySelector('b')).toBeNull()
+  })
+
+  it('shows each outgoing state, with the failure reason', () => {
+    im.conversations = {
+      [bob]: [
+        message('q', 'a', { direction: 'out', state: 'queued' }),
+        message('s', 'b', { direction: 'out', state: 'sending' }),
+        message('a', 'c', { direction: 'out', state: 'accepted' }),
+        message('f', 'd', {
+          direction: 'out',
+          state: 'failed',
+          failure: { status: 480, reason: 'Temporarily Unavailable' }
+        })
+      ]
+    }
+    render(ChatView)
+    expect(screen.getAllByTestId('message-state').map((s) => s.textContent)).toEqual([
+      'Queued: will be sent when connected',
+      'Sending…',
+      'Delivered to the server',
+      'Not delivered: 480 Temporarily Unavailable'
+    ])
+  })
+
+  it('shows the typing indicator and the peer status as text', () => {
+    im.conversations = { [bob]: [] }
+    im.typing = [bob]
+    render(ChatView)
+    expect(screen.getByTestId('typing').textContent).toContain('Bob is typing')
+    expect(screen.getByText('Busy')).toBeTruthy()
+    im.typing = []
+  })
+
+  it('shows a translated error when history cannot be loaded', () => {
+    im.conversations = {}
+    im.error = { code: 'unavailable', message: 'not wired yet' }
+    render(ChatView)
+    expect(screen.getByTestId('chat-error').textContent).toContain('cannot do this yet')
+  })
+})

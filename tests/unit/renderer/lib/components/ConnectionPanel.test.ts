@@ -1,0 +1,131 @@
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import ConnectionPanel from '../../../../../renderer/src/lib/components/ConnectionPanel.svelte'
+import { connection, trust } from '../../../../../renderer/src/lib/state'
+import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
+import { answer, resetApi } from '../../api-mock'
+import { makeReport, makeUntrustedReport } from '../../fixtures'
+
+vi.mock(
+  '../../../../../renderer/src/lib/api',
+  async () => (await import('../../api-mock')).apiModule
+)
+
+afterEach(() => cleanup())
+
+describe('ConnectionPanel', () => {
+  beforeEach(() => {
+    resetApi()
+    i18n.setLanguage('en')
+    trust.report = null
+    trust.exceptions = []
+    trust.error = null
+    trust.exceptionError = null
+    connection.info = null
+  })
+
+  it('says there is no connection before any report', () => {
+    render(ConnectionPanel)
+    expect(screen.getByTestId('verdict-sentence').textContent).toContain('no connection yet')
+  })
+
+  it('shows server, port, TLS version, cipher and verdict of a trusted connection', () => {
+    trust.report = makeReport()
+    render(ConnectionPanel)
+    expect(screen.getByTestId('conn-host').textContent).toBe('lab.trustline.test')
+    expect(screen.getByTestId('conn-port').textContent).toBe('5061')
+    expect(screen.getByTestId('conn-tls').textContent).toBe('TLSv1.3')
+    expect(screen.getByTestId('conn-cipher').textContent).toBe('TLS_AES_256_GCM_SHA384')
+    expect(screen.getByTestId('conn-verdict').textContent).toBe('Trusted')
+    expect(screen.queryByTestId('exception-form')).toBeNull()
+  })
+
+  it('explains every reason: sentence, remedy, technical detail on demand', () => {
+    trust.report = makeUntrustedReport()
+    render(ConnectionPanel)
+    const reasons = screen.getAllByTestId('trust-reason')
+    expect(reasons.map((r) => r.dataset['code'])).toEqual(['self-signed', 'extra-certificates'])
+    const first = reasons[0]!
+    expect(first.textContent).toContain('The certificate is self-signed')
+    expect(first.textContent).toContain('nobody vouches for it')
+    expect(first.textContent).toContain('Install a certificate from a trusted CA')
+    const details = first.querySelector('details')!
+    expect(details.open).toBe(false)
+    expect(within(details).getByText(/Subject equals issuer/)).toBeTruthy()
+  })
+
+  it('translates reason sentences to Chinese and keeps the technical detail', () => {
+    trust.report = makeUntrustedReport()
+    i18n.setLanguage('zh-CN')
+    render(ConnectionPanel)
+    const first = screen.getAllByTestId('trust-reason')[0]!
+    expect(first.textContent).toContain('证书是自签名的')
+    expect(first.textContent).toContain('Subject equals issuer')
+    i18n.setLanguage('en')
+  })
+
+  it('marks duplicate and extra certificates in the sent chain', () => {
+    trust.report = makeUntrustedReport()
+    render(ConnectionPanel)
+    const sent = screen.getByTestId('chain-sent').querySelectorAll('li')
+    expect([...sent].map((li) => li.dataset['marks'])).toEqual(['', 'duplicate', 'extra'])
+  })
+
+  it('marks a missing intermediate and a fetched one in the built chain', () => {
+    const report = makeReport()
+    trust.report = { ...report, sentChain: [report.sentChain[0]!] }
+    const { unmount } = render(ConnectionPanel)
+    expect(
+      [...screen.getByTestId('chain-built').querySelectorAll('li')].map((li) => li.dataset['marks'])
+    ).toEqual(['', 'missing', 'anchor'])
+    unmount()
+    trust.report = {
+      ...report,
+      sentChain: [report.sentChain[0]!],
+      chainNotes: { ...report.chainNotes, fetched: [{ certIndex: 1, url: 'http://x/i.der' }] }
+    }
+    render(ConnectionPanel)
+    expect(screen.getByTestId('chain-built').textContent).toContain(
+      'downloaded from http://x/i.der'
+    )
+  })
+
+  it('accepts an exception only after the explicit confirmation', async () => {
+    const report = makeUntrustedReport()
+    trust.report = report
+    const accept = answer('trust', 'acceptException', {
+      host: report.host,
+      port: report.port,
+      sha256: report.sentChain[0]!.sha256,
+      subject: report.sentChain[0]!.subject,
+      acceptedAt: '2026-11-28T12:00:00Z'
+    })
+    render(ConnectionPanel)
+    expect(screen.getByTestId('exception-sha256').textContent).toBe(report.sentChain[0]!.sha256)
+    expect(screen.getByTestId('exception-server').textContent).toBe('lab.trustline.test:5061')
+    const button = screen.getByTestId<HTMLButtonElement>('exception-accept')
+    expect(button.disabled).toBe(true)
+    await fireEvent.click(screen.getByTestId('exception-confirm'))
+    expect(button.disabled).toBe(false)
+    await fireEvent.click(button)
+    await vi.waitFor(() => expect(screen.getByTestId('exception-accepted')).toBeTruthy())
+    expect(accept).toHaveBeenCalledWith({
+      host: report.host,
+      port: report.port,
+      sha256: report.sentChain[0]!.sha256,
+      confirm: true
+    })
+  })
+
+  it('warns loudly when a stored exception pins a different certificate', () => {
+    const report = makeUntrustedReport()
+    trust.report = report
+    trust.exceptions = [
+      { host: report.host, port: report.port, sha256: 'OLD', subject: 'CN=old', acceptedAt: 'x' }
+    ]
+    render(ConnectionPanel)
+    const warning = screen.getByTestId('cert-changed')
+    expect(warning.getAttribute('role')).toBe('alert')
+    expect(warning.textContent).toContain('OLD')
+  })
+})

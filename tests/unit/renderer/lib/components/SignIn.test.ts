@@ -1,0 +1,132 @@
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import SignIn from '../../../../../renderer/src/lib/components/SignIn.svelte'
+import { nav, session } from '../../../../../renderer/src/lib/state'
+import { answer, resetApi } from '../../api-mock'
+
+vi.mock(
+  '../../../../../renderer/src/lib/api',
+  async () => (await import('../../api-mock')).apiModule
+)
+
+afterEach(() => cleanup())
+
+describe('SignIn', () => {
+  beforeEach(() => {
+    resetApi()
+    session.state = { status: 'signed-out' }
+    session.error = null
+    session.saved = null
+    session.vault = null
+  })
+
+  it('validates before asking the core, and points at the field', async () => {
+    const signIn = answer('session', 'signIn', { status: 'registered' })
+    render(SignIn)
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    expect(signIn).not.toHaveBeenCalled()
+    expect(screen.getByLabelText('SIP address').getAttribute('aria-invalid')).toBe('true')
+    expect(screen.getByText(/Enter a SIP address like/)).toBeTruthy()
+  })
+
+  it('adds the sip: scheme and sends the overrides, client certificate and remember me', async () => {
+    const signIn = answer('session', 'signIn', { status: 'registered' })
+    render(SignIn)
+    await fireEvent.input(screen.getByLabelText('SIP address'), {
+      target: { value: 'alice@lab.trustline.test' }
+    })
+    await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 's3cret' } })
+    await fireEvent.input(screen.getByLabelText(/^Server/), { target: { value: '127.0.0.1' } })
+    await fireEvent.input(screen.getByLabelText('Port'), { target: { value: '5071' } })
+    await fireEvent.change(screen.getByLabelText('Transport'), { target: { value: 'tls' } })
+    const file = new File([new Uint8Array([1, 2, 3])], 'alice.p12')
+    // jsdom's File has no arrayBuffer(); the component reads the bytes through it.
+    Object.defineProperty(file, 'arrayBuffer', {
+      value: () => Promise.resolve(new Uint8Array([1, 2, 3]).buffer)
+    })
+    const input = screen.getByLabelText(/^Client certificate/)
+    Object.defineProperty(input, 'files', { value: [file] })
+    await fireEvent.change(input)
+    await fireEvent.input(screen.getByLabelText('Certificate passphrase'), {
+      target: { value: 'alice-p12' }
+    })
+    await fireEvent.click(screen.getByLabelText(/^Remember me/))
+    await vi.waitFor(async () => {
+      await fireEvent.click(screen.getByTestId('signin-submit'))
+      expect(signIn).toHaveBeenCalledWith({
+        aor: 'sip:alice@lab.trustline.test',
+        password: 's3cret',
+        server: { host: '127.0.0.1', port: 5071 },
+        transport: 'tls',
+        clientCertificate: {
+          fileName: 'alice.p12',
+          format: 'pkcs12',
+          dataBase64: 'AQID',
+          passphrase: 'alice-p12'
+        },
+        remember: true
+      })
+    })
+  })
+
+  it('refuses a port out of range before asking the core', async () => {
+    const signIn = answer('session', 'signIn', { status: 'registered' })
+    render(SignIn)
+    await fireEvent.input(screen.getByLabelText('SIP address'), { target: { value: 'a@b.c' } })
+    await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'x' } })
+    await fireEvent.input(screen.getByLabelText('Port'), { target: { value: '70000' } })
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    expect(signIn).not.toHaveBeenCalled()
+    expect(screen.getByText(/Enter a port from 1 to 65535/)).toBeTruthy()
+  })
+
+  it('offers the remembered account and says why passwords cannot be kept', async () => {
+    session.saved = { aor: 'sip:alice@lab.trustline.test', hasSavedPassword: true }
+    session.vault = { available: false, reason: 'no keychain in the browser host' }
+    const saved = answer('account', 'signInSaved', { status: 'registered' })
+    render(SignIn)
+    expect(screen.getByLabelText<HTMLInputElement>('SIP address').value).toBe(
+      'sip:alice@lab.trustline.test'
+    )
+    expect(screen.getByText(/no keychain in the browser host/)).toBeTruthy()
+    await fireEvent.click(screen.getByText('Sign in with the remembered account'))
+    expect(saved).toHaveBeenCalledWith({ aor: 'sip:alice@lab.trustline.test' })
+  })
+
+  it.each([
+    ['wrong-password', 'The password is not correct'],
+    ['unknown-user', 'does not know this SIP address'],
+    ['network', 'could not be reached'],
+    ['timeout', 'did not answer in time'],
+    ['untrusted', 'server could not be trusted']
+  ] as const)('explains a %s failure in plain words', (code, text) => {
+    session.state = { status: 'failed', failure: { code, reason: 'x' } }
+    render(SignIn)
+    const failure = screen.getByTestId('signin-failure')
+    expect(failure.getAttribute('role')).toBe('alert')
+    expect(failure.textContent).toContain(text)
+  })
+
+  it('shows the SIP status line and, for untrusted, a way to the reasons', async () => {
+    session.state = {
+      status: 'failed',
+      failure: { code: 'untrusted', reason: 'certificate expired' }
+    }
+    render(SignIn)
+    await fireEvent.click(screen.getByTestId('signin-why'))
+    expect(nav.view).toBe('connection')
+    nav.go('home')
+  })
+
+  it('shows an unwired core as a translated error, not a crash', async () => {
+    render(SignIn)
+    await fireEvent.input(screen.getByLabelText('SIP address'), {
+      target: { value: 'sip:alice@lab.trustline.test' }
+    })
+    await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'x' } })
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('signin-error').textContent).toContain('cannot do this yet')
+    )
+  })
+})

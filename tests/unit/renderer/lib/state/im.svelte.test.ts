@@ -1,0 +1,94 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { ImMessage } from '../../../../../shared/types/im'
+import { answer, calls, emit, resetApi } from '../../api-mock'
+import { im, presence } from '../../../../../renderer/src/lib/state'
+
+vi.mock(
+  '../../../../../renderer/src/lib/api',
+  async () => (await import('../../api-mock')).apiModule
+)
+
+const bob = 'sip:bob@lab.trustline.test'
+const msg = (over: Partial<ImMessage>): ImMessage => ({
+  id: 'm1',
+  conversation: bob,
+  direction: 'in',
+  body: 'hi',
+  sentAt: '2026-11-28T12:00:00Z',
+  state: 'received',
+  ...over
+})
+
+describe('im state', () => {
+  beforeEach(() => {
+    resetApi()
+    im.start()
+    im.close()
+    im.conversations = {}
+    presence.contacts = [
+      {
+        uri: bob,
+        presence: { state: 'available' },
+        subscription: { status: 'active' },
+        unread: 0
+      }
+    ]
+  })
+
+  it('counts unread for a conversation that is not open', () => {
+    emit('im', 'onReceived', msg({}))
+    expect(presence.contacts[0]?.unread).toBe(1)
+  })
+
+  it('opening loads history and marks read', async () => {
+    answer('im', 'history', {
+      conversation: bob,
+      messages: [msg({})],
+      unread: 1,
+      recoveredTornLine: false
+    })
+    answer('im', 'markRead', { unread: 0 })
+    presence.setUnread(bob, 3)
+    await im.open(bob)
+    expect(im.messages).toHaveLength(1)
+    expect(calls['im']!['markRead']).toHaveBeenCalledWith({ conversation: bob })
+    expect(presence.contacts[0]?.unread).toBe(0)
+  })
+
+  it('sends, then follows delivery updates to failed with the reason', async () => {
+    answer('im', 'history', {
+      conversation: bob,
+      messages: [],
+      unread: 0,
+      recoveredTornLine: false
+    })
+    answer('im', 'markRead', { unread: 0 })
+    answer('im', 'typing', { sent: true })
+    const sent = msg({ id: 'o1', direction: 'out', state: 'sending', body: 'hello' })
+    const send = answer('im', 'send', sent)
+    await im.open(bob)
+    expect(await im.send('  hello  ')).toBe(true)
+    expect(send).toHaveBeenCalledWith({ to: bob, body: 'hello' })
+    emit('im', 'onMessageUpdated', {
+      ...sent,
+      state: 'failed',
+      failure: { status: 480, reason: 'Temporarily Unavailable' }
+    })
+    expect(im.messages.map((m) => m.state)).toEqual(['failed'])
+  })
+
+  it('shows the peer typing and clears it when their message arrives', async () => {
+    answer('im', 'history', {
+      conversation: bob,
+      messages: [],
+      unread: 0,
+      recoveredTornLine: false
+    })
+    answer('im', 'markRead', { unread: 0 })
+    await im.open(bob)
+    emit('im', 'onTypingChanged', { conversation: bob, active: true })
+    expect(im.peerTyping).toBe(true)
+    emit('im', 'onReceived', msg({ id: 'm2' }))
+    expect(im.peerTyping).toBe(false)
+  })
+})
