@@ -88,6 +88,13 @@ describe('checkServer against real loopback TLS servers', () => {
       expect(socket).toBeDefined()
       expect(socket!.isPaused()).toBe(true)
       expect(socket!.destroyed).toBe(false)
+      // The SIP layer takes over: resume, write, read (the test server echoes).
+      const echoed = new Promise<string>((r) =>
+        socket!.once('data', (d: Buffer) => r(d.toString()))
+      )
+      socket!.resume()
+      socket!.write('OPTIONS sip:localhost SIP/2.0\r\n\r\n')
+      expect(await echoed).toMatch(/^OPTIONS/)
     }
   )
 

@@ -1,16 +1,18 @@
-import { execFile } from 'node:child_process'
+import { execFile, execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseArgs, parseTarget, runCli } from '../../../../electron/main/cli/trustline'
-import { makeCert, makeHierarchy } from '../../../fixtures/pki'
-import { startTlsServer, type Running } from '../../../fixtures/tls-lab'
+import { makeCert, makeHierarchy, oids } from '../../../fixtures/pki'
+import { keyPem, startTlsServer, type Running } from '../../../fixtures/tls-lab'
 
 let dir: string
 let rootFile: string
 let good: Running
 let selfSigned: Running
+let mtls: Running
+let p12: string
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'trustline-cli-'))
@@ -23,11 +25,39 @@ beforeAll(async () => {
     sans: [{ type: 'dns', value: 'localhost' }]
   })
   selfSigned = await startTlsServer({ chain: [self], key: self.keys })
+  const client = await makeCert({
+    subject: 'CN=alice',
+    issuer: h.intermediate,
+    eku: [oids.clientAuth]
+  })
+  writeFileSync(join(dir, 'alice.pem'), client.pem)
+  writeFileSync(join(dir, 'alice.key'), await keyPem(client.keys))
+  p12 = join(dir, 'alice.p12')
+  execFileSync('openssl', [
+    'pkcs12',
+    '-export',
+    '-in',
+    join(dir, 'alice.pem'),
+    '-inkey',
+    join(dir, 'alice.key'),
+    '-out',
+    p12,
+    '-passout',
+    'pass:s3cret'
+  ])
+  mtls = await startTlsServer({
+    chain: [h.leaf, h.intermediate],
+    key: h.leaf.keys,
+    requestCert: true,
+    // The client sends only its own certificate, so the server needs the intermediate too.
+    clientCa: [h.root.pem, h.intermediate.pem]
+  })
 })
 
 afterAll(async () => {
   await good.close()
   await selfSigned.close()
+  await mtls.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -102,6 +132,37 @@ describe('trustline check', () => {
     const dns = await run(['check', 'sip:alice@no-such-domain.invalid'])
     expect(dns.code).toBe(2)
     expect(dns.err).toMatch(/could not be resolved/)
+  })
+
+  it('does mutual TLS with a PKCS#12 or PEM pair, and explains passphrase and missing-cert failures', async () => {
+    const base = ['check', `127.0.0.1:${mtls.port}`, '--ca', rootFile, '--servername', 'localhost']
+    const ok = await run([
+      ...base,
+      '--client-cert',
+      p12,
+      '--passphrase',
+      's3cret',
+      '--revocation',
+      'off'
+    ])
+    expect(ok.code).toBe(0)
+    expect(ok.out).toMatch(/client certificate requested, sent/)
+    const pem = await run([
+      ...base,
+      '--client-cert',
+      join(dir, 'alice.pem'),
+      '--client-key',
+      join(dir, 'alice.key'),
+      '--revocation',
+      'off'
+    ])
+    expect(pem.code).toBe(0)
+    const wrong = await run([...base, '--client-cert', p12, '--passphrase', 'nope'])
+    expect(wrong.code).toBe(2)
+    expect(wrong.err).toMatch(/passphrase is wrong/)
+    const none = await run(base)
+    expect(none.code).toBe(2)
+    expect(none.err).toMatch(/requires a client certificate/)
   })
 
   it('runs as a script with npx tsx', async () => {
