@@ -324,6 +324,10 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
     minVersion: 'TLSv1.2'
   })
   socket.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1')))
+  // A permanent listener, so an error while we evaluate (or before the SIP layer attaches its
+  // own) closes the socket instead of crashing the main process with an unhandled 'error'.
+  socket.on('error', () => undefined)
+  tap.on('error', () => undefined)
 
   // Protocol and suite come from the captured ServerHello: asking a socket that failed or closed
   // mid-handshake for them is not safe (a freed SSL object under a JS stream).
@@ -341,36 +345,44 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
           ),
         Math.max(1, deadline - Date.now())
       )
-      socket.once('secureConnect', () => {
+      const cleanup = () => {
         clearTimeout(timer)
+        socket.off('secureConnect', onSecure)
+        socket.off('error', onError)
+        socket.off('close', onClose)
+      }
+      const onSecure = () => {
+        cleanup()
         resolve()
-      })
-      socket.once('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer)
+      }
+      const onError = (e: NodeJS.ErrnoException) => {
+        cleanup()
         const requested = tap.capturedBytes > 0 ? flight().certificateRequested : null
         reject(handshakeError(e, { host, port, requested, haveCert }))
-      })
-      socket.once('close', () => {
-        clearTimeout(timer)
+      }
+      const onClose = () => {
+        cleanup()
         const requested = tap.capturedBytes > 0 ? flight().certificateRequested : null
         const closed = Object.assign(
           new Error(`${host}:${port} closed the connection during the TLS handshake.`),
           { code: 'closed' }
         )
         reject(handshakeError(closed, { host, port, requested, haveCert }))
-      })
+      }
+      socket.once('secureConnect', onSecure)
+      socket.once('error', onError)
+      socket.once('close', onClose)
     })
   } catch (e) {
     socket.destroy()
     throw e
   }
-  socket.removeAllListeners('close')
-  socket.removeAllListeners('error')
   tap.recording = false
 
   const protocol = socket.getProtocol()
   const cipher = socket.getCipher()
   const capture = flight()
+  tap.captured.length = 0
   const requested = capture.certificateRequested ?? false
   const local = socket.getCertificate()
   const clientCertSent = requested && haveCert && !!local && Object.keys(local).length > 0
