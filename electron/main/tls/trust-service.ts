@@ -145,10 +145,12 @@ export class TrustService {
     let exception: TrustReport['exception'] = null
     const revoked = result.reasons.some((r) => r.code === 'revoked')
     if (stored && stored.sha256 !== result.leafSha256) {
+      // An error while nothing else vouches for the new certificate; when it now chains to a
+      // trusted CA the exception is merely stale, which is worth a warning, not a block.
       extra.push({
         ...makeReason(
           'certificate-changed',
-          'error',
+          result.verdict === 'trusted' ? 'warning' : 'error',
           'The server now presents a different certificate from the one you accepted as an exception, so it may not be the same server.',
           `Exception for ${req.host}:${req.port} pins ${stored.sha256} (accepted ${stored.acceptedAt}); the server presented ${result.leafSha256 ?? 'no readable certificate'}.`,
           'Do not accept it blindly: confirm with the server administrator that the certificate was replaced, then review and accept the new fingerprint.'
@@ -190,7 +192,7 @@ export class TrustService {
         )
       }
     }
-    if (extra.length > 0 && report.verdict !== 'untrusted') report.verdict = 'untrusted'
+    if (extra.some((r) => r.severity === 'error')) report.verdict = 'untrusted'
     report.reasons.sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity])
     if (report.verdict === 'untrusted') o.exceptions?.offer(report)
 

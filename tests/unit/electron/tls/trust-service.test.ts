@@ -402,6 +402,14 @@ describe('exceptions', () => {
     expect(changed.verdict).toBe('untrusted')
     expect(codes(changed)).toContain('certificate-changed')
 
+    // Now the server switches to a CA-issued certificate: the exception is only stale.
+    const s3 = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    reopened.offer({ ...moved, port: s3.port })
+    await reopened.accept({ host: '127.0.0.1', port: s3.port, sha256: fp })
+    const caIssued = (await check(s3, h.root, {}, reopened)).report
+    expect(caIssued.verdict).toBe('trusted')
+    expect(caIssued.reasons.find((r) => r.code === 'certificate-changed')?.severity).toBe('warning')
+
     expect(await reopened.revoke('127.0.0.1', s2.port)).toBe(true)
     expect((await reopened.list()).map((e) => e.port)).not.toContain(s2.port)
   })
