@@ -1,0 +1,37 @@
+import type { Locator, Page } from '@playwright/test'
+
+/** Page object for the main screen: own status, contacts, chat. */
+export class ChatPage {
+  readonly statusMenu: Locator
+  readonly contacts: Locator
+  readonly composer: Locator
+  readonly send: Locator
+  readonly messages: Locator
+  readonly bodies: Locator
+  readonly typing: Locator
+
+  constructor(readonly page: Page) {
+    this.statusMenu = page.getByTestId('status-menu')
+    this.contacts = page.getByTestId('contact')
+    this.composer = page.getByTestId('composer')
+    this.send = page.getByTestId('send')
+    this.messages = page.getByTestId('message')
+    this.bodies = page.getByTestId('message-body')
+    this.typing = page.getByTestId('typing')
+  }
+
+  contact(uri: string): Locator {
+    return this.page.locator(`[data-testid="contact"][data-uri="${uri}"]`)
+  }
+
+  async addContact(uri: string, name?: string): Promise<void> {
+    await this.page.locator('#add-uri').fill(uri)
+    if (name) await this.page.locator('#add-name').fill(name)
+    await this.page.getByTestId('add-contact').click()
+  }
+
+  async setStatus(label: string): Promise<void> {
+    await this.statusMenu.click()
+    await this.page.getByRole('radio', { name: label }).check()
+  }
+}
