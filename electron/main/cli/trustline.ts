@@ -198,7 +198,12 @@ export function formatReport(r: TrustReport): string {
       lines.push(`     SHA-1:   ${c.sha1}`)
     })
   }
-  chain('Chain as sent by the server', r.sentChain)
+  chain(
+    r.tls?.chainSource === 'node-peer-chain'
+      ? 'Chain as sent by the server (order reconstructed by Node, the handshake could not be read)'
+      : 'Chain as sent by the server',
+    r.sentChain
+  )
   chain('Chain as built', r.builtChain)
   return lines.join('\n')
 }

@@ -125,14 +125,20 @@ export class TrustService {
         const fetchedPems = result.chainNotes.fetched.map(
           (f) => result.builtChain[f.certIndex]!.pem
         )
-        const second = await connectTls({ ...connectOpts, ca: [...ca, ...fetchedPems] })
-        const sameLeaf = second.sentChain[0]?.equals(conn.sentChain[0] ?? Buffer.alloc(0)) ?? false
-        if (sameLeaf) {
-          conn.socket.destroy()
-          conn = second
-        } else {
-          second.socket.destroy()
-          log(`${req.host}:${req.port} presented a different leaf on the second handshake`)
+        try {
+          const second = await connectTls({ ...connectOpts, ca: [...ca, ...fetchedPems] })
+          const sameLeaf =
+            second.sentChain[0]?.equals(conn.sentChain[0] ?? Buffer.alloc(0)) ?? false
+          if (sameLeaf) {
+            conn.socket.destroy()
+            conn = second
+          } else {
+            second.socket.destroy()
+            log(`${req.host}:${req.port} presented a different leaf on the second handshake`)
+          }
+        } catch (e) {
+          // Keep the first connection: Node's rejection then stands as a disagreement.
+          log(`second handshake with ${req.host}:${req.port} failed: ${(e as Error).message}`)
         }
       }
     } catch (e) {
