@@ -48,8 +48,10 @@ function run(command, args, env = {}) {
 function makeStubElectron() {
   const dir = mkdtempSync(join(tmpdir(), 'trustline-stub-electron-'))
   mkdirSync(join(dir, 'resources'))
-  // Fuse states as Electron ships them: '1' (enabled) except the opt-in fuses, '0'.
-  const wire = '10111000'
+  // Every fuse starts opposite to electron-builder.yml ('1' enabled, '0' disabled, in FuseV1Options
+  // order), so the packed binary passes tests/packaging/fuses.test.ts only if electron-builder
+  // wrote every single fuse.
+  const wire = '10110011'
   const script = Buffer.concat([
     Buffer.from(
       '#!/bin/sh\necho "stub Electron for npm run dist:check; cannot run the app" >&2\nexit 1\n# '
