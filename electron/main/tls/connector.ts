@@ -29,6 +29,11 @@ export interface ConnectOptions {
    * certificate (the alert or session ticket arrives one round trip after our Finished).
    */
   postHandshakeMs?: number
+  /**
+   * Read the sent chain from the handshake (default true). False uses Node's peer chain only,
+   * the same fallback as when the handshake cannot be decoded (e.g. no keylog support).
+   */
+  captureHandshake?: boolean
 }
 
 /** How the sent chain was obtained. */
@@ -424,13 +429,13 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
   }
   socket.pause()
 
-  let sentChain = capture.certificates
+  let sentChain = options.captureHandshake === false ? null : capture.certificates
   let chainSource: ChainSource = 'handshake'
   let chainNote: string | null = null
   if (!sentChain) {
     sentChain = peerChainFallback(socket)
     chainSource = 'node-peer-chain'
-    chainNote = `${capture.problem ?? 'handshake not captured'}; showing Node's issuer-ordered peer chain instead of the exact sent order`
+    chainNote = `${options.captureHandshake === false ? 'handshake capture disabled' : (capture.problem ?? 'handshake not captured')}; showing Node's issuer-ordered peer chain instead of the exact sent order`
   }
 
   const authorizationError = socket.authorizationError

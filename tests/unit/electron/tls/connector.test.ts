@@ -74,6 +74,23 @@ describe('connectTls', () => {
     }
   )
 
+  it('falls back to Node’s issuer-ordered peer chain when the handshake is not read', async () => {
+    const srv = await recordingServer('TLSv1.3')
+    const r = await connectTls({
+      host: '127.0.0.1',
+      port: srv.port,
+      servername: 'localhost',
+      ca: [h.root.pem],
+      captureHandshake: false
+    })
+    expect(r.chainSource).toBe('node-peer-chain')
+    expect(r.chainNote).toMatch(/capture disabled/)
+    // Node's reconstruction starts at the leaf and follows issuers, up to the local anchor.
+    expect(r.sentChain[0]!.equals(h.leaf.der)).toBe(true)
+    expect(r.sentChain[1]!.equals(h.intermediate.der)).toBe(true)
+    r.socket.destroy()
+  })
+
   it('reports Node’s own rejection against the same anchors', async () => {
     const srv = await recordingServer('TLSv1.3')
     const r = await connectTls({
