@@ -2,7 +2,7 @@ import { join } from 'node:path'
 import { app } from 'electron'
 import { createCore } from './core'
 import { forwardEvents, registerIpcHandlers, SenderGuard } from './ipc/register'
-import { hardenWebContents } from './security'
+import { hardenWebContents, isAppUrl } from './security'
 import { createSafeStorageVault } from './shell/safe-storage-vault'
 import { createMainWindow } from './window'
 
@@ -10,22 +10,12 @@ import { createMainWindow } from './window'
 // CodeApplication: initServices → initChannels → openFirstWindow).
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 
-function isAppUrl(url: string): boolean {
-  if (devServerUrl && url.startsWith(devServerUrl)) return true
-  try {
-    const parsed = new URL(url)
-    return (
-      parsed.protocol === 'file:' &&
-      decodeURIComponent(parsed.pathname).startsWith(join(import.meta.dirname, '../renderer'))
-    )
-  } catch {
-    return false
-  }
-}
+const rendererDir = join(import.meta.dirname, '../renderer')
+const isOwnPage = (url: string) => isAppUrl(url, rendererDir, devServerUrl)
 
 app.enableSandbox()
 if (!app.requestSingleInstanceLock()) app.quit()
-hardenWebContents(isAppUrl)
+hardenWebContents(isOwnPage)
 
 void app.whenReady().then(async () => {
   const core = createCore({
@@ -36,7 +26,7 @@ void app.whenReady().then(async () => {
     vault: createSafeStorageVault(),
     log: (message, error) => console.error(`[trustline] ${message}`, error ?? '')
   })
-  const guard = new SenderGuard(isAppUrl)
+  const guard = new SenderGuard(isOwnPage)
   registerIpcHandlers(core.dispatcher, guard)
   forwardEvents(core.events, guard)
   await createMainWindow(guard, devServerUrl)

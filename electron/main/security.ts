@@ -1,4 +1,21 @@
+import { sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { app, shell, type WebContents } from 'electron'
+
+/**
+ * Our own page: the dev server in development, else a file inside out/renderer. Compared as file
+ * system paths (a URL pathname is `/C:/…` on Windows) and with a trailing separator, so a sibling
+ * folder such as `renderer-evil/` does not pass.
+ */
+export function isAppUrl(url: string, rendererDir: string, devUrl?: string): boolean {
+  if (devUrl && url.startsWith(devUrl)) return true
+  try {
+    if (new URL(url).protocol !== 'file:') return false
+    return fileURLToPath(url).startsWith(rendererDir + sep)
+  } catch {
+    return false
+  }
+}
 
 /** Vetted external links only: https, no credentials in the URL. */
 export function isSafeExternalUrl(url: string): boolean {

@@ -22,7 +22,9 @@ export function secureWindowOptions(preloadPath: string): Electron.BrowserWindow
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
-      spellcheck: true
+      spellcheck: true,
+      // No middle-click: it would open links in new windows behind setWindowOpenHandler's back.
+      disableBlinkFeatures: 'Auxclick'
     }
   }
 }

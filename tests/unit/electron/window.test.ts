@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { isSafeExternalUrl } from '../../../electron/main/security'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { isAppUrl, isSafeExternalUrl } from '../../../electron/main/security'
 import { secureWindowOptions } from '../../../electron/main/window'
 
 describe('secureWindowOptions', () => {
@@ -29,5 +31,21 @@ describe('isSafeExternalUrl', () => {
     ['not a url', false]
   ])('%s → %s', (url, expected) => {
     expect(isSafeExternalUrl(url)).toBe(expected)
+  })
+})
+
+describe('isAppUrl', () => {
+  const dir = process.platform === 'win32' ? 'C:\\app\\out\\renderer' : '/app/out/renderer'
+  const fileUrl = (p: string) => pathToFileURL(p).href
+  it('accepts our own page and the dev server', () => {
+    expect(isAppUrl(fileUrl(join(dir, 'index.html')), dir)).toBe(true)
+    expect(isAppUrl('http://localhost:5173/', dir, 'http://localhost:5173')).toBe(true)
+  })
+  it('refuses a sibling folder, other files, other schemes', () => {
+    expect(isAppUrl(fileUrl(`${dir}-evil/index.html`), dir)).toBe(false)
+    expect(isAppUrl(fileUrl(join(dir, '..', 'main', 'index.js')), dir)).toBe(false)
+    expect(isAppUrl('https://evil.example/', dir)).toBe(false)
+    expect(isAppUrl('http://localhost:5173/', dir)).toBe(false)
+    expect(isAppUrl('not a url', dir)).toBe(false)
   })
 })
