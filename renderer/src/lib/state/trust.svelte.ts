@@ -14,7 +14,8 @@ export type BadgeState = TrustVerdict | 'not-connected'
 export interface ChangedCertificate {
   host: string
   port: number
-  acceptedSha256: string
+  /** Null when only the core's `certificate-changed` reason says so (exceptions not loaded). */
+  acceptedSha256: string | null
   presentedSha256: string
   acceptedSubject: string
 }
@@ -47,7 +48,19 @@ class TrustStore {
     const leaf = this.leaf
     if (!report || !leaf) return null
     const stored = this.exceptions.find((e) => e.host === report.host && e.port === report.port)
-    if (!stored || stored.sha256 === leaf.sha256) return null
+    if (!stored) {
+      // The core pins exceptions too and says so with its own reason code.
+      return report.reasons.some((r) => r.code === 'certificate-changed')
+        ? {
+            host: report.host,
+            port: report.port,
+            acceptedSha256: null,
+            presentedSha256: leaf.sha256,
+            acceptedSubject: ''
+          }
+        : null
+    }
+    if (stored.sha256 === leaf.sha256) return null
     return {
       host: report.host,
       port: report.port,

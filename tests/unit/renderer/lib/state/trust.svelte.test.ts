@@ -93,3 +93,26 @@ describe('trust state', () => {
     expect(trust.decisions).toEqual([])
   })
 })
+
+describe('trust state: the core says the certificate changed', () => {
+  it('shows the warning from the reason code even before exceptions are loaded', () => {
+    const report = makeUntrustedReport()
+    trust.exceptions = []
+    trust.report = {
+      ...report,
+      reasons: [
+        {
+          code: 'certificate-changed',
+          severity: 'error',
+          certIndex: 0,
+          certSubject: null,
+          summary: 'changed',
+          detail: 'pinned AA, got BB',
+          remedy: 'ask'
+        }
+      ]
+    }
+    expect(trust.changed?.acceptedSha256).toBeNull()
+    expect(trust.changed?.presentedSha256).toBe(report.sentChain[0]!.sha256)
+  })
+})

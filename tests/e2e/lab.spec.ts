@@ -1,0 +1,212 @@
+import AxeBuilder from '@axe-core/playwright'
+import { startLabBaresip, type Baresip } from '../lab/baresip'
+import { expect, test } from './fixtures/lab-host'
+import { AppShell } from './pages/app-shell'
+import { ChatPage } from './pages/chat-page'
+import { ConnectionPage } from './pages/connection-page'
+import { SignInPage } from './pages/sign-in-page'
+
+// Real Kamailio over TLS with per-run certificates (tests/lab). These specs drive the whole
+// path: renderer → browser host → core → TLS → trust engine → SIP.
+//
+// They wait for the core's browser host to be composed with the trust engine and to take the
+// lab's CA from the policy file (TRUSTLINE_POLICY_FILE → trustedCaFiles): until then
+// `session:sign-in` has no trust checker and every sign-in fails. Channels they exercise:
+// session:sign-in / session:state-changed, trust:get-report / trust:report-changed,
+// trust:accept-exception / trust:list-exceptions / trust:revoke-exception, contacts:add,
+// presence:set / presence:changed, im:send / im:received / im:message-updated.
+test.describe.configure({ mode: 'serial' })
+
+const loopback = '127.0.0.1'
+
+test.describe('against the real SIP lab', () => {
+  // FIXME(core): the browser host (electron/main/web.ts) builds the core without `trust` parts
+  // and reads no policy CA files, so `session:sign-in` fails before any TLS ("the trust engine
+  // is not part of this build"). Run them by hand with TRUSTLINE_LAB_E2E=1 once that lands.
+  test.fixme(
+    process.env['TRUSTLINE_LAB_E2E'] !== '1',
+    'waits for session:sign-in with the trust engine and policy trustedCaFiles in the browser host'
+  )
+
+  test.afterEach(async ({ page }) => {
+    // Leave the core signed out for the next spec (the host is shared per worker).
+    const shell = new AppShell(page)
+    if (await shell.signOut.isVisible()) await shell.signOut.click()
+  })
+
+  test('sign-in on the good port: trusted badge, connection facts, certificate viewer', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.good
+    })
+    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    await expect(shell.badge).toHaveAttribute('data-state', 'trusted')
+    await shell.screenshot('main-signed-in')
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze()
+    expect(axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual(
+      []
+    )
+
+    await shell.badge.click()
+    const conn = new ConnectionPage(page)
+    await expect(conn.port).toHaveText(String(lab.ports.tls.good))
+    await expect(conn.tls).toHaveText(/TLSv1\.[23]/)
+    await expect(conn.cipher).not.toHaveText('—')
+    await expect(conn.tabs).toHaveCount(3)
+    await conn.tabs.first().focus()
+    await page.keyboard.press('ArrowRight')
+    await expect(conn.tabs.nth(1)).toHaveAttribute('aria-selected', 'true')
+    await expect(page.getByTestId('cert-subject')).toContainText('Intermediate')
+    await shell.screenshot('connection-trusted')
+  })
+
+  for (const [scenario, code] of [
+    ['expired', 'expired'],
+    ['wrongHost', 'hostname-mismatch'],
+    ['unknownCa', 'unknown-issuer']
+  ] as const) {
+    test(`the ${scenario} port is refused and every reason is explained (${code})`, async ({
+      page,
+      labHost
+    }) => {
+      const { lab } = labHost
+      await page.goto(labHost.url)
+      const shell = new AppShell(page)
+      const signIn = new SignInPage(page)
+      await signIn.signIn(lab.users.alice.uri, lab.users.alice.password, {
+        host: loopback,
+        port: lab.ports.tls[scenario]
+      })
+      await expect(signIn.failure).toHaveAttribute('data-code', 'untrusted', { timeout: 20_000 })
+      await expect(shell.badge).toHaveAttribute('data-state', 'untrusted')
+      await signIn.why.click()
+      const conn = new ConnectionPage(page)
+      const reason = page.locator(`[data-testid="trust-reason"][data-code="${code}"]`)
+      await expect(reason).toBeVisible()
+      await expect(reason.locator('.summary')).not.toBeEmpty()
+      await expect(reason.locator('.remedy')).not.toBeEmpty()
+      await reason.locator('summary').click()
+      await expect(reason.locator('.detail')).toBeVisible()
+      await expect(conn.exceptionSha256).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
+      await shell.screenshot(`connection-untrusted-${scenario}`)
+    })
+  }
+
+  test('a missing intermediate is fetched and marked in the built chain', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.missingIntermediate
+    })
+    const shell = new AppShell(page)
+    await expect(shell.badge).not.toHaveAttribute('data-state', 'not-connected', {
+      timeout: 20_000
+    })
+    await shell.go('connection')
+    await expect(page.getByTestId('chain-built')).toContainText('downloaded from')
+  })
+
+  test('exception: accept the exact fingerprint, list it, sign in by it, revoke it', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    const server = { host: loopback, port: lab.ports.tls.selfSigned }
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    const signIn = new SignInPage(page)
+    await signIn.signIn(lab.users.alice.uri, lab.users.alice.password, server)
+    await expect(signIn.failure).toHaveAttribute('data-code', 'untrusted', { timeout: 20_000 })
+    await signIn.why.click()
+    const conn = new ConnectionPage(page)
+    const fingerprint = await conn.exceptionSha256.textContent()
+    await expect(conn.exceptionAccept).toBeDisabled()
+    await conn.exceptionConfirm.check()
+    await conn.exceptionAccept.click()
+    await expect(conn.exceptionAccepted).toBeVisible()
+    await shell.screenshot('exception-accepted')
+
+    await shell.go('settings')
+    const entry = page.getByTestId('exception-entry')
+    await expect(entry).toContainText(`${loopback}:${server.port}`)
+    await expect(entry).toContainText(fingerprint ?? 'missing')
+
+    await shell.go('home')
+    await signIn.signIn(lab.users.alice.uri, lab.users.alice.password, server)
+    await expect(shell.badge).toHaveAttribute('data-state', 'trusted-by-exception', {
+      timeout: 20_000
+    })
+    await shell.signOut.click()
+
+    await shell.go('settings')
+    await page.getByTestId('revoke-exception').click()
+    await expect(page.getByTestId('exception-entry')).toHaveCount(0)
+  })
+
+  test('chat both ways with baresip; a hostile body stays text; presence follows', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    let bob: Baresip | undefined
+    const dialogs: string[] = []
+    page.on('dialog', (d) => {
+      dialogs.push(d.message())
+      void d.dismiss()
+    })
+    try {
+      bob = await startLabBaresip(lab, 'bob', { contacts: [lab.users.alice.uri] })
+      await bob.waitRegistered()
+      await page.goto(labHost.url)
+      const shell = new AppShell(page)
+      await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+        host: loopback,
+        port: lab.ports.tls.good
+      })
+      await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+      const chat = new ChatPage(page)
+      await chat.addContact(lab.users.bob.uri, 'Bob')
+      const contact = chat.contact(lab.users.bob.uri)
+      await expect(contact).toBeVisible()
+
+      await bob.setPresence('online')
+      await expect(contact.getByTestId('contact-state')).toHaveText('Available', {
+        timeout: 15_000
+      })
+      await bob.setPresence('offline')
+      await expect(contact.getByTestId('contact-state')).toHaveText('Offline', {
+        timeout: 15_000
+      })
+      await chat.setStatus('Busy')
+      await expect(chat.statusMenu).toContainText('Busy')
+      await expect(page.getByTestId('presence-error')).toHaveCount(0)
+
+      await contact.locator('button.open').click()
+      await chat.composer.fill('hello bob')
+      await chat.send.click()
+      await expect(chat.messages.last()).toHaveAttribute('data-state', 'accepted', {
+        timeout: 15_000
+      })
+      await bob.waitMessage((m) => m.text.includes('hello bob'))
+
+      const hostile = '<img src=x onerror=alert(1)><script>alert(2)</script>'
+      await bob.sendMessage(lab.users.alice.uri, hostile)
+      await expect(chat.bodies.last()).toHaveText(hostile, { timeout: 15_000 })
+      await expect(page.locator('[data-testid="chat-log"] img')).toHaveCount(0)
+      expect(dialogs).toEqual([])
+      await shell.screenshot('chat')
+    } finally {
+      await bob?.stop()
+    }
+  })
+})
