@@ -8,6 +8,10 @@ import {
 } from './account/connection-service'
 import { AccountStore, type SecretVault } from './account/account-store'
 import { createAccountHandlers } from './ipc/account-handlers'
+import { createPolicyHandlers } from './ipc/policy-handlers'
+import { isSipDomainAllowed, type PolicyService } from './policy'
+import { IpcFailure } from '../../shared/ipc/result'
+import type { EffectivePolicy } from '../../shared/types/policy'
 import { appInfo, createAppHandlers } from './ipc/app-handlers'
 import { createDispatcher, EventBus, type Dispatcher } from './ipc/dispatch'
 import { createSipHandlers, type SessionService } from './ipc/sip-handlers'
@@ -33,7 +37,9 @@ export interface CoreOptions {
   /** Where the core keeps its files (settings, history, exceptions). */
   dataDir: string
   /** The trust engine; without it sign-in and server checks answer `unavailable`. */
-  trust?: (dataDir: string) => TrustParts
+  trust?: (dataDir: string, policy: EffectivePolicy | null) => TrustParts
+  /** Enterprise policy (loaded by the host before the core is built). */
+  policy?: PolicyService
   /** The OS keychain for "remember me" (Electron safeStorage); none under the browser host. */
   vault?: SecretVault | null
   /** DNS servers for discovery (`127.0.0.1:5353`); the system's when absent. */
@@ -76,7 +82,8 @@ export function createCore(options: CoreOptions): Core {
   const log = options.log ?? (() => undefined)
   const events = new EventBus((m) => log(m))
   const decisions = new DomainDecisionStore(options.dataDir)
-  const trust = options.trust?.(options.dataDir)
+  const policy = options.policy
+  const trust = options.trust?.(options.dataDir, policy?.get() ?? null)
   const unavailable = (): never => {
     throw new Error('the trust engine is not part of this build')
   }
@@ -118,6 +125,21 @@ export function createCore(options: CoreOptions): Core {
           .replace(/^sips?:/i, '')
           .split('@')[1]
           ?.toLowerCase() ?? ''
+      const effective = policy?.get()
+      const settings = effective?.settings
+      if (effective && settings && !isSipDomainAllowed(sipDomain, effective)) {
+        const by = settings.allowedSipDomains.lockedBy
+        return Promise.reject(
+          new IpcFailure(
+            'policy-forbids',
+            `Your organisation's policy${by ? ` (${by})` : ''} does not allow signing in to ${sipDomain}.`
+          )
+        )
+      }
+      // A server set by policy wins over what the user typed.
+      if (settings?.server.locked && settings.server.value) {
+        request = { ...request, server: settings.server.value }
+      }
       const clientCertificate = clientCertificateOf(request)
       connection.configure({
         sipDomain,
@@ -163,6 +185,7 @@ export function createCore(options: CoreOptions): Core {
   const handlers: Partial<HandlerMap> = {
     ...createAppHandlers(appDeps),
     ...createSipHandlers({ session, contacts: sip.contacts, history: sip.history }),
+    ...(policy ? createPolicyHandlers({ policy }) : {}),
     ...createAccountHandlers({
       accounts,
       signIn: (request) => session.signIn(request),
@@ -176,7 +199,13 @@ export function createCore(options: CoreOptions): Core {
           connection,
           appInfo: () => appInfo(appDeps),
           session: () => sip.session.state,
-          exceptionsAllowed: () => ({ allowed: true })
+          exceptionsAllowed: () => {
+            const setting = policy?.get().settings.allowTrustExceptions
+            return {
+              allowed: setting?.value ?? true,
+              ...(setting?.lockedBy ? { lockedBy: setting.lockedBy } : {})
+            }
+          }
         })
       : {})
   }

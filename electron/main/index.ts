@@ -1,6 +1,8 @@
 import { join } from 'node:path'
 import { app } from 'electron'
 import { createCore } from './core'
+import { createPolicyService, loadPolicy } from './policy'
+import { createTrustParts } from './trust-parts'
 import { forwardEvents, registerIpcHandlers, SenderGuard } from './ipc/register'
 import { hardenWebContents, isAppUrl } from './security'
 import { createSafeStorageVault } from './shell/safe-storage-vault'
@@ -18,13 +20,24 @@ if (!app.requestSingleInstanceLock()) app.quit()
 hardenWebContents(isOwnPage)
 
 void app.whenReady().then(async () => {
+  const log = (message: string, error?: unknown) =>
+    console.error(`[trustline] ${message}`, error ?? '')
+  // The env override is for development only: in an installed app it would let any user escape
+  // the policy IT deployed.
+  const policy = await createPolicyService({
+    load: () => loadPolicy({ allowEnvOverride: !app.isPackaged }),
+    userSettings: () => ({}),
+    onInvalid: (error) => log(`policy: ${error}`)
+  })
   const core = createCore({
+    policy,
+    trust: createTrustParts({ log: (m) => log(`[tls] ${m}`) }),
     host: 'electron',
     version: app.getVersion(),
     electronVersion: process.versions.electron ?? null,
     dataDir: app.getPath('userData'),
     vault: createSafeStorageVault(),
-    log: (message, error) => console.error(`[trustline] ${message}`, error ?? '')
+    log
   })
   const guard = new SenderGuard(isOwnPage)
   registerIpcHandlers(core.dispatcher, guard)

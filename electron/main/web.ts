@@ -1,21 +1,50 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { revocationModeSchema, type RevocationMode } from '../../shared/types/trust'
 import { createCore } from './core'
 import { defaultDataDir } from './data-dir'
 import { startWebHost } from './host/web-host'
+import { createPolicyService, loadPolicy } from './policy'
+import { createTrustParts } from './trust-parts'
 
 // Browser host entry: the same core and contract as the Electron app, carried over a loopback
 // WebSocket so the real renderer runs in any Chromium. `npm run start:web`.
-const usage = `Usage: npm run start:web -- [--port N] [--data-dir DIR]`
+const usage = `Usage: npm run start:web -- [options]
+  --port N            listen on 127.0.0.1:N (default: a free port)
+  --data-dir DIR      keep settings, history and exceptions here
+  --ca FILE           also trust this CA file (PEM or DER); repeatable
+  --dns HOST:PORT     DNS server for SIP server discovery (default: the system's)
+  --revocation MODE   off | soft-fail | hard-fail (default soft-fail, or the policy's)
+  --lab [RUN_DIR]     use the running test lab (npm run lab -- start): its CA and DNS`
+
+interface LabJson {
+  ports: { dns: number }
+  pki: { rootCa: string }
+  domain: string
+}
 
 async function main(): Promise<void> {
-  let values: { port?: string; 'data-dir'?: string; help?: boolean }
+  let values: {
+    port?: string
+    'data-dir'?: string
+    ca?: string[]
+    dns?: string
+    revocation?: string
+    lab?: boolean
+    help?: boolean
+  }
+  let positionals: string[]
   try {
-    ;({ values } = parseArgs({
+    ;({ values, positionals } = parseArgs({
+      allowPositionals: true,
       options: {
         port: { type: 'string' },
         'data-dir': { type: 'string' },
+        ca: { type: 'string', multiple: true },
+        dns: { type: 'string' },
+        revocation: { type: 'string' },
+        lab: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' }
       }
     }))
@@ -27,20 +56,54 @@ async function main(): Promise<void> {
     console.log(usage)
     return
   }
+  const fail = (message: string): never => {
+    console.error(`${message}\n${usage}`)
+    process.exit(2)
+  }
   const port = values.port === undefined ? 0 : Number(values.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be a whole number from 0 to 65535, not ${values.port}.\n${usage}`)
-    process.exit(2)
+    fail(`--port must be a whole number from 0 to 65535, not ${values.port}.`)
+  }
+  let revocation: RevocationMode | undefined
+  if (values.revocation !== undefined) {
+    const parsed = revocationModeSchema.safeParse(values.revocation)
+    if (!parsed.success) fail(`--revocation must be off, soft-fail or hard-fail.`)
+    else revocation = parsed.data
+  }
+  const caFiles = (values.ca ?? []).map((f) => resolve(f))
+  let dns = values.dns ? [values.dns] : undefined
+  if (values.lab) {
+    const labJson = join(resolve(positionals[0] ?? 'tests/lab/run'), 'lab.json')
+    if (!existsSync(labJson))
+      fail(`No running lab at ${labJson}: start it with npm run lab -- start`)
+    const lab = JSON.parse(readFileSync(labJson, 'utf8')) as LabJson
+    caFiles.push(lab.pki.rootCa)
+    dns = [`127.0.0.1:${lab.ports.dns}`]
+    console.log(`Using the lab: domain ${lab.domain}, DNS 127.0.0.1:${lab.ports.dns}`)
   }
   const root = join(import.meta.dirname, '..')
   const pkg = JSON.parse(readFileSync(join(root, '..', 'package.json'), 'utf8')) as {
     version: string
   }
+  const log = (message: string, error?: unknown) =>
+    console.error(`[trustline] ${message}`, error ?? '')
+  const policy = await createPolicyService({
+    load: () => loadPolicy({ allowEnvOverride: true }),
+    userSettings: () => ({}),
+    onInvalid: (error) => log(`policy: ${error}`)
+  })
   const core = createCore({
     host: 'browser',
     version: pkg.version,
     dataDir: values['data-dir'] ?? defaultDataDir(),
-    log: (message, error) => console.error(`[trustline] ${message}`, error ?? '')
+    policy,
+    trust: createTrustParts({
+      policyCaFiles: caFiles,
+      ...(revocation ? { revocation } : {}),
+      log: (m) => log(`[tls] ${m}`)
+    }),
+    ...(dns ? { dnsServers: dns } : {}),
+    log
   })
   const host = await startWebHost({
     dispatcher: core.dispatcher,

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { accountChannels } from './channels/account'
 import { appChannels } from './channels/app'
 import { connectionChannels } from './channels/connection'
+import { policyChannels } from './channels/policy'
 import { sipChannels } from './channels/sip'
 import { trustChannels } from './channels/trust'
 import type { Channel, EventChannel, InvokeChannel } from './define'
@@ -17,7 +18,8 @@ export const contract = {
   ...trustChannels,
   ...connectionChannels,
   ...sipChannels,
-  ...accountChannels
+  ...accountChannels,
+  ...policyChannels
 } as const
 
 /** The contract's type. */

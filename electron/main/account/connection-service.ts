@@ -1,9 +1,5 @@
 import type { Duplex } from 'node:stream'
-import type {
-  ConnectionInfo,
-  DiscoveredServer,
-  DomainQuestion
-} from '../../../shared/types/connection'
+import type { ConnectionInfo, DiscoveredServer } from '../../../shared/types/connection'
 import type { TrustReport } from '../../../shared/types/trust'
 import type { EventSink } from '../ipc/types'
 import {
@@ -129,7 +125,9 @@ export class ConnectionService {
           host: server.host,
           address: server.address,
           port: server.port,
-          sipDomain: account.sipDomain,
+          // The engine checks the server's own name (RFC 6125); whether that server may serve the
+          // SIP domain is the DNS-hijack rule below, which can ask the user instead of refusing.
+          sipDomain: null,
           ...(account.clientCertificate ? { clientCertificate: account.clientCertificate } : {})
         })
       } catch (error) {
@@ -139,8 +137,9 @@ export class ConnectionService {
         continue
       }
       this.#update({ ...this.#info, server })
-      this.recordReport(result.report)
-      return this.#judge(account, server, result)
+      const judged = await this.#judge(account, server, result)
+      this.recordReport(judged.report)
+      return judged.connection
     }
     throw new Error(`could not reach any SIP server: ${failures.join('; ')}`)
   }
@@ -148,41 +147,84 @@ export class ConnectionService {
   async #judge(
     account: ConnectionAccount,
     server: DiscoveredServer,
-    { report, socket }: TrustCheckResult
-  ): Promise<SipConnection> {
+    result: TrustCheckResult
+  ): Promise<{ connection: SipConnection; report: TrustReport }> {
+    const { socket } = result
+    let report: TrustReport = { ...result.report, sipDomain: account.sipDomain }
     const base = { host: server.host, port: server.port }
-    const refuse = (reason: string): SipConnection => {
+    const refuse = (reason: string) => {
       socket?.destroy()
-      return { ...base, verdict: 'untrusted', socket: null, reason }
+      return {
+        connection: { ...base, verdict: 'untrusted' as const, socket: null, reason },
+        report
+      }
     }
     if (report.verdict === 'untrusted' || !socket) {
       const first = report.reasons.find((r) => r.severity === 'error')
       return refuse(first?.summary ?? 'The server could not be trusted; nothing was sent.')
     }
     const leaf = leafOf(report)
-    if (hijackRuleApplies(server, account.sipDomain, leaf)) {
-      const decision = await this.#deps.decisions.get(account.sipDomain, server.host)
-      if (decision?.allow === false) {
-        return refuse(
-          `You chose not to use ${server.host} for ${account.sipDomain}: DNS sent the domain to a server whose certificate does not name it.`
-        )
-      }
-      if (!decision) {
-        const question: DomainQuestion = {
-          sipDomain: account.sipDomain,
-          serverHost: server.host,
-          port: server.port,
-          certificateNames: (leaf?.subjectAltNames ?? []).map(
-            (s) => `${s.type.toUpperCase()}:${s.value}`
-          )
-        }
-        this.#update({ ...this.#info, question })
-        return refuse(
-          `DNS sent ${account.sipDomain} to ${server.host}, which is outside that domain and whose certificate does not name it. Confirm that this server belongs to ${account.sipDomain} before signing in.`
-        )
-      }
+    if (!hijackRuleApplies(server, account.sipDomain, leaf)) {
+      return { connection: { ...base, verdict: report.verdict, socket }, report }
     }
-    return { ...base, verdict: report.verdict, socket }
+    const decision = await this.#deps.decisions.get(account.sipDomain, server.host)
+    const names = (leaf?.subjectAltNames ?? []).map((s) => `${s.type.toUpperCase()}:${s.value}`)
+    const detail = `DNS (${server.via ?? server.source}) sent SIP domain ${account.sipDomain} to ${server.host}:${server.port}, which is not in that domain; the certificate names ${names.join(', ') || 'nothing usable'} but not ${account.sipDomain} (RFC 5922 §7.1).`
+    const reason = (severity: 'error' | 'warning', summary: string, remedy: string) => ({
+      code: 'sip-domain-mismatch' as const,
+      severity,
+      certIndex: 0,
+      certSubject: leaf?.subject ?? null,
+      summary,
+      detail,
+      remedy
+    })
+    if (decision?.allow) {
+      report = {
+        ...report,
+        reasons: [
+          ...report.reasons,
+          reason(
+            'warning',
+            `You confirmed on ${decision.decidedAt.slice(0, 10)} that ${server.host} serves ${account.sipDomain}.`,
+            `If that was a mistake, forget the decision in Settings; ask the administrator to add sip:${account.sipDomain} to the certificate.`
+          )
+        ]
+      }
+      return { connection: { ...base, verdict: report.verdict, socket }, report }
+    }
+    const remedy = `Ask your administrator whether ${server.host} is the server for ${account.sipDomain}. They can add sip:${account.sipDomain} to its certificate, or configure the server explicitly.`
+    report = {
+      ...report,
+      verdict: 'untrusted',
+      reasons: [
+        reason(
+          'error',
+          decision
+            ? `You chose not to use ${server.host} for ${account.sipDomain}.`
+            : `DNS sent ${account.sipDomain} to ${server.host}, a server outside that domain whose certificate does not name it. It could be a DNS hijack.`,
+          remedy
+        ),
+        ...report.reasons
+      ]
+    }
+    if (decision) {
+      return refuse(
+        `You chose not to use ${server.host} for ${account.sipDomain}: DNS sent the domain to a server whose certificate does not name it.`
+      )
+    }
+    this.#update({
+      ...this.#info,
+      question: {
+        sipDomain: account.sipDomain,
+        serverHost: server.host,
+        port: server.port,
+        certificateNames: names
+      }
+    })
+    return refuse(
+      `DNS sent ${account.sipDomain} to ${server.host}, which is outside that domain and whose certificate does not name it. Confirm that this server belongs to ${account.sipDomain} before signing in.`
+    )
   }
 
   #update(info: ConnectionInfo): void {

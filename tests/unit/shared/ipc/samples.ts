@@ -38,6 +38,25 @@ const sampleConnection = {
     certificateNames: ['DNS:sip.provider.net']
   }
 }
+const locked = <T>(value: T) => ({
+  value,
+  locked: true,
+  lockedBy: '/etc/trustline/policy.json',
+  origin: 'policy' as const
+})
+const samplePolicy = {
+  status: 'active' as const,
+  source: '/etc/trustline/policy.json',
+  error: null,
+  settings: {
+    server: locked({ host: 'sip.example.org', port: 5061 }),
+    sipDomain: locked('example.org'),
+    trustedCaFiles: locked(['/etc/trustline/corp-ca.pem']),
+    revocation: locked('hard-fail' as const),
+    allowTrustExceptions: locked(false),
+    allowedSipDomains: { value: null, locked: false, lockedBy: null, origin: 'default' as const }
+  }
+}
 const decision = {
   sipDomain: 'example.org',
   serverHost: 'sip.provider.net',
@@ -62,6 +81,8 @@ export const invokeSamples: {
   },
   'account:sign-in-saved': { request: { aor: 'sip:alice@example.org' }, response: sampleSession },
   'account:forget': { request: undefined, response: { forgotten: true } },
+  'policy:get': { request: undefined, response: samplePolicy },
+  'policy:reload': { request: undefined, response: samplePolicy },
   'app:get-info': {
     request: undefined,
     response: {

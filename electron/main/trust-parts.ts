@@ -1,0 +1,66 @@
+import { join } from 'node:path'
+import type { EffectivePolicy } from '../../shared/types/policy'
+import type { RevocationMode } from '../../shared/types/trust'
+import type { ClientCertificateOption } from './account/connection-service'
+import type { TrustParts } from './core'
+import type { ClientCertificate } from './tls/connector'
+import { ExceptionStore } from './tls/exceptions'
+import { createTrustService } from './tls/trust-service'
+
+/** How the trust engine is set up for this run (policy and command-line options). */
+export interface TrustSetup {
+  /** Admin CA files (enterprise policy, `--ca`): anchors with source 'policy'. */
+  policyCaFiles?: string[]
+  revocation?: RevocationMode
+  /** Use the platform store (default true). */
+  platformAnchors?: boolean
+  log?: (message: string) => void
+}
+
+function clientCert(option: ClientCertificateOption | undefined): ClientCertificate | undefined {
+  if (!option) return undefined
+  const passphrase = option.passphrase ? { passphrase: option.passphrase } : {}
+  if (option.pfx) return { pfx: option.pfx, ...passphrase }
+  // A PEM file with both blocks: Node takes the certificates for `cert` and the key for `key`.
+  if (option.pem) return { cert: option.pem, key: option.pem, ...passphrase }
+  return undefined
+}
+
+/** Builds the real trust engine (electron/main/tls) for the core. */
+export function createTrustParts(
+  setup: TrustSetup = {}
+): (dataDir: string, policy: EffectivePolicy | null) => TrustParts {
+  return (dataDir, policy) => {
+    // Policy CA files add to the command line's; a revocation mode set by policy wins.
+    const policyCaFiles = [
+      ...(setup.policyCaFiles ?? []),
+      ...(policy?.settings.trustedCaFiles.value ?? [])
+    ]
+    const revocation = policy?.settings.revocation.locked
+      ? policy.settings.revocation.value
+      : (setup.revocation ?? policy?.settings.revocation.value)
+    const exceptions = new ExceptionStore(join(dataDir, 'trust-exceptions.json'))
+    const service = createTrustService({
+      exceptions,
+      policyCaFiles,
+      ...(revocation ? { revocation } : {}),
+      ...(setup.platformAnchors === false ? { platformAnchors: false } : {}),
+      ...(setup.log ? { log: setup.log } : {})
+    })
+    return {
+      checker: async (request) => {
+        const cert = clientCert(request.clientCertificate)
+        const { report, socket } = await service.checkServer({
+          host: request.host,
+          address: request.address,
+          port: request.port,
+          sipDomain: request.sipDomain,
+          ...(cert ? { clientCert: cert } : {})
+        })
+        return { report, socket: socket ?? null }
+      },
+      engine: service.asEngine(),
+      exceptions
+    }
+  }
+}

@@ -1,0 +1,213 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createCore, type Core } from '../../../electron/main/core'
+import { createTrustParts } from '../../../electron/main/trust-parts'
+import type { EventName, InvokeName, PayloadOf, ResponseOf } from '../../../shared/ipc/contract'
+import type { IpcResult } from '../../../shared/ipc/result'
+import { startLab, type Lab } from '../../lab/lab'
+
+// The whole core as the renderer sees it (dispatcher + events), against the real lab: discovery
+// through dnsmasq, the real trust engine, JsSIP over the trusted socket, Kamailio.
+
+let lab: Lab
+const cores: Core[] = []
+
+beforeAll(async () => {
+  lab = await startLab({ runDir: mkdtempSync(join(tmpdir(), 'tl-core-lab-')) })
+}, 60_000)
+afterAll(async () => {
+  for (const core of cores) await core.dispose().catch(() => undefined)
+  await lab?.stop()
+})
+
+function makeCore() {
+  const core = createCore({
+    host: 'browser',
+    version: '0.0.0-test',
+    dataDir: mkdtempSync(join(tmpdir(), 'tl-core-data-')),
+    trust: createTrustParts({ policyCaFiles: [lab.pki.rootCa] }),
+    dnsServers: [`127.0.0.1:${lab.ports.dns}`]
+  })
+  cores.push(core)
+  const seen: { channel: EventName; payload: unknown }[] = []
+  core.events.subscribe((channel, payload) => seen.push({ channel, payload }))
+  const call = async <K extends InvokeName>(channel: K, payload?: unknown) => {
+    const result = (await core.dispatcher.invoke(channel, payload)) as IpcResult<ResponseOf<K>>
+    if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`)
+    return result.value
+  }
+  const waitEvent = async <K extends EventName>(
+    channel: K,
+    match: (p: PayloadOf<K>) => boolean,
+    timeoutMs = 15_000
+  ): Promise<PayloadOf<K>> => {
+    const deadline = Date.now() + timeoutMs
+    while (Date.now() < deadline) {
+      const hit = seen.find((e) => e.channel === channel && match(e.payload as PayloadOf<K>))
+      if (hit) return hit.payload as PayloadOf<K>
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    throw new Error(`no ${channel} event matched within ${timeoutMs} ms`)
+  }
+  return { core, call, waitEvent, seen }
+}
+
+describe('core against the lab', () => {
+  it('signs in through NAPTR/SRV discovery over a trusted connection', async () => {
+    const { call } = makeCore()
+    const state = await call('session:sign-in', {
+      aor: lab.users.alice.uri,
+      password: lab.users.alice.password
+    })
+    expect(state.status).toBe('registered')
+    const report = await call('trust:get-report')
+    expect(report?.verdict).toBe('trusted')
+    expect(report?.host).toBe(lab.domain)
+    expect(report?.anchor?.source).toBe('policy')
+    const connection = await call('connection:get')
+    expect(connection.server).toMatchObject({ host: lab.domain, source: 'naptr' })
+    expect(connection.trace.map((s) => s.query)).toContain(`NAPTR ${lab.domain}`)
+    await call('session:sign-out')
+  })
+
+  it('reports a wrong password without trusting anything less', async () => {
+    const { call } = makeCore()
+    const state = await call('session:sign-in', { aor: lab.users.bob.uri, password: 'nope' })
+    expect(state).toMatchObject({ status: 'failed', failure: { code: 'wrong-password' } })
+  })
+
+  it.each([
+    ['expired', 'expired'],
+    ['wrongHost', 'hostname-mismatch'],
+    ['selfSigned', 'self-signed'],
+    ['unknownCa', 'unknown-issuer']
+  ] as const)('refuses the %s server before any SIP, with reason %s', async (scenario, code) => {
+    const { call } = makeCore()
+    const state = await call('session:sign-in', {
+      aor: lab.users.carol.uri,
+      password: lab.users.carol.password,
+      server: { host: '127.0.0.1', port: lab.ports.tls[scenario] }
+    })
+    expect(state).toMatchObject({ status: 'failed', failure: { code: 'untrusted' } })
+    const report = await call('trust:get-report')
+    expect(report?.verdict).toBe('untrusted')
+    expect(report?.reasons.map((r) => r.code)).toContain(code)
+    for (const r of report?.reasons ?? []) expect(r.summary.length).toBeGreaterThan(10)
+  })
+
+  it('fetches the missing intermediate and says the chain was incomplete', async () => {
+    const { call } = makeCore()
+    const state = await call('session:sign-in', {
+      aor: lab.users.dave.uri,
+      password: lab.users.dave.password,
+      server: { host: '127.0.0.1', port: lab.ports.tls.missingIntermediate }
+    })
+    expect(state.status).toBe('registered')
+    const report = await call('trust:get-report')
+    expect(report?.reasons.map((r) => r.code)).toContain('incomplete-chain-fetched')
+    await call('session:sign-out')
+  })
+
+  it('accepts one exact certificate for one host:port, then signs in by exception', async () => {
+    const { call } = makeCore()
+    const server = { host: '127.0.0.1', port: lab.ports.tls.selfSigned }
+    const signIn = () =>
+      call('session:sign-in', {
+        aor: lab.users.carol.uri,
+        password: lab.users.carol.password,
+        server
+      })
+    expect((await signIn()).status).toBe('failed')
+    const report = await call('trust:get-report')
+    const sha256 = report?.sentChain[0]?.sha256 ?? ''
+    const wrong = await (async () => {
+      try {
+        await call('trust:accept-exception', {
+          ...server,
+          sha256: sha256.replace(/^../, '00'),
+          confirm: true
+        })
+        return 'accepted'
+      } catch (e) {
+        return (e as Error).message
+      }
+    })()
+    expect(wrong).toMatch(/fingerprint-mismatch/)
+    await call('trust:accept-exception', { ...server, sha256, confirm: true })
+    expect(await call('trust:list-exceptions')).toEqual([
+      expect.objectContaining({ host: '127.0.0.1', port: server.port, sha256 })
+    ])
+    expect((await signIn()).status).toBe('registered')
+    expect((await call('trust:get-report'))?.verdict).toBe('trusted-by-exception')
+    await call('session:sign-out')
+    expect(await call('trust:revoke-exception', server)).toEqual({ revoked: true })
+    expect((await signIn()).status).toBe('failed')
+  })
+
+  it('stops and asks when DNS sends the domain to a server outside it, then remembers', async () => {
+    const { call } = makeCore()
+    const aor = `sip:alice@${lab.hijackDomain}`
+    const state = await call('session:sign-in', { aor, password: lab.users.alice.password })
+    expect(state).toMatchObject({ status: 'failed', failure: { code: 'untrusted' } })
+    expect(state.failure?.reason).toMatch(/outside that domain/)
+    const refused = await call('trust:get-report')
+    expect(refused?.verdict).toBe('untrusted')
+    expect(refused?.reasons[0]).toMatchObject({ code: 'sip-domain-mismatch', severity: 'error' })
+    const connection = await call('connection:get')
+    expect(connection.question).toMatchObject({
+      sipDomain: lab.hijackDomain,
+      serverHost: lab.domain
+    })
+    await call('trust:decide-domain', {
+      sipDomain: lab.hijackDomain,
+      serverHost: lab.domain,
+      allow: true
+    })
+    const again = await call('session:sign-in', { aor, password: lab.users.alice.password })
+    // Past the trust gate now: whatever the registrar says, it is not an untrusted refusal.
+    expect(again.failure?.code).not.toBe('untrusted')
+    const accepted = await call('trust:get-report')
+    expect(accepted?.verdict).toBe('trusted')
+    expect(accepted?.reasons).toContainEqual(
+      expect.objectContaining({ code: 'sip-domain-mismatch', severity: 'warning' })
+    )
+    expect((await call('trust:list-domain-decisions'))[0]).toMatchObject({ allow: true })
+    await call('session:sign-out')
+  })
+
+  it('carries presence and UTF-8 messages between two cores', async () => {
+    const a = makeCore()
+    const b = makeCore()
+    const alice = lab.users.alice
+    const bob = lab.users.bob
+    await a.call('session:sign-in', { aor: alice.uri, password: alice.password })
+    await b.call('session:sign-in', { aor: bob.uri, password: bob.password })
+    await b.call('contacts:add', { uri: alice.uri, displayName: 'Alice' })
+    await a.call('presence:set', { state: 'busy', note: 'Réunion 会议 🚀' })
+    await b.waitEvent('presence:changed', (p) => p.uri === alice.uri && p.presence.state === 'busy')
+    const sent = await a.call('im:send', { to: bob.uri, body: 'héllo 你好 👋' })
+    await a.waitEvent('im:message-updated', (m) => m.id === sent.id && m.state === 'accepted')
+    const got = await b.waitEvent('im:received', (m) => m.body === 'héllo 你好 👋')
+    expect(got.conversation).toBe(alice.uri)
+    const history = await b.call('im:history', { conversation: alice.uri })
+    expect(history.messages.map((m) => m.body)).toContain('héllo 你好 👋')
+    expect(history.unread).toBe(1)
+    const roster = await b.call('contacts:list')
+    expect(roster[0]).toMatchObject({ uri: alice.uri, presence: { state: 'busy' }, unread: 1 })
+    await a.call('session:sign-out')
+    await b.call('session:sign-out')
+  })
+
+  it('exports a helpdesk report with no password in it', async () => {
+    const { call } = makeCore()
+    await call('session:sign-in', { aor: lab.users.dave.uri, password: lab.users.dave.password })
+    const text = await call('trust:export-report', { format: 'text' })
+    expect(text.content).toContain('TRUSTED')
+    expect(text.content).not.toContain(lab.users.dave.password)
+    const json = await call('trust:export-report', { format: 'json' })
+    expect(json.content).not.toContain(lab.users.dave.password)
+    await call('session:sign-out')
+  })
+})
