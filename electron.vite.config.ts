@@ -10,7 +10,8 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve('electron/main/index.ts'),
-          web: resolve('electron/main/web.ts')
+          web: resolve('electron/main/web.ts'),
+          cli: resolve('electron/main/cli.ts')
         }
       }
     }

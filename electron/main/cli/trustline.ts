@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs'
-import { pathToFileURL } from 'node:url'
 import type { RevocationMode, TrustReport } from '../../../shared/types/trust'
 import { CaFileError } from '../tls/anchors'
 import { ConnectError, type ClientCertificate } from '../tls/connector'
@@ -10,7 +9,7 @@ export type TargetResolver = (target: {
   host: string
   port: number | null
   sipDomain: string | null
-}) => Promise<{ host: string; port: number }>
+}) => Promise<{ host: string; port: number; address?: string }>
 
 /** Default: the given port, else 5061 (SIP over TLS, RFC 3261 19.1.2) on the host itself. */
 export const defaultResolver: TargetResolver = (t) =>
@@ -238,6 +237,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     })
     const { report } = await service.checkServer({
       host: target.host,
+      // Discovery resolves the server's name itself (possibly with another DNS server).
+      ...(target.address ? { address: target.address } : {}),
       port: target.port,
       ...(args.servername ? { servername: args.servername } : {}),
       sipDomain: args.sipDomain,
@@ -261,17 +262,4 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`Unexpected error: ${(e as Error).stack ?? String(e)}`)
     return 2
   }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  runCli(process.argv.slice(2), {
-    out: (t) => process.stdout.write(`${t}\n`),
-    err: (t) => process.stderr.write(`${t}\n`)
-  }).then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      process.stderr.write(`${String(e)}\n`)
-      process.exit(2)
-    }
-  )
 }

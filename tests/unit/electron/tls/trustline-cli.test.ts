@@ -165,11 +165,11 @@ describe('trustline check', () => {
     expect(none.err).toMatch(/requires a client certificate/)
   })
 
-  it('runs as a script with npx tsx', async () => {
+  it('runs as a script with npx tsx (electron/main/cli.ts, the entry built to out/main/cli.js)', async () => {
     const code = await new Promise<number>((resolve) => {
       execFile(
         process.execPath,
-        ['--import', 'tsx', 'electron/main/cli/trustline.ts', 'check', '127.0.0.1:1'],
+        ['--import', 'tsx', 'electron/main/cli.ts', 'check', '127.0.0.1:1'],
         { timeout: 20_000 },
         (e) => resolve(e ? ((e as { code?: number }).code ?? -1) : 0)
       )
