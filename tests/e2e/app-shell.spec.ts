@@ -132,6 +132,13 @@ test.describe('app shell (browser host)', () => {
         )
         .first()
     ).toBeVisible()
+    // "Test this server" answers with a report or a translated alert, whatever the core can do.
+    await page.locator('#check-host').fill('127.0.0.1')
+    await page.locator('#check-port').fill('9')
+    await page.getByTestId('check-server').click()
+    await expect(
+      page.locator('[data-testid="check-error"], [data-testid="check-result"]').first()
+    ).toBeVisible({ timeout: 20_000 })
     await shell.screenshot('helpdesk')
     await shell.go('settings')
     await expect(

@@ -31,6 +31,10 @@ class TrustStore {
   error = $state.raw<UiError | null>(null)
   settingsError = $state.raw<UiError | null>(null)
   exceptionError = $state.raw<UiError | null>(null)
+  /** The last helpdesk "test this server" result (no SIP, no credentials sent). */
+  checked = $state.raw<TrustReport | null>(null)
+  checkError = $state.raw<UiError | null>(null)
+  checking = $state(false)
   #unsubscribe: (() => void) | null = null
 
   readonly badge: BadgeState = $derived(this.report?.verdict ?? 'not-connected')
@@ -151,6 +155,18 @@ class TrustStore {
       decision
     ]
     return true
+  }
+
+  /** Connects to a server, evaluates it and closes: nothing but TLS is sent. */
+  async checkServer(host: string, port: number, sipDomain?: string): Promise<void> {
+    this.checking = true
+    this.checkError = null
+    const report = await settle(
+      () => api.trust.checkServer({ host, port, ...(sipDomain ? { sipDomain } : {}) }),
+      (e) => (this.checkError = e)
+    )
+    this.checked = report ?? null
+    this.checking = false
   }
 
   /** The helpdesk export of the current report (redacted by the core). */
