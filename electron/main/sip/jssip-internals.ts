@@ -8,7 +8,8 @@ import type { IncomingRequest, IncomingResponse } from 'jssip/lib/SIPMessage'
  * and Subscriber use (OutgoingRequest + RequestSender, which answers digest challenges), and we
  * answer some incoming requests ourselves through its server transactions.
  */
-const require = createRequire(import.meta.url)
+// Not named `require`: electron-vite's ESM shim declares that name in the same bundle chunk.
+const requireCjs = createRequire(import.meta.url)
 
 /** A request built by JsSIP (SIPMessage.OutgoingRequest). */
 export interface JsSipOutgoingRequest {
@@ -48,12 +49,12 @@ interface TransactionsModule {
 
 /** JsSIP's request classes. */
 export const OutgoingRequest = (
-  require('jssip/lib/SIPMessage') as { OutgoingRequest: OutgoingRequestCtor }
+  requireCjs('jssip/lib/SIPMessage') as { OutgoingRequest: OutgoingRequestCtor }
 ).OutgoingRequest
 /** JsSIP's request sender. */
-export const RequestSender = require('jssip/lib/RequestSender') as RequestSenderCtor
+export const RequestSender = requireCjs('jssip/lib/RequestSender') as RequestSenderCtor
 /** JsSIP's transaction layer. */
-export const Transactions = require('jssip/lib/Transactions') as TransactionsModule
+export const Transactions = requireCjs('jssip/lib/Transactions') as TransactionsModule
 
 /** The parts of a JsSIP UA's private state this module touches. */
 export interface UaInternals {
