@@ -215,6 +215,12 @@ request_route {
 
 route[AUTH] {
 	if (!auth_check("${LAB_DOMAIN}", "subscriber", "1")) {
+		# -3: credentials for a user that does not exist. A real deployment may prefer to hide that
+		# (re-challenge); the lab answers 404 so clients can be tested on "unknown user".
+		if ($rc == -3) {
+			sl_send_reply("404", "Not Found");
+			exit;
+		}
 		auth_challenge("${LAB_DOMAIN}", "1");
 		exit;
 	}

@@ -78,6 +78,15 @@ describe('core against the lab', () => {
     expect(state).toMatchObject({ status: 'failed', failure: { code: 'wrong-password' } })
   })
 
+  it('reports an unknown user', async () => {
+    const { call } = makeCore()
+    const state = await call('session:sign-in', { aor: `sip:mallory@${lab.domain}`, password: 'x' })
+    expect(state).toMatchObject({
+      status: 'failed',
+      failure: { code: 'unknown-user', status: 404 }
+    })
+  })
+
   it.each([
     ['expired', 'expired'],
     ['wrongHost', 'hostname-mismatch'],
