@@ -143,6 +143,8 @@ export function createCore(options: CoreOptions): Core {
       const clientCertificate = clientCertificateOf(request)
       connection.configure({
         sipDomain,
+        ...(request.transport ? { transport: request.transport } : {}),
+        ...(request.server?.path ? { wsPath: request.server.path } : {}),
         ...(request.server
           ? {
               server: {

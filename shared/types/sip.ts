@@ -83,7 +83,13 @@ export const signInRequestSchema = z.object({
   server: z
     .object({
       host: z.string().trim().min(1).max(253),
-      port: z.number().int().min(1).max(65535).optional()
+      port: z.number().int().min(1).max(65535).optional(),
+      /** HTTP path of the WebSocket endpoint, for `wss` (e.g. `/ws`). */
+      path: z
+        .string()
+        .max(200)
+        .regex(/^\/[\x21-\x7e]*$/, 'a path starting with /')
+        .optional()
     })
     .optional(),
   /** Transport to the server: SIP over TLS (default) or SIP over secure WebSocket. */

@@ -40,6 +40,10 @@ export type TrustChecker = (request: TrustCheckRequest) => Promise<TrustCheckRes
 export interface ConnectionAccount {
   sipDomain: string
   server?: ServerOverride
+  /** SIP over TLS (default) or over a secure WebSocket on the same trusted TLS socket. */
+  transport?: 'tls' | 'wss'
+  /** WebSocket path for `wss`. */
+  wsPath?: string
   clientCertificate?: ClientCertificateOption
 }
 
@@ -90,7 +94,7 @@ export class ConnectionService {
     this.#update({
       sipDomain: account?.sipDomain ?? null,
       server: null,
-      transport: 'tls',
+      transport: account?.transport ?? 'tls',
       trace: [],
       question: null
     })
@@ -106,6 +110,10 @@ export class ConnectionService {
   readonly connect = async (): Promise<SipConnection> => {
     const account = this.#account
     if (!account) throw new Error('no account is configured for this connection')
+    if (account.transport === 'wss' && !account.server) {
+      // No DNS record names a SIP WebSocket endpoint (RFC 7118 §5 leaves it to configuration).
+      throw new Error('SIP over WebSocket needs the server address and port (and its path).')
+    }
     const { candidates, trace } = await discoverServer(
       account.sipDomain,
       this.#deps.resolver,
@@ -152,6 +160,10 @@ export class ConnectionService {
     const { socket } = result
     let report: TrustReport = { ...result.report, sipDomain: account.sipDomain }
     const base = { host: server.host, port: server.port }
+    const transport =
+      account.transport === 'wss'
+        ? { transport: 'wss' as const, wsPath: account.wsPath ?? '/' }
+        : { transport: 'tls' as const }
     const refuse = (reason: string) => {
       socket?.destroy()
       return {
@@ -165,7 +177,7 @@ export class ConnectionService {
     }
     const leaf = leafOf(report)
     if (!hijackRuleApplies(server, account.sipDomain, leaf)) {
-      return { connection: { ...base, verdict: report.verdict, socket }, report }
+      return { connection: { ...base, ...transport, verdict: report.verdict, socket }, report }
     }
     const decision = await this.#deps.decisions.get(account.sipDomain, server.host)
     const names = (leaf?.subjectAltNames ?? []).map((s) => `${s.type.toUpperCase()}:${s.value}`)
@@ -191,7 +203,7 @@ export class ConnectionService {
           )
         ]
       }
-      return { connection: { ...base, verdict: report.verdict, socket }, report }
+      return { connection: { ...base, ...transport, verdict: report.verdict, socket }, report }
     }
     const remedy = `Ask your administrator whether ${server.host} is the server for ${account.sipDomain}. They can add sip:${account.sipDomain} to its certificate, or configure the server explicitly.`
     report = {

@@ -78,6 +78,20 @@ describe('core against the lab', () => {
     expect(state).toMatchObject({ status: 'failed', failure: { code: 'wrong-password' } })
   })
 
+  it('signs in over SIP over secure WebSocket on the same trusted TLS socket', async () => {
+    const { call } = makeCore()
+    const state = await call('session:sign-in', {
+      aor: lab.users.dave.uri,
+      password: lab.users.dave.password,
+      transport: 'wss',
+      server: { host: '127.0.0.1', port: lab.ports.wss, path: '/ws' }
+    })
+    expect(state.status).toBe('registered')
+    expect((await call('connection:get')).transport).toBe('wss')
+    expect((await call('trust:get-report'))?.verdict).toBe('trusted')
+    await call('session:sign-out')
+  })
+
   it('reports an unknown user', async () => {
     const { call } = makeCore()
     const state = await call('session:sign-in', { aor: `sip:mallory@${lab.domain}`, password: 'x' })
