@@ -272,4 +272,80 @@ test.describe('against the real SIP lab', () => {
       carol.close()
     }
   })
+  // The lab's registrar answers 403 for unknown users too (no user enumeration), so only the
+  // wrong password is checked here; unknown-user (404) wording is covered by SignIn.test.ts.
+  test('a wrong password is said in plain words, and the server stays trusted', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    const signIn = new SignInPage(page)
+    await signIn.signIn(lab.users.alice.uri, 'not-the-password', {
+      host: loopback,
+      port: lab.ports.tls.good
+    })
+    await expect(signIn.failure).toHaveAttribute('data-code', 'wrong-password', {
+      timeout: 20_000
+    })
+    await expect(signIn.failure).toContainText('The password is not correct')
+    await expect(new AppShell(page).badge).toHaveAttribute('data-state', 'trusted')
+    await new AppShell(page).screenshot('sign-in-wrong-password')
+  })
+
+  test('the DNS-hijack question: asked, answered, remembered and forgotten', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    const signIn = new SignInPage(page)
+    // No server override: the lab's DNS sends hijack.trustline.test to lab.trustline.test,
+    // whose certificate does not name the hijack domain.
+    const aor = `sip:alice@${lab.hijackDomain}`
+    await signIn.signIn(aor, lab.users.alice.password)
+    const question = page.getByTestId('domain-question')
+    await expect(question).toBeVisible({ timeout: 20_000 })
+    await expect(question).toContainText(lab.hijackDomain)
+    await shell.screenshot('dns-hijack-question')
+    await question.getByRole('button', { name: /^Trust this server/ }).click()
+    await expect(page.getByTestId('domain-answered')).toBeVisible()
+    await signIn.signIn(aor, lab.users.alice.password)
+    await expect(shell.badge).toHaveAttribute('data-state', 'trusted', { timeout: 20_000 })
+    if (await shell.signOut.isVisible()) await shell.signOut.click()
+
+    await shell.go('settings')
+    const list = page.getByTestId('decision-list')
+    await expect(list).toContainText(`is trusted for ${lab.hijackDomain}`)
+    await list.getByRole('button', { name: /^Forget the answer/ }).click()
+    await expect(page.getByTestId('decision-list')).toHaveCount(0)
+  })
+
+  test('helpdesk: PEM download and a saved report without the password', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.good
+    })
+    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    await shell.go('connection')
+    const pem = page.waitForEvent('download')
+    await page.getByTestId('download-chain').click()
+    const chain = readFileSync(await (await pem).path(), 'utf8')
+    expect(chain.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(3)
+
+    await shell.go('helpdesk')
+    const saved = page.waitForEvent('download')
+    await page.getByTestId('save-report-json').click()
+    const report = readFileSync(await (await saved).path(), 'utf8')
+    expect(() => JSON.parse(report) as unknown).not.toThrow()
+    expect(report).toContain(String(lab.ports.tls.good))
+    expect(report).not.toContain(lab.users.alice.password)
+  })
 })

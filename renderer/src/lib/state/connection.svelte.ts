@@ -7,6 +7,8 @@ import { trust } from './trust.svelte'
 class ConnectionStore {
   info = $state.raw<ConnectionInfo | null>(null)
   error = $state.raw<UiError | null>(null)
+  /** The answer just given to the DNS-hijack question, until the next sign-in. */
+  answered = $state<'allowed' | 'refused' | null>(null)
   #unsubscribe: (() => void) | null = null
 
   async start(): Promise<void> {
@@ -28,7 +30,9 @@ class ConnectionStore {
     const question = this.info?.question
     if (!question) return
     const ok = await trust.decideDomain(question.sipDomain, question.serverHost, allow)
-    if (ok && this.info) this.info = { ...this.info, question: null }
+    if (!ok) return
+    this.answered = allow ? 'allowed' : 'refused'
+    if (this.info) this.info = { ...this.info, question: null }
   }
 
   stop(): void {
