@@ -13,7 +13,16 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generatePki, LAB_DOMAIN, WRONG_HOST, type LabPki } from './certs'
 import { writeKamailioConfig, type KamailioPorts, type LabUser } from './kamailio'
-import { freePorts, isAlive, readPidFiles, sleep, spawnDaemon, stopAll, waitTcp } from './proc'
+import {
+  freePorts,
+  isAlive,
+  readPidFiles,
+  sleep,
+  spawnDaemon,
+  stopAll,
+  stopPid,
+  waitTcp
+} from './proc'
 
 export { LAB_DOMAIN, WRONG_HOST }
 export type { LabPki, LabUser, KamailioPorts }
@@ -60,6 +69,10 @@ export interface LabInfo {
 
 export interface Lab extends LabInfo {
   stop(): Promise<void>
+  /** Kills Kamailio (the whole process group) by PID, as a crash would; the rest stays up. */
+  stopKamailio(): Promise<void>
+  /** Starts Kamailio again with the same config and ports, and waits until it listens. */
+  startKamailio(): Promise<void>
 }
 
 export interface StartLabOptions {
@@ -244,7 +257,38 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     startedAt: new Date().toISOString(),
     stop: async () => {
       await stopLab(runDir)
+    },
+    stopKamailio: async () => {
+      await stopPid(pids.kamailio!, 0)
+      rmSync(join(runDir, 'pids', 'kamailio.pid'), { force: true })
+    },
+    startKamailio: async () => {
+      spawnKamailio()
+      const listening = [ports.tcp, ports.ws, ports.wss, ...Object.values(ports.tls)]
+      await Promise.all(listening.map((p) => waitTcp(p, timeoutMs)))
     }
+  }
+
+  // Kamailio: -DD = no daemonize but fork workers (they share the process group we kill).
+  function spawnKamailio(): void {
+    const kamRun = join(runDir, 'kamailio', 'rt')
+    mkdirSync(kamRun, { recursive: true })
+    const k = spawnDaemon(runDir, 'kamailio', '/usr/sbin/kamailio', [
+      '-DD',
+      '-E',
+      '-f',
+      kam.cfg,
+      '-Y',
+      kamRun,
+      '-P',
+      join(kamRun, 'kamailio.pid'),
+      '-m',
+      '64',
+      '-M',
+      '16'
+    ])
+    pids.kamailio = k.pid
+    logs.kamailio = k.log
   }
 
   try {
@@ -297,25 +341,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     pids.dnsmasq = dns.pid
     logs.dnsmasq = dns.log
 
-    // Kamailio: -DD = no daemonize but fork workers (they share the process group we kill).
-    const kamRun = join(runDir, 'kamailio', 'rt')
-    mkdirSync(kamRun, { recursive: true })
-    const k = spawnDaemon(runDir, 'kamailio', '/usr/sbin/kamailio', [
-      '-DD',
-      '-E',
-      '-f',
-      kam.cfg,
-      '-Y',
-      kamRun,
-      '-P',
-      join(kamRun, 'kamailio.pid'),
-      '-m',
-      '64',
-      '-M',
-      '16'
-    ])
-    pids.kamailio = k.pid
-    logs.kamailio = k.log
+    spawnKamailio()
 
     const all = [ports.tcp, ports.ws, ports.wss, ...Object.values(ports.tls)]
     await Promise.all([

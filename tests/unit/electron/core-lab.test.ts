@@ -22,8 +22,9 @@ afterAll(async () => {
   await lab?.stop()
 })
 
-function makeCore() {
+function makeCore(session?: Parameters<typeof createCore>[0]['session']) {
   const core = createCore({
+    ...(session ? { session } : {}),
     host: 'browser',
     version: '0.0.0-test',
     dataDir: mkdtempSync(join(tmpdir(), 'tl-core-data-')),
@@ -222,6 +223,31 @@ describe('core against the lab', () => {
     await a.call('session:sign-out')
     await b.call('session:sign-out')
   })
+
+  it('survives Kamailio being killed and restarted, delivering what was sent meanwhile', async () => {
+    const fast = { reconnectBaseMs: 200, reconnectMaxMs: 1000 }
+    const a = makeCore(fast)
+    const b = makeCore(fast)
+    const { carol, dave } = lab.users
+    await a.call('session:sign-in', { aor: carol.uri, password: carol.password })
+    await b.call('session:sign-in', { aor: dave.uri, password: dave.password })
+    await lab.stopKamailio()
+    await a.waitEvent('session:state-changed', (s) => s.status === 'reconnecting')
+    const during = await a.call('im:send', { to: dave.uri, body: 'sent while the server was down' })
+    expect(['queued', 'sending']).toContain(during.state)
+    await lab.startKamailio()
+    await a.waitEvent(
+      'im:message-updated',
+      (m) => m.id === during.id && m.state === 'accepted',
+      30_000
+    )
+    await b.waitEvent('im:received', (m) => m.body === 'sent while the server was down', 30_000)
+    const reports = a.seen.filter((e) => e.channel === 'trust:report-changed')
+    // Trust was evaluated again for the new connection, not carried over.
+    expect(reports.length).toBeGreaterThanOrEqual(2)
+    await a.call('session:sign-out')
+    await b.call('session:sign-out')
+  }, 60_000)
 
   it('exports a helpdesk report with no password in it', async () => {
     const { call } = makeCore()
