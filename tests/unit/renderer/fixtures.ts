@@ -1,3 +1,4 @@
+import type { EffectivePolicy } from '../../../shared/types/policy'
 import type { CertificateDetails, TrustReport } from '../../../shared/types/trust'
 
 const hex = (byte: string) => Array.from({ length: 32 }, () => byte).join(':')
@@ -113,4 +114,32 @@ export function makeUntrustedReport(): TrustReport {
     chainNotes: { unused: [2], duplicates: [1], outOfOrder: false, anchorSent: false, fetched: [] },
     node: { authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }
   })
+}
+
+/** An effective policy; `locked` lists the settings IT locked (with their values). */
+export function makePolicy(
+  locked: Partial<Record<keyof EffectivePolicy['settings'], unknown>> = {}
+): EffectivePolicy {
+  const setting = <T>(name: keyof EffectivePolicy['settings'], fallback: T) =>
+    name in locked
+      ? {
+          value: locked[name] as T,
+          locked: true,
+          lockedBy: '/etc/trustline/policy.json',
+          origin: 'policy' as const
+        }
+      : { value: fallback, locked: false, lockedBy: null, origin: 'default' as const }
+  return {
+    status: Object.keys(locked).length > 0 ? 'active' : 'none',
+    source: '/etc/trustline/policy.json',
+    error: null,
+    settings: {
+      server: setting<EffectivePolicy['settings']['server']['value']>('server', null),
+      sipDomain: setting<string | null>('sipDomain', null),
+      trustedCaFiles: setting<string[]>('trustedCaFiles', []),
+      revocation: setting<'off' | 'soft-fail' | 'hard-fail'>('revocation', 'soft-fail'),
+      allowTrustExceptions: setting<boolean>('allowTrustExceptions', true),
+      allowedSipDomains: setting<string[] | null>('allowedSipDomains', null)
+    }
+  }
 }

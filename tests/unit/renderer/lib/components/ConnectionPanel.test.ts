@@ -1,10 +1,10 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import ConnectionPanel from '../../../../../renderer/src/lib/components/ConnectionPanel.svelte'
-import { connection, trust } from '../../../../../renderer/src/lib/state'
+import { connection, policy, trust } from '../../../../../renderer/src/lib/state'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { answer, resetApi } from '../../api-mock'
-import { makeReport, makeUntrustedReport } from '../../fixtures'
+import { makePolicy, makeReport, makeUntrustedReport } from '../../fixtures'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -22,6 +22,7 @@ describe('ConnectionPanel', () => {
     trust.error = null
     trust.exceptionError = null
     connection.info = null
+    policy.policy = null
   })
 
   it('says there is no connection before any report', () => {
@@ -127,5 +128,46 @@ describe('ConnectionPanel', () => {
     const warning = screen.getByTestId('cert-changed')
     expect(warning.getAttribute('role')).toBe('alert')
     expect(warning.textContent).toContain('OLD')
+  })
+
+  it('says exceptions are not allowed when the policy forbids them', () => {
+    policy.policy = makePolicy({ allowTrustExceptions: false })
+    trust.report = makeUntrustedReport()
+    render(ConnectionPanel)
+    expect(screen.getByTestId('exception-locked').textContent).toContain('does not allow')
+    expect(screen.queryByTestId('exception-accept')).toBeNull()
+  })
+
+  it('shows the discovery trace and the DNS-hijack question, and answers it', async () => {
+    const decide = answer('trust', 'decideDomain', {
+      sipDomain: 'hijack.example',
+      serverHost: 'sip.other.example',
+      allow: false,
+      decidedAt: '2026-11-28T12:00:00Z'
+    })
+    connection.info = {
+      sipDomain: 'hijack.example',
+      server: null,
+      transport: 'tls',
+      trace: [
+        { query: 'SRV _sips._tcp.hijack.example', answer: 'sip.other.example:5061', ok: true }
+      ],
+      question: {
+        sipDomain: 'hijack.example',
+        serverHost: 'sip.other.example',
+        port: 5061,
+        certificateNames: ['DNS:sip.other.example']
+      }
+    }
+    render(ConnectionPanel)
+    expect(screen.getByTestId('discovery-trace').textContent).toContain('SRV _sips._tcp')
+    await fireEvent.click(screen.getByRole('button', { name: 'Do not connect' }))
+    expect(decide).toHaveBeenCalledWith({
+      sipDomain: 'hijack.example',
+      serverHost: 'sip.other.example',
+      allow: false
+    })
+    await vi.waitFor(() => expect(screen.queryByTestId('domain-question')).toBeNull())
+    expect(connection.answered).toBe('refused')
   })
 })

@@ -1,9 +1,10 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import SettingsPanel from '../../../../../renderer/src/lib/components/SettingsPanel.svelte'
-import { theme, trust } from '../../../../../renderer/src/lib/state'
+import { policy, theme, trust } from '../../../../../renderer/src/lib/state'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { answer, calls, resetApi } from '../../api-mock'
+import { makePolicy } from '../../fixtures'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -76,6 +77,20 @@ describe('SettingsPanel', () => {
     render(SettingsPanel)
     await vi.waitFor(() =>
       expect(screen.getByTestId('settings-error').dataset['code']).toBe('unavailable')
+    )
+  })
+
+  it('lists what the organisation locked and reads the policy again on request', async () => {
+    policy.policy = makePolicy({ allowTrustExceptions: false, revocation: 'hard-fail' })
+    const reload = answer('policy', 'reload', makePolicy())
+    render(SettingsPanel)
+    const section = screen.getByTestId('policy')
+    expect(section.textContent).toContain('Certificate exceptions allowed')
+    expect(section.textContent).toContain('hard-fail')
+    await fireEvent.click(screen.getByRole('button', { name: 'Read the policy again' }))
+    expect(reload).toHaveBeenCalled()
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('policy-status').textContent).toContain('No organisation policy')
     )
   })
 })

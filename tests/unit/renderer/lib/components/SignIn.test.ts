@@ -1,8 +1,9 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import SignIn from '../../../../../renderer/src/lib/components/SignIn.svelte'
-import { nav, session } from '../../../../../renderer/src/lib/state'
+import { nav, policy, session } from '../../../../../renderer/src/lib/state'
 import { answer, resetApi } from '../../api-mock'
+import { makePolicy } from '../../fixtures'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -18,6 +19,7 @@ describe('SignIn', () => {
     session.error = null
     session.saved = null
     session.vault = null
+    policy.policy = null
   })
 
   it('validates before asking the core, and points at the field', async () => {
@@ -128,5 +130,28 @@ describe('SignIn', () => {
     await vi.waitFor(() =>
       expect(screen.getByTestId('signin-error').textContent).toContain('cannot do this yet')
     )
+  })
+
+  it('follows the policy: a locked server is shown and not sent, other domains are refused', async () => {
+    policy.policy = makePolicy({
+      server: { host: 'sip.corp.example', port: 5061 },
+      allowedSipDomains: ['corp.example']
+    })
+    const signIn = answer('session', 'signIn', { status: 'registered' })
+    render(SignIn)
+    expect(screen.getByTestId('server-locked').textContent).toContain('sip.corp.example:5061')
+    expect(screen.getByLabelText<HTMLInputElement>(/^Server/).readOnly).toBe(true)
+    await fireEvent.input(screen.getByLabelText('SIP address'), {
+      target: { value: 'alice@other.example' }
+    })
+    await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'x' } })
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    expect(signIn).not.toHaveBeenCalled()
+    expect(screen.getByText(/only allows these SIP domains: corp.example/)).toBeTruthy()
+    await fireEvent.input(screen.getByLabelText('SIP address'), {
+      target: { value: 'alice@corp.example' }
+    })
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    expect(signIn).toHaveBeenCalledWith({ aor: 'sip:alice@corp.example', password: 'x' })
   })
 })
