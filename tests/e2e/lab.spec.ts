@@ -348,4 +348,37 @@ test.describe('against the real SIP lab', () => {
     expect(report).toContain(String(lab.ports.tls.good))
     expect(report).not.toContain(lab.users.alice.password)
   })
+
+  test('a message from someone not in the contacts is shown apart, counted in the title', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    const dave = new RawSipClient({
+      port: lab.ports.tls.good,
+      ca: readFileSync(lab.pki.rootCa),
+      username: 'dave',
+      password: lab.users.dave.password,
+      domain: lab.domain
+    })
+    try {
+      await dave.connect()
+      await page.goto(labHost.url)
+      const shell = new AppShell(page)
+      await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+        host: loopback,
+        port: lab.ports.tls.good
+      })
+      await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+      expect((await dave.message(lab.users.alice.uri, 'hi, it is Dave')).status).toBeLessThan(300)
+      const other = page.locator(`[data-testid="other-conversation"][data-uri="${dave.aor}"]`)
+      await expect(other.getByTestId('unread-badge')).toContainText('1', { timeout: 15_000 })
+      await expect(page).toHaveTitle(/^\(\d+\) TrustLine$/)
+      await other.locator('button.open').click()
+      await expect(new ChatPage(page).bodies.last()).toHaveText('hi, it is Dave')
+      await expect(other.getByTestId('unread-badge')).toHaveCount(0)
+    } finally {
+      dave.close()
+    }
+  })
 })

@@ -19,12 +19,27 @@ class ImStore {
   /** A torn last line was dropped when this conversation's history was loaded. */
   recovered = $state(false)
   loading = $state(false)
+  /** Unread counts of conversations with people not in the roster (the core counts contacts). */
+  otherUnread = $state.raw<Record<string, number>>({})
   #unsubscribers: (() => void)[] = []
   #typingTimer: ReturnType<typeof setTimeout> | undefined
   #typingSentTo: string | null = null
 
   readonly messages: ImMessage[] = $derived(
     this.active ? (this.conversations[normalizeAor(this.active)] ?? []) : []
+  )
+
+  /**
+   * Conversations with people who are not contacts (a colleague who wrote first): shown apart,
+   * never added to the roster on their own, because adding subscribes to their presence.
+   */
+  readonly others: { uri: string; unread: number }[] = $derived(
+    Object.entries(this.conversations)
+      .filter(([key]) => !presence.find(key))
+      .map(([key, list]) => ({
+        uri: list[0]?.conversation ?? key,
+        unread: this.otherUnread[key] ?? 0
+      }))
   )
 
   readonly peerTyping = $derived(
@@ -72,7 +87,9 @@ class ImStore {
       () => api.im.markRead({ conversation: uri }),
       (e) => (this.error = e)
     )
-    if (result) presence.setUnread(uri, result.unread)
+    if (!result) return
+    if (presence.find(uri)) presence.setUnread(uri, result.unread)
+    else this.otherUnread = { ...this.otherUnread, [normalizeAor(uri)]: result.unread }
   }
 
   async send(body: string): Promise<boolean> {
@@ -128,7 +145,8 @@ class ImStore {
     if (open) void this.markRead(message.conversation)
     else {
       const contact = presence.find(message.conversation)
-      presence.setUnread(message.conversation, (contact?.unread ?? 0) + 1)
+      if (contact) presence.setUnread(message.conversation, contact.unread + 1)
+      else this.otherUnread = { ...this.otherUnread, [key]: (this.otherUnread[key] ?? 0) + 1 }
     }
   }
 

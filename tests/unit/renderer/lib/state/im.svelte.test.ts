@@ -92,3 +92,35 @@ describe('im state', () => {
     expect(im.peerTyping).toBe(false)
   })
 })
+
+describe('im state: people who are not contacts', () => {
+  it('keeps their conversation apart with its own unread count', async () => {
+    resetApi()
+    im.start()
+    im.close()
+    im.conversations = {}
+    presence.contacts = []
+    const stranger = 'sip:erin@lab.trustline.test'
+    emit('im', 'onReceived', msg({ id: 's1', conversation: stranger }))
+    emit('im', 'onReceived', msg({ id: 's2', conversation: stranger }))
+    expect(im.others).toEqual([{ uri: stranger, unread: 2 }])
+    answer('im', 'history', {
+      conversation: stranger,
+      messages: [],
+      unread: 2,
+      recoveredTornLine: false
+    })
+    answer('im', 'markRead', { unread: 0 })
+    await im.open(stranger)
+    expect(im.others).toEqual([{ uri: stranger, unread: 0 }])
+    presence.contacts = [
+      {
+        uri: stranger,
+        presence: { state: 'unknown' },
+        subscription: { status: 'pending' },
+        unread: 0
+      }
+    ]
+    expect(im.others).toEqual([])
+  })
+})
