@@ -172,7 +172,10 @@ export function createCore(options: CoreOptions): Core {
       })
     },
     signOut: () => sip.session.signOut(),
-    setPresence: (state, note) => sip.session.setPresence(state, note),
+    setPresence: async (state, note) => {
+      await sip.session.setPresence(state, note)
+      events.emit('presence:own-changed', sip.session.presence)
+    },
     setContacts: (uris) => sip.session.setContacts(uris),
     im: sip.session.im,
     subscriptions: sip.session.subscriptions

@@ -5,6 +5,7 @@ import { createPolicyService, loadPolicy } from './policy'
 import { createTrustParts } from './trust-parts'
 import { forwardEvents, registerIpcHandlers, SenderGuard } from './ipc/register'
 import { hardenWebContents, isAppUrl } from './security'
+import { attachDesktop } from './shell/desktop'
 import { createSafeStorageVault } from './shell/safe-storage-vault'
 import { createMainWindow } from './window'
 
@@ -42,7 +43,12 @@ void app.whenReady().then(async () => {
   const guard = new SenderGuard(isOwnPage)
   registerIpcHandlers(core.dispatcher, guard)
   forwardEvents(core.events, guard)
-  await createMainWindow(guard, devServerUrl)
+  const win = await createMainWindow(guard, devServerUrl)
+  attachDesktop(
+    core.events,
+    () => (win.isDestroyed() ? undefined : win),
+    () => core.sip.session.presence
+  )
 
   app.on('window-all-closed', () => {
     void core.dispose().finally(() => app.quit())

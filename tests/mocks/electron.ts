@@ -57,4 +57,50 @@ export const safeStorage = {
     Promise.resolve({ shouldReEncrypt: false, result: sealed.toString().replace(/^sealed:/, '') })
 }
 export class BrowserWindow extends FakeEmitter {}
-export default { ipcMain, app, shell, contextBridge, ipcRenderer, safeStorage, BrowserWindow }
+
+/** Records notifications shown. */
+export class Notification extends FakeEmitter {
+  static shown: { title: string; body: string }[] = []
+  static isSupported = () => true
+  constructor(readonly options: { title: string; body: string }) {
+    super()
+  }
+  show(): void {
+    Notification.shown.push({ title: this.options.title, body: this.options.body })
+  }
+}
+
+/** Records the tray's image and tooltip. */
+export class Tray extends FakeEmitter {
+  static last: Tray | null = null
+  tooltip = ''
+  image: unknown
+  constructor(image: unknown) {
+    super()
+    this.image = image
+    Tray.last = this
+  }
+  setImage(image: unknown): void {
+    this.image = image
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text
+  }
+  setContextMenu(): void {}
+  destroy(): void {}
+}
+export const Menu = { buildFromTemplate: (template: unknown) => template }
+export const nativeImage = { createFromBuffer: (buffer: Buffer) => ({ buffer }) }
+export default {
+  ipcMain,
+  app,
+  shell,
+  contextBridge,
+  ipcRenderer,
+  safeStorage,
+  BrowserWindow,
+  Notification,
+  Tray,
+  Menu,
+  nativeImage
+}

@@ -35,6 +35,8 @@ export const sipChannels = {
   'presence:set': invoke(setPresenceRequestSchema, presenceSchema),
   /** Our own presence as last set. */
   'presence:get': invoke(z.void(), presenceSchema),
+  /** Our own presence changed (set here or in another window); the tray follows it. */
+  'presence:own-changed': event(presenceSchema),
   /** A contact's presence or subscription health changed. */
   'presence:changed': event(contactPresenceSchema),
   /** The roster with each contact's live presence, subscription health and unread count. */

@@ -179,6 +179,7 @@ export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
   'account:saved-changed': { aor: 'sip:alice@example.org', hasSavedPassword: true },
   'trust:report-changed': sampleReport,
   'session:state-changed': sampleSession,
+  'presence:own-changed': { state: 'do-not-disturb', note: 'Focus time' },
   'presence:changed': {
     uri: 'sip:bob@example.org',
     presence: { state: 'away' },
