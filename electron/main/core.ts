@@ -20,6 +20,7 @@ import type { HandlerMap } from './ipc/types'
 import type { DnsResolver } from './sip/discovery'
 import { createSipServices, type SipServices } from './sip/services'
 import type { SipSessionOptions } from './sip/session'
+import { SipLog } from './sip/sip-log'
 import { DomainDecisionStore } from './storage/domain-decisions'
 
 /** The trust engine's parts the core needs (the real one lives in electron/main/tls). */
@@ -93,6 +94,7 @@ export function createCore(options: CoreOptions): Core {
     decisions,
     events
   })
+  const sipLog = new SipLog((entry) => events.emit('sip:log-appended', entry))
   const sip = createSipServices({
     dataDir: options.dataDir,
     connector: connection.connect,
@@ -103,7 +105,8 @@ export function createCore(options: CoreOptions): Core {
       onContactPresence: (contact) => events.emit('presence:changed', contact),
       onMessageUpdated: (message) => events.emit('im:message-updated', message),
       onMessageReceived: (message) => events.emit('im:received', message),
-      onTyping: (typing) => events.emit('im:typing-changed', typing)
+      onTyping: (typing) => events.emit('im:typing-changed', typing),
+      onWire: (direction, text) => sipLog.add(direction, text)
     }
   })
   // Sign-in first tells the connection service which domain, server and certificate to use; the
@@ -191,6 +194,11 @@ export function createCore(options: CoreOptions): Core {
     ...createAppHandlers(appDeps),
     ...createSipHandlers({ session, contacts: sip.contacts, history: sip.history }),
     ...(policy ? createPolicyHandlers({ policy }) : {}),
+    'sip:get-log': () => sipLog.list(),
+    'sip:clear-log': () => {
+      sipLog.clear()
+      return { cleared: true }
+    },
     ...createAccountHandlers({
       accounts,
       signIn: (request) => session.signIn(request),
@@ -204,6 +212,7 @@ export function createCore(options: CoreOptions): Core {
           connection,
           appInfo: () => appInfo(appDeps),
           session: () => sip.session.state,
+          sipLog: () => sipLog.list(),
           exceptionsAllowed: () => {
             const setting = policy?.get().settings.allowTrustExceptions
             return {

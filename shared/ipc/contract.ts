@@ -3,6 +3,7 @@ import { accountChannels } from './channels/account'
 import { appChannels } from './channels/app'
 import { connectionChannels } from './channels/connection'
 import { policyChannels } from './channels/policy'
+import { sipLogChannels } from './channels/sip-log'
 import { sipChannels } from './channels/sip'
 import { trustChannels } from './channels/trust'
 import type { Channel, EventChannel, InvokeChannel } from './define'
@@ -19,7 +20,8 @@ export const contract = {
   ...connectionChannels,
   ...sipChannels,
   ...accountChannels,
-  ...policyChannels
+  ...policyChannels,
+  ...sipLogChannels
 } as const
 
 /** The contract's type. */

@@ -1,5 +1,6 @@
 import type { AppInfo } from '../../../shared/types/app'
 import type { ConnectionInfo } from '../../../shared/types/connection'
+import type { SipLogEntry } from '../../../shared/types/sip-log'
 import type { TrustReport } from '../../../shared/types/trust'
 import type { ReportExport } from '../../../shared/types/trust-settings'
 
@@ -9,7 +10,12 @@ export interface ReportInput {
   report: TrustReport | null
   connection: ConnectionInfo
   session: { status: string; aor?: string; failure?: { code: string; reason: string } }
+  /** The SIP log, already redacted by SipLog (no credentials, no message text). */
+  sipLog?: SipLogEntry[]
 }
+
+/** How many SIP messages the text report lists. */
+const REPORT_LOG_LINES = 100
 
 const line = (label: string, value: string | number | null | undefined) =>
   `${label.padEnd(22)}${value === null || value === undefined || value === '' ? '—' : String(value)}`
@@ -107,6 +113,16 @@ export function reportText(input: ReportInput): string {
     }
     chain('Sent chain (as the server sent it)', report.sentChain)
     chain('Built chain (leaf → anchor)', report.builtChain)
+  }
+  const log = input.sipLog ?? []
+  if (log.length) {
+    out.push(
+      '',
+      `== SIP messages (last ${Math.min(log.length, REPORT_LOG_LINES)} of ${log.length})`
+    )
+    for (const e of log.slice(-REPORT_LOG_LINES)) {
+      out.push(`${e.at}  ${e.direction === 'out' ? '→' : '←'}  ${e.startLine}  [${e.cseq ?? ''}]`)
+    }
   }
   return redact(out.join('\n')) + '\n'
 }

@@ -1,5 +1,6 @@
 import { IpcFailure } from '../../../shared/ipc/result'
 import type { AppInfo } from '../../../shared/types/app'
+import type { SipLogEntry } from '../../../shared/types/sip-log'
 import type { TrustReport } from '../../../shared/types/trust'
 import type { TrustExceptionEntry } from '../../../shared/types/trust-settings'
 import type { ConnectionService } from '../account/connection-service'
@@ -34,6 +35,8 @@ export interface TrustHandlerDeps {
   connection: ConnectionService
   appInfo: () => AppInfo
   session: () => { status: string; aor?: string; failure?: { code: string; reason: string } }
+  /** The SIP log (already redacted), included in the helpdesk report. */
+  sipLog?: () => SipLogEntry[]
   /** Enterprise policy: may users add trust exceptions? */
   exceptionsAllowed: () => { allowed: boolean; lockedBy?: string }
 }
@@ -85,7 +88,8 @@ export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInv
           app: deps.appInfo(),
           report: deps.connection.lastReport,
           connection: deps.connection.info,
-          session: deps.session()
+          session: deps.session(),
+          sipLog: deps.sipLog?.() ?? []
         },
         format
       ),

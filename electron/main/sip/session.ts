@@ -68,6 +68,8 @@ export interface SipSessionEvents {
   onMessageUpdated?(message: ImMessage): void
   onMessageReceived?(message: ImMessage): void
   onTyping?(typing: Typing): void
+  /** Every SIP message sent or received on the live connection (the helpdesk's SIP log). */
+  onWire?(direction: 'out' | 'in', text: string): void
 }
 
 /** Options of the session. */
@@ -327,15 +329,19 @@ export class SipSession {
       if (error && run === this.#run && this.#live === live) this.#connectionLost(run, live, reason)
     }
     const endpoint = { host: connection.host, port: connection.port }
+    const trace = (direction: 'out' | 'in', text: string) =>
+      this.#o.events?.onWire?.(direction, text)
     const ws = connection.transport === 'wss'
     live.socket = ws
       ? new WsSipSocket(stream, endpoint, {
           log: this.#log,
+          trace,
           onClosed,
           ...(connection.wsPath ? { path: connection.wsPath } : {})
         })
       : new TlsSipSocket(stream, endpoint, {
           log: this.#log,
+          trace,
           keepAliveIntervalMs: this.#o.keepAliveIntervalMs ?? 95_000,
           onClosed
         })

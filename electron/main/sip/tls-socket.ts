@@ -14,12 +14,17 @@ export interface SocketClosed {
   reason: string
 }
 
+/** Observer of SIP messages on the wire: direction and the message text. */
+export type WireTrace = (direction: 'out' | 'in', text: string) => void
+
 /** Options for the adapter. */
 export interface TlsSipSocketOptions {
   limits?: FramerLimits
   /** Called once when the connection is gone, whatever the cause. */
   onClosed?: (closed: SocketClosed) => void
   log?: (message: string) => void
+  /** Sees every SIP message that goes out or comes in (not keep-alives), for the SIP log. */
+  trace?: WireTrace
   /**
    * Client keep-alive (RFC 5626 §4.4.1): send a CRLF ping this often and reset the connection
    * if no pong (or any other data) comes back within `keepAliveTimeoutMs`. This is how a
@@ -103,6 +108,7 @@ export class TlsSipSocket {
   send(message: string | Uint8Array): boolean {
     if (this.#state !== 'connected') return false
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message
+    if (bytes.length > 4) this.#options.trace?.('out', Buffer.from(bytes).toString('utf8'))
     this.#stream.write(bytes)
     return true
   }
@@ -137,7 +143,10 @@ export class TlsSipSocket {
         // (RFC 5626 §4.4.1), so keep-alives go up exactly as they came.
         if (frame.kind === 'ping') this.ondata('\r\n\r\n')
         else if (frame.kind === 'pong') this.ondata('\r\n')
-        else this.ondata(frame.text)
+        else {
+          this.#options.trace?.('in', frame.text)
+          this.ondata(frame.text)
+        }
         if (this.#state !== 'connected') return
       }
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream'
 import type { Socket as NetSocket } from 'node:net'
 import WebSocket from 'ws'
-import type { SocketClosed, SocketEndpoint } from './tls-socket'
+import type { SocketClosed, SocketEndpoint, WireTrace } from './tls-socket'
 
 /** Largest SIP message accepted over the WebSocket (same bound as the TLS framer's body). */
 const MAX_MESSAGE_BYTES = 1024 * 1024
@@ -12,6 +12,8 @@ export interface WsSipSocketOptions {
   path?: string
   onClosed?: (closed: SocketClosed) => void
   log?: (message: string) => void
+  /** Sees every SIP message that goes out or comes in, for the SIP log. */
+  trace?: WireTrace
 }
 
 /**
@@ -80,7 +82,9 @@ export class WsSipSocket {
       if (this.#state !== 'connected') return
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
       // Text frames are UTF-8; binary frames may carry SIP too (RFC 7118 §5.1).
-      this.ondata(buffer.toString('utf8'))
+      const text = buffer.toString('utf8')
+      this.#options.trace?.('in', text)
+      this.ondata(text)
     })
     ws.on('error', (error: Error) => this.#closed(true, `WebSocket error: ${error.message}`))
     ws.on('close', (code: number, reason: Buffer) =>
@@ -98,6 +102,10 @@ export class WsSipSocket {
 
   send(message: string | Uint8Array): boolean {
     if (this.#state !== 'connected' || !this.#ws) return false
+    this.#options.trace?.(
+      'out',
+      typeof message === 'string' ? message : Buffer.from(message).toString('utf8')
+    )
     this.#ws.send(typeof message === 'string' ? message : Buffer.from(message))
     return true
   }

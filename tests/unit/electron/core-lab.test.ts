@@ -215,6 +215,13 @@ describe('core against the lab', () => {
     await a.waitEvent('im:message-updated', (m) => m.id === sent.id && m.state === 'accepted')
     const got = await b.waitEvent('im:received', (m) => m.body === 'héllo 你好 👋')
     expect(got.conversation).toBe(alice.uri)
+    // The helpdesk's SIP log saw the exchange, with neither the digest response nor the text.
+    const log = await a.call('sip:get-log')
+    expect(log.some((e) => e.method === 'REGISTER' && e.status === 401)).toBe(true)
+    const message = log.find((e) => e.direction === 'out' && e.startLine.startsWith('MESSAGE'))
+    expect(message?.bodyRedacted).toBe(true)
+    expect(JSON.stringify(log)).not.toContain('你好')
+    expect(JSON.stringify(log)).not.toContain(alice.password)
     const history = await b.call('im:history', { conversation: alice.uri })
     expect(history.messages.map((m) => m.body)).toContain('héllo 你好 👋')
     expect(history.unread).toBe(1)

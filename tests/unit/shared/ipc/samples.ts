@@ -57,6 +57,19 @@ const samplePolicy = {
     allowedSipDomains: { value: null, locked: false, lockedBy: null, origin: 'default' as const }
   }
 }
+const sampleLogEntry = {
+  id: 1,
+  at: '2026-01-01T00:00:00.000Z',
+  direction: 'out' as const,
+  startLine: 'REGISTER sip:example.org SIP/2.0',
+  method: 'REGISTER',
+  status: null,
+  callId: 'abc@host',
+  cseq: '1 REGISTER',
+  headers: [{ name: 'Authorization', value: 'Digest username="alice", response="[redacted]"' }],
+  body: '',
+  bodyRedacted: false
+}
 const decision = {
   sipDomain: 'example.org',
   serverHost: 'sip.provider.net',
@@ -82,6 +95,8 @@ export const invokeSamples: {
   'account:sign-in-saved': { request: { aor: 'sip:alice@example.org' }, response: sampleSession },
   'account:forget': { request: undefined, response: { forgotten: true } },
   'policy:get': { request: undefined, response: samplePolicy },
+  'sip:get-log': { request: undefined, response: [sampleLogEntry] },
+  'sip:clear-log': { request: undefined, response: { cleared: true } },
   'policy:reload': { request: undefined, response: samplePolicy },
   'app:get-info': {
     request: undefined,
@@ -179,6 +194,7 @@ export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
   'account:saved-changed': { aor: 'sip:alice@example.org', hasSavedPassword: true },
   'trust:report-changed': sampleReport,
   'session:state-changed': sampleSession,
+  'sip:log-appended': sampleLogEntry,
   'presence:own-changed': { state: 'do-not-disturb', note: 'Focus time' },
   'presence:changed': {
     uri: 'sip:bob@example.org',

@@ -1,0 +1,97 @@
+import type { SipLogEntry } from '../../../shared/types/sip-log'
+
+/** How many messages the log keeps (oldest dropped first). */
+export const SIP_LOG_LIMIT = 2000
+
+/** Bodies that are the user's own words, never shown to a helpdesk. */
+const PRIVATE_BODIES = /^(text\/|message\/cpim|application\/im-iscomposing\+xml)/i
+
+/** Header values that carry secrets. */
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization'])
+
+/**
+ * Removes the digest response, nonce-derived values and client nonce from an Authorization
+ * header, keeping what the helpdesk needs (scheme, username, realm, uri, algorithm).
+ */
+export function redactAuthorization(value: string): string {
+  return value.replace(
+    /\b(response|cnonce|nonce|opaque)\s*=\s*("[^"]*"|[^,\s]+)/gi,
+    '$1="[redacted]"'
+  )
+}
+
+/** Parses one SIP message into a log entry, redacting secrets and message text. */
+export function toLogEntry(
+  id: number,
+  direction: 'out' | 'in',
+  text: string,
+  at: Date = new Date()
+): SipLogEntry {
+  const split = text.indexOf('\r\n\r\n')
+  const head = split >= 0 ? text.slice(0, split) : text
+  const rawBody = split >= 0 ? text.slice(split + 4) : ''
+  const [startLine = '', ...lines] = head.split(/\r\n/)
+  const headers: SipLogEntry['headers'] = []
+  for (const line of lines) {
+    // Folded header lines (RFC 3261 §7.3.1) continue the previous value.
+    if (/^[ \t]/.test(line) && headers.length) {
+      headers[headers.length - 1]!.value += ` ${line.trim()}`
+      continue
+    }
+    const colon = line.indexOf(':')
+    if (colon <= 0) continue
+    const name = line.slice(0, colon).trim()
+    const value = line.slice(colon + 1).trim()
+    headers.push({
+      name,
+      value: SECRET_HEADERS.has(name.toLowerCase()) ? redactAuthorization(value) : value
+    })
+  }
+  const header = (...names: string[]) =>
+    headers.find((h) => names.includes(h.name.toLowerCase()))?.value ?? null
+  const cseq = header('cseq')
+  const response = /^SIP\/2\.0\s+(\d{3})/.exec(startLine)
+  const method = response ? (cseq?.split(/\s+/)[1] ?? '') : (startLine.split(' ')[0] ?? '')
+  const contentType = header('content-type', 'c') ?? ''
+  const isPrivate = rawBody.length > 0 && (method === 'MESSAGE' || PRIVATE_BODIES.test(contentType))
+  return {
+    id,
+    at: at.toISOString(),
+    direction,
+    startLine,
+    method,
+    status: response ? Number(response[1]) : null,
+    callId: header('call-id', 'i'),
+    cseq,
+    headers,
+    body: isPrivate
+      ? `[${Buffer.byteLength(rawBody, 'utf8')} bytes of ${contentType || 'message text'} not shown]`
+      : rawBody,
+    bodyRedacted: isPrivate
+  }
+}
+
+/** The last SIP_LOG_LIMIT messages, for the ladder view and the helpdesk report. */
+export class SipLog {
+  #entries: SipLogEntry[] = []
+  #next = 1
+
+  constructor(private readonly onAppend: (entry: SipLogEntry) => void = () => undefined) {}
+
+  add(direction: 'out' | 'in', text: string): SipLogEntry {
+    const entry = toLogEntry(this.#next++, direction, text)
+    this.#entries.push(entry)
+    if (this.#entries.length > SIP_LOG_LIMIT)
+      this.#entries.splice(0, this.#entries.length - SIP_LOG_LIMIT)
+    this.onAppend(entry)
+    return entry
+  }
+
+  list(): SipLogEntry[] {
+    return [...this.#entries]
+  }
+
+  clear(): void {
+    this.#entries = []
+  }
+}

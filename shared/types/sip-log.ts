@@ -1,0 +1,24 @@
+import { z } from 'zod'
+
+/** One SIP message in the helpdesk's log, with secrets and message text removed. */
+export const sipLogEntrySchema = z.object({
+  id: z.number().int(),
+  /** ISO 8601 time it was sent or received. */
+  at: z.string(),
+  direction: z.enum(['out', 'in']),
+  /** The start line: `REGISTER sip:example.org SIP/2.0` or `SIP/2.0 200 OK`. */
+  startLine: z.string(),
+  /** Request method, or the method a response answers (from CSeq). */
+  method: z.string(),
+  /** Response status, null for requests. */
+  status: z.number().int().nullable(),
+  callId: z.string().nullable(),
+  cseq: z.string().nullable(),
+  headers: z.array(z.object({ name: z.string(), value: z.string() })),
+  /** The body, or a note saying what was removed (message text, typing notices). */
+  body: z.string(),
+  bodyRedacted: z.boolean()
+})
+
+/** One SIP message in the helpdesk's log. */
+export type SipLogEntry = z.infer<typeof sipLogEntrySchema>

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest'
+import { SIP_LOG_LIMIT, SipLog, toLogEntry } from '../../../../electron/main/sip/sip-log'
+
+const register = [
+  'REGISTER sip:example.org SIP/2.0',
+  'Via: SIP/2.0/TLS 10.0.0.1:5061;branch=z9hG4bK1',
+  'Call-ID: abc@host',
+  'CSeq: 2 REGISTER',
+  'Authorization: Digest username="alice", realm="example.org", nonce="n0nce", uri="sip:example.org", response="0123456789abcdef", cnonce="c1", nc=00000001, qop=auth',
+  'Content-Length: 0',
+  '',
+  ''
+].join('\r\n')
+
+describe('toLogEntry', () => {
+  it('keeps what the helpdesk needs and removes the digest secrets', () => {
+    const e = toLogEntry(1, 'out', register)
+    expect(e).toMatchObject({
+      method: 'REGISTER',
+      status: null,
+      callId: 'abc@host',
+      cseq: '2 REGISTER'
+    })
+    const auth = e.headers.find((h) => h.name === 'Authorization')?.value ?? ''
+    expect(auth).toContain('username="alice"')
+    expect(auth).toContain('realm="example.org"')
+    expect(auth).not.toContain('0123456789abcdef')
+    expect(auth).not.toContain('n0nce')
+    expect(auth).not.toContain('"c1"')
+  })
+
+  it('takes a response method from CSeq', () => {
+    const e = toLogEntry(2, 'in', 'SIP/2.0 401 Unauthorized\r\nCSeq: 1 REGISTER\r\ni: x\r\n\r\n')
+    expect(e).toMatchObject({ method: 'REGISTER', status: 401, callId: 'x' })
+  })
+
+  it('never shows message text or typing notices, only their size', () => {
+    const msg =
+      'MESSAGE sip:bob@example.org SIP/2.0\r\nCSeq: 1 MESSAGE\r\nContent-Type: text/plain;charset=UTF-8\r\n\r\nmy secret 你好'
+    const e = toLogEntry(3, 'out', msg)
+    expect(e.bodyRedacted).toBe(true)
+    expect(e.body).not.toContain('secret')
+    expect(e.body).toMatch(/^\[\d+ bytes of text\/plain/)
+    const typing = toLogEntry(
+      4,
+      'out',
+      'MESSAGE sip:b@x SIP/2.0\r\nc: application/im-iscomposing+xml\r\n\r\n<state>active</state>'
+    )
+    expect(typing.bodyRedacted).toBe(true)
+  })
+
+  it('shows presence documents, which the helpdesk needs to debug presence', () => {
+    const pidf = '<presence><tuple id="t"><status><basic>open</basic></status></tuple></presence>'
+    const e = toLogEntry(
+      5,
+      'in',
+      `NOTIFY sip:a@x SIP/2.0\r\nContent-Type: application/pidf+xml\r\nCSeq: 3 NOTIFY\r\n\r\n${pidf}`
+    )
+    expect(e).toMatchObject({ bodyRedacted: false, body: pidf })
+  })
+
+  it('survives garbage without throwing', () => {
+    for (const junk of [
+      '',
+      '\r\n\r\n',
+      'no colon here\r\n:\r\n\r\n',
+      '\u0000\u0001',
+      'SIP/2.0 abc'
+    ]) {
+      expect(() => toLogEntry(6, 'in', junk)).not.toThrow()
+    }
+  })
+})
+
+describe('SipLog', () => {
+  it('keeps the newest entries up to the limit and announces each', () => {
+    const seen: number[] = []
+    const log = new SipLog((e) => seen.push(e.id))
+    for (let i = 0; i < SIP_LOG_LIMIT + 5; i++) log.add('out', register)
+    expect(log.list()).toHaveLength(SIP_LOG_LIMIT)
+    expect(log.list()[0]?.id).toBe(6)
+    expect(seen).toHaveLength(SIP_LOG_LIMIT + 5)
+    log.clear()
+    expect(log.list()).toEqual([])
+  })
+})
