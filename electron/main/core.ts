@@ -14,7 +14,7 @@ import { IpcFailure } from '../../shared/ipc/result'
 import type { EffectivePolicy } from '../../shared/types/policy'
 import { appInfo, createAppHandlers } from './ipc/app-handlers'
 import { createDispatcher, EventBus, type Dispatcher } from './ipc/dispatch'
-import { createSipHandlers, type SessionService } from './ipc/sip-handlers'
+import { createSipHandlers, sipEventsTo, type SessionService } from './ipc/sip-handlers'
 import { createTrustHandlers, type ExceptionStore, type TrustEngine } from './ipc/trust-handlers'
 import type { HandlerMap } from './ipc/types'
 import type { DnsResolver } from './sip/discovery'
@@ -101,11 +101,7 @@ export function createCore(options: CoreOptions): Core {
     log: (m) => log(`[sip] ${m}`),
     ...(options.session ? { session: options.session } : {}),
     events: {
-      onStateChanged: (state) => events.emit('session:state-changed', state),
-      onContactPresence: (contact) => events.emit('presence:changed', contact),
-      onMessageUpdated: (message) => events.emit('im:message-updated', message),
-      onMessageReceived: (message) => events.emit('im:received', message),
-      onTyping: (typing) => events.emit('im:typing-changed', typing),
+      ...sipEventsTo(events),
       onWire: (direction, text) => sipLog.add(direction, text)
     }
   })

@@ -1,4 +1,4 @@
-import type { EventChannel, InvokeChannel } from '../../../shared/ipc/define'
+import type { EventName, InvokeName } from '../../../shared/ipc/contract'
 import { sipChannels } from '../../../shared/ipc/channels/sip'
 import { IpcFailure } from '../../../shared/ipc/result'
 import type {
@@ -13,17 +13,11 @@ import type { EventSink, HandlerMap } from './types'
 import { normalizeAor, type SessionState, type SignInRequest } from '../../../shared/types/sip'
 import type { OwnPresenceState } from '../../../shared/types/presence'
 
-type SipChannels = typeof sipChannels
-
-/** Invoke channels of the SIP domain. */
-export type SipInvokeName = {
-  [K in keyof SipChannels]: SipChannels[K] extends InvokeChannel ? K : never
-}[keyof SipChannels]
+/** Invoke channels of the SIP domain (the contract's own classification, narrowed). */
+export type SipInvokeName = Extract<InvokeName, keyof typeof sipChannels>
 
 /** Event channels of the SIP domain. */
-export type SipEventName = {
-  [K in keyof SipChannels]: SipChannels[K] extends EventChannel ? K : never
-}[keyof SipChannels]
+export type SipEventName = Extract<EventName, keyof typeof sipChannels>
 
 /** The SIP handlers: the contract's handler map restricted to the SIP invoke channels. */
 export type SipHandlerMap = HandlerMap<SipInvokeName>
