@@ -52,6 +52,7 @@ const samples: Record<string, { request?: unknown; response?: unknown; payload?:
     response: { state: 'do-not-disturb', note: 'focus' }
   },
   'presence:get': { request: undefined, response: { state: 'available' } },
+  'presence:own-changed': { payload: { state: 'be-right-back', note: 'back in 5' } },
   'presence:changed': {
     payload: {
       uri: 'sip:bob@lab.test',
