@@ -122,7 +122,7 @@ test.describe('app shell (browser host)', () => {
     await page.goto(host.url)
     const shell = new AppShell(page)
     await shell.go('helpdesk')
-    await expect(page.getByTestId('sip-log-unavailable')).toBeVisible()
+    await expect(page.getByRole('heading', { name: 'SIP message log' })).toBeVisible()
     await page.getByTestId('copy-report').click()
     // Either the core exports a report (status line) or says why not (alert): never silence.
     await expect(

@@ -322,7 +322,7 @@ test.describe('against the real SIP lab', () => {
     await expect(page.getByTestId('decision-list')).toHaveCount(0)
   })
 
-  test('helpdesk: PEM download and a saved report without the password', async ({
+  test('helpdesk: PEM download, SIP ladder and a saved report without the password', async ({
     page,
     labHost
   }) => {
@@ -341,6 +341,17 @@ test.describe('against the real SIP lab', () => {
     expect(chain.match(/-----BEGIN CERTIFICATE-----/g)).toHaveLength(3)
 
     await shell.go('helpdesk')
+    // The ladder shows the registration, with the digest answer removed.
+    const ladder = page.getByTestId('sip-ladder')
+    await expect(ladder.getByText(/^REGISTER sip:/).first()).toBeVisible()
+    await expect(ladder.getByText('SIP/2.0 200 OK').first()).toBeVisible()
+    await expect(ladder).not.toContainText(lab.users.alice.password)
+    await page.getByLabel('Filter').fill('REGISTER')
+    await ladder
+      .getByText(/^REGISTER sip:/)
+      .first()
+      .click()
+    await shell.screenshot('helpdesk-sip-log')
     const saved = page.waitForEvent('download')
     await page.getByTestId('save-report-json').click()
     const report = readFileSync(await (await saved).path(), 'utf8')

@@ -29,7 +29,7 @@ class PresenceStore {
   contacts = $state.raw<ContactView[]>([])
   error = $state.raw<UiError | null>(null)
   contactsError = $state.raw<UiError | null>(null)
-  #unsubscribe: (() => void) | null = null
+  #unsubscribers: (() => void)[] = []
 
   /** Contacts sorted by display name (then address), so the list does not jump around. */
   readonly sorted = $derived(
@@ -39,7 +39,14 @@ class PresenceStore {
   )
 
   async start(): Promise<void> {
-    this.#unsubscribe ??= api.presence.onChanged((update) => this.#apply(update))
+    if (this.#unsubscribers.length === 0)
+      this.#unsubscribers = [
+        api.presence.onChanged((update) => this.#apply(update)),
+        // Set in another window (or restored after a reconnect): follow it here too.
+        api.presence.onOwnChanged((own) => {
+          this.own = own
+        })
+      ]
     const own = await settle(
       () => api.presence.get(),
       (e) => (this.error = e)
@@ -107,8 +114,8 @@ class PresenceStore {
   }
 
   stop(): void {
-    this.#unsubscribe?.()
-    this.#unsubscribe = null
+    for (const off of this.#unsubscribers) off()
+    this.#unsubscribers = []
   }
 }
 

@@ -1,36 +1,64 @@
-/**
- * One SIP message as the ladder shows it. Local type: the contract has no SIP log channel yet
- * (`sip:get-log` invoke and `sip:log-appended` event are requested from the core team); once
- * they exist this type moves to shared/types and `start()` subscribes.
- */
-export interface SipLogEntry {
-  id: string
-  /** `out` = we sent it, `in` = the server sent it. */
-  direction: 'in' | 'out'
-  /** ISO 8601. */
-  at: string
-  /** Request line or status line, e.g. `REGISTER sip:example.org SIP/2.0` or `SIP/2.0 200 OK`. */
-  firstLine: string
-  /** Header lines, credentials already redacted by the core. */
-  headers: string[]
-  /** Body with message text redacted by the core; empty when there is none. */
-  body: string
-}
+import type { SipLogEntry } from '../../../../shared/types/sip-log'
+import { api } from '../api'
+import { settle, type UiError } from './result'
 
-/** The SIP log for the helpdesk ladder. */
+/** The core keeps 2,000 messages; the ladder keeps as many and drops the oldest beyond that. */
+const keep = 2000
+
+/** The helpdesk's SIP log (secrets and message text already removed by the core). */
 class SipLogStore {
   entries = $state.raw<SipLogEntry[]>([])
-  /** False until the core offers the log channels. */
+  /** False until the core answered `sip:get-log`. */
   available = $state(false)
+  error = $state.raw<UiError | null>(null)
+  /** Text to filter by (start line, Call-ID, method). */
+  filter = $state('')
+  #unsubscribe: (() => void) | null = null
 
-  /** Replaces the log (used by tests and, later, by the `sip:get-log` answer). */
+  readonly shown = $derived.by(() => {
+    const needle = this.filter.trim().toLowerCase()
+    if (!needle) return this.entries
+    return this.entries.filter(
+      (e) =>
+        e.startLine.toLowerCase().includes(needle) ||
+        e.method.toLowerCase().includes(needle) ||
+        (e.callId ?? '').toLowerCase().includes(needle)
+    )
+  })
+
+  async start(): Promise<void> {
+    this.#unsubscribe ??= api.sip.onLogAppended((entry) => this.append(entry))
+    const entries = await settle(
+      () => api.sip.getLog(),
+      (e) => (this.error = e)
+    )
+    if (entries) this.load(entries)
+  }
+
+  /** Replaces the log with what the core kept. */
   load(entries: SipLogEntry[]): void {
-    this.entries = entries
+    this.entries = entries.slice(-keep)
     this.available = true
+    this.error = null
   }
 
   append(entry: SipLogEntry): void {
-    this.entries = [...this.entries, entry]
+    if (this.entries.some((e) => e.id === entry.id)) return
+    const next = [...this.entries, entry]
+    this.entries = next.length > keep ? next.slice(-keep) : next
+  }
+
+  async clear(): Promise<void> {
+    const result = await settle(
+      () => api.sip.clearLog(),
+      (e) => (this.error = e)
+    )
+    if (result) this.entries = []
+  }
+
+  stop(): void {
+    this.#unsubscribe?.()
+    this.#unsubscribe = null
   }
 }
 

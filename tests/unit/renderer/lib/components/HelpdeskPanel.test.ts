@@ -2,7 +2,38 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import HelpdeskPanel from '../../../../../renderer/src/lib/components/HelpdeskPanel.svelte'
 import { sipLog, trust } from '../../../../../renderer/src/lib/state'
-import { answer, resetApi } from '../../api-mock'
+import type { SipLogEntry } from '../../../../../shared/types/sip-log'
+import { answer, emit, resetApi } from '../../api-mock'
+
+const register: SipLogEntry = {
+  id: 1,
+  at: '2026-11-28T12:00:00.000Z',
+  direction: 'out',
+  startLine: 'REGISTER sip:lab.trustline.test SIP/2.0',
+  method: 'REGISTER',
+  status: null,
+  callId: 'abc@host',
+  cseq: '1 REGISTER',
+  headers: [{ name: 'Via', value: 'SIP/2.0/TLS x.invalid' }],
+  body: '',
+  bodyRedacted: false
+}
+const challenge: SipLogEntry = {
+  ...register,
+  id: 2,
+  direction: 'in',
+  startLine: 'SIP/2.0 407 Proxy Authentication Required',
+  status: 407
+}
+const ok200: SipLogEntry = {
+  ...register,
+  id: 3,
+  direction: 'in',
+  startLine: 'SIP/2.0 200 OK',
+  status: 200,
+  body: '<b>not html</b>',
+  bodyRedacted: true
+}
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -38,32 +69,37 @@ describe('HelpdeskPanel', () => {
     await vi.waitFor(() => expect(screen.getByTestId('helpdesk-error')).toBeTruthy())
   })
 
-  it('says the SIP log is not available, then draws the ladder once it is', () => {
-    const { unmount } = render(HelpdeskPanel)
+  it('says when the SIP log cannot be loaded', async () => {
+    sipLog.available = false
+    render(HelpdeskPanel)
     expect(screen.getByTestId('sip-log-unavailable')).toBeTruthy()
-    unmount()
-    sipLog.load([
-      {
-        id: '1',
-        direction: 'out',
-        at: '2026-11-28T12:00:00.000Z',
-        firstLine: 'REGISTER sip:lab.trustline.test SIP/2.0',
-        headers: ['Authorization: Digest username="alice", response="<redacted>"'],
-        body: ''
-      },
-      {
-        id: '2',
-        direction: 'in',
-        at: '2026-11-28T12:00:00.050Z',
-        firstLine: 'SIP/2.0 200 OK',
-        headers: ['Expires: 600'],
-        body: '<b>not html</b>'
-      }
-    ])
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('sip-log-error').dataset['code']).toBe('unavailable')
+    )
+  })
+
+  it('draws the ladder from sip:get-log, follows sip:log-appended, filters and clears', async () => {
+    answer('sip', 'getLog', [register, challenge])
+    const clear = answer('sip', 'clearLog', { cleared: true })
     const { container } = render(HelpdeskPanel)
+    await vi.waitFor(() => expect(screen.getAllByTestId('sip-entry')).toHaveLength(2))
+    emit('sip', 'onLogAppended', { ...ok200, id: 3 })
+    emit('sip', 'onLogAppended', { ...ok200, id: 3 })
+    await vi.waitFor(() => expect(screen.getAllByTestId('sip-entry')).toHaveLength(3))
     const entries = screen.getAllByTestId('sip-entry')
-    expect(entries.map((e) => e.className.includes('out'))).toEqual([true, false])
+    expect(entries.map((e) => e.classList.contains('out'))).toEqual([true, false, false])
+    expect(entries[1]?.classList.contains('challenge')).toBe(true)
+    expect(entries[2]?.classList.contains('success')).toBe(true)
+    // Bodies are text: markup in a body is never parsed.
     expect(container.querySelector('b')).toBeNull()
     expect(screen.getByText('<b>not html</b>')).toBeTruthy()
+    expect(screen.getByText(/removed by TrustLine/)).toBeTruthy()
+
+    await fireEvent.input(screen.getByLabelText('Filter'), { target: { value: '407' } })
+    expect(screen.getAllByTestId('sip-entry')).toHaveLength(1)
+    await fireEvent.click(screen.getByTestId('clear-log'))
+    expect(clear).toHaveBeenCalled()
+    await vi.waitFor(() => expect(screen.queryAllByTestId('sip-entry')).toHaveLength(0))
+    sipLog.filter = ''
   })
 })
