@@ -63,6 +63,22 @@ test.describe('against the real SIP lab', () => {
     await shell.screenshot('connection-trusted')
   })
 
+  test('sign-in over secure WebSocket (wss) is trusted the same way', async ({ page, labHost }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.wss,
+      transport: 'wss',
+      path: '/ws'
+    })
+    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    await expect(shell.badge).toHaveAttribute('data-state', 'trusted')
+    await shell.go('connection')
+    await expect(page.getByTestId('connection-facts')).toContainText('WSS')
+  })
+
   for (const [scenario, code] of [
     ['expired', 'expired'],
     ['wrongHost', 'hostname-mismatch'],

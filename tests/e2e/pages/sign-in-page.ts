@@ -20,14 +20,21 @@ export class SignInPage {
     this.why = page.getByTestId('signin-why')
   }
 
-  /** Signs in; `server` overrides discovery (host:port), as a lab run needs. */
-  async signIn(aor: string, password: string, server?: { host: string; port: number }) {
+  /** Signs in; `server` overrides discovery (host:port, and transport/path for wss). */
+  async signIn(
+    aor: string,
+    password: string,
+    server?: { host: string; port: number; transport?: 'tls' | 'wss'; path?: string }
+  ) {
     await this.aor.fill(aor)
     await this.password.fill(password)
     if (server) {
-      await this.page.locator('details', { has: this.page.locator('#signin-server') }).click()
+      const options = this.page.locator('details', { has: this.page.locator('#signin-server') })
+      if ((await options.getAttribute('open')) === null) await options.locator('summary').click()
       await this.page.locator('#signin-server').fill(server.host)
       await this.page.locator('#signin-port').fill(String(server.port))
+      await this.page.locator('#signin-transport').selectOption(server.transport ?? 'auto')
+      if (server.path) await this.page.locator('#signin-path').fill(server.path)
     }
     await this.submit.click()
   }

@@ -154,4 +154,27 @@ describe('SignIn', () => {
     await fireEvent.click(screen.getByTestId('signin-submit'))
     expect(signIn).toHaveBeenCalledWith({ aor: 'sip:alice@corp.example', password: 'x' })
   })
+
+  it('asks for a WebSocket path only for wss, checks it, and sends it with the server', async () => {
+    const signIn = answer('session', 'signIn', { status: 'registered' })
+    render(SignIn)
+    expect(screen.queryByLabelText('WebSocket path')).toBeNull()
+    await fireEvent.input(screen.getByLabelText('SIP address'), { target: { value: 'a@b.c' } })
+    await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'x' } })
+    await fireEvent.input(screen.getByLabelText(/^Server/), { target: { value: '127.0.0.1' } })
+    await fireEvent.input(screen.getByLabelText('Port'), { target: { value: '8443' } })
+    await fireEvent.change(screen.getByLabelText('Transport'), { target: { value: 'wss' } })
+    await fireEvent.input(screen.getByLabelText('WebSocket path'), { target: { value: 'ws' } })
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    expect(signIn).not.toHaveBeenCalled()
+    expect(screen.getByText(/A path starts with \//)).toBeTruthy()
+    await fireEvent.input(screen.getByLabelText('WebSocket path'), { target: { value: '/ws' } })
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    expect(signIn).toHaveBeenCalledWith({
+      aor: 'sip:a@b.c',
+      password: 'x',
+      server: { host: '127.0.0.1', port: 8443, path: '/ws' },
+      transport: 'wss'
+    })
+  })
 })
