@@ -108,6 +108,27 @@ test.describe('against the real SIP lab', () => {
       await expect(reason.locator('.detail')).toBeVisible()
       await expect(conn.exceptionSha256).toHaveText(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/)
       await shell.screenshot(`connection-untrusted-${scenario}`)
+      // The richest screen gets its own accessibility scan, in both themes.
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme })
+        const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze()
+        expect(
+          axe.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map((v) => `${scheme}: ${v.id} ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+        ).toEqual([])
+      }
+      if (scenario === 'unknownCa') {
+        await shell.screenshot('connection-untrusted-dark')
+        await page.emulateMedia({ colorScheme: 'light' })
+        await shell.go('settings')
+        await page.getByTestId('language-select').selectOption('zh-CN')
+        await shell.go('connection')
+        await expect(reason.locator('.summary')).toContainText('不信任的机构')
+        await shell.screenshot('connection-untrusted-zh-CN')
+        await shell.go('settings')
+        await page.getByTestId('language-select').selectOption('en')
+      }
     })
   }
 
