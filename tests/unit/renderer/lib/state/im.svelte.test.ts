@@ -124,3 +124,28 @@ describe('im state: people who are not contacts', () => {
     expect(im.others).toEqual([])
   })
 })
+
+describe('im state: our typing indicator', () => {
+  it('says "typing" once per burst and "stopped" when the message is sent', async () => {
+    resetApi()
+    const bob = 'sip:bob@lab.trustline.test'
+    answer('im', 'history', {
+      conversation: bob,
+      messages: [],
+      unread: 0,
+      recoveredTornLine: false
+    })
+    answer('im', 'markRead', { unread: 0 })
+    answer('im', 'send', msg({ id: 'o9', direction: 'out', state: 'sending', body: 'x' }))
+    const typing = answer('im', 'typing', { sent: true })
+    await im.open(bob)
+    im.composing()
+    im.composing()
+    im.composing()
+    expect(typing).toHaveBeenCalledTimes(1)
+    expect(typing).toHaveBeenLastCalledWith({ conversation: bob, active: true })
+    await im.send('x')
+    expect(typing).toHaveBeenLastCalledWith({ conversation: bob, active: false })
+    expect(typing).toHaveBeenCalledTimes(2)
+  })
+})
