@@ -53,6 +53,16 @@ test.describe('app shell (browser host)', () => {
     await new AppShell(page).screenshot('sign-in-failed')
   })
 
+  test('an unreachable server is named as such', async ({ page, host }) => {
+    await page.goto(host.url)
+    const signIn = new SignInPage(page)
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    await signIn.signIn('sip:alice@example.org', 'pw', { host: '127.0.0.1', port: 1 })
+    await expect(signIn.failure).toHaveAttribute('data-code', 'network', { timeout: 20_000 })
+    await expect(signIn.failure).toContainText('The server could not be reached')
+    await expect(new AppShell(page).badge).toHaveAttribute('data-state', 'not-connected')
+  })
+
   test('checks the form before asking the core', async ({ page, host }) => {
     await page.goto(host.url)
     const signIn = new SignInPage(page)
