@@ -429,4 +429,30 @@ test.describe('against the real SIP lab', () => {
       dave.close()
     }
   })
+
+  test("a message to someone who is not signed in fails with the server's reason", async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.good
+    })
+    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    const chat = new ChatPage(page)
+    // Carol is a known user with no registration: the lab answers 480 Temporarily Unavailable.
+    await chat.addContact(lab.users.carol.uri, 'Carol')
+    await chat.contact(lab.users.carol.uri).locator('button.open').click()
+    await chat.composer.fill('ping')
+    await chat.composer.press('Enter')
+    const last = chat.messages.last()
+    await expect(last).toHaveAttribute('data-state', 'failed', { timeout: 15_000 })
+    await expect(last.getByTestId('message-state')).toContainText('480')
+    await shell.screenshot('chat-failed')
+    await last.getByTestId('resend').click()
+    await expect(chat.messages).toHaveCount(2)
+  })
 })

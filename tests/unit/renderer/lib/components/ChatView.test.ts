@@ -1,9 +1,9 @@
-import { cleanup, render, screen } from '@testing-library/svelte'
+import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ImMessage } from '../../../../../shared/types/im'
 import ChatView from '../../../../../renderer/src/lib/components/ChatView.svelte'
 import { im, presence } from '../../../../../renderer/src/lib/state'
-import { resetApi } from '../../api-mock'
+import { answer, resetApi } from '../../api-mock'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -90,5 +90,33 @@ describe('ChatView', () => {
     im.error = { code: 'unavailable', message: 'not wired yet' }
     render(ChatView)
     expect(screen.getByTestId('chat-error').textContent).toContain('cannot do this yet')
+  })
+
+  it('sends a failed message again as a new message', async () => {
+    im.conversations = {
+      [bob]: [
+        message('f', 'are you there?', {
+          direction: 'out',
+          state: 'failed',
+          failure: { status: 480, reason: 'Temporarily Unavailable' }
+        })
+      ]
+    }
+    answer('im', 'typing', { sent: true })
+    const send = answer(
+      'im',
+      'send',
+      message('n', 'are you there?', { direction: 'out', state: 'sending' })
+    )
+    render(ChatView)
+    await fireEvent.click(screen.getByTestId('resend'))
+    expect(send).toHaveBeenCalledWith({ to: bob, body: 'are you there?' })
+    await vi.waitFor(() => expect(screen.getAllByTestId('message')).toHaveLength(2))
+  })
+
+  it('dates messages from another day', () => {
+    im.conversations = { [bob]: [message('old', 'hi', { sentAt: '2020-01-02T10:00:00Z' })] }
+    render(ChatView)
+    expect(screen.getByText(/2020/)).toBeTruthy()
   })
 })
