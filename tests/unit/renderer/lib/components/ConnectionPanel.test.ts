@@ -4,7 +4,7 @@ import ConnectionPanel from '../../../../../renderer/src/lib/components/Connecti
 import { connection, policy, trust } from '../../../../../renderer/src/lib/state'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { answer, resetApi } from '../../api-mock'
-import { makePolicy, makeReport, makeUntrustedReport } from '../../fixtures'
+import { makeCert, makePolicy, makeReport, makeUntrustedReport } from '../../fixtures'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -169,5 +169,22 @@ describe('ConnectionPanel', () => {
     })
     await vi.waitFor(() => expect(screen.queryByTestId('domain-question')).toBeNull())
     expect(connection.answered).toBe('refused')
+  })
+
+  it('starts a fresh, unconfirmed exception form when the certificate changes', async () => {
+    const report = makeUntrustedReport()
+    trust.report = report
+    render(ConnectionPanel)
+    await fireEvent.click(screen.getByTestId('exception-confirm'))
+    expect(screen.getByTestId<HTMLInputElement>('exception-confirm').checked).toBe(true)
+    const other = makeCert({
+      sha256: Array.from({ length: 32 }, () => '99').join(':'),
+      selfSigned: true
+    })
+    trust.report = { ...report, sentChain: [other], builtChain: [other] }
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('exception-sha256').textContent).toBe(other.sha256)
+    )
+    expect(screen.getByTestId<HTMLInputElement>('exception-confirm').checked).toBe(false)
   })
 })
