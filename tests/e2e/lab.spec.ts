@@ -199,6 +199,9 @@ test.describe('against the real SIP lab', () => {
     await expect(shell.badge).toHaveAttribute('data-state', 'trusted-by-exception', {
       timeout: 20_000
     })
+    await shell.badge.click()
+    await expect(page.getByTestId('conn-exception')).toContainText(fingerprint ?? 'missing')
+    await shell.screenshot('connection-trusted-by-exception')
     await shell.signOut.click()
 
     await shell.go('settings')
