@@ -14,18 +14,3 @@ export function saveText(filename: string, mime: string, content: string): void 
   // Revoke after the click has been handled; revoking at once can cancel the download.
   setTimeout(() => URL.revokeObjectURL(url), 1000)
 }
-
-/** The common name of a distinguished name ('CN=a, O=b' → 'a'), or the whole DN. */
-export function commonName(dn: string): string {
-  return /(?:^|,\s*)CN=([^,]+)/.exec(dn)?.[1]?.trim() ?? dn
-}
-
-/** A safe file name stem from a certificate subject. */
-export function fileStem(dn: string): string {
-  return (
-    commonName(dn)
-      .replace(/[^\w.-]+/g, '_')
-      .replace(/^_+|_+$/g, '')
-      .slice(0, 60) || 'certificate'
-  )
-}
