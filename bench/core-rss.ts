@@ -1,0 +1,67 @@
+// Child process for figure 5: one core, signed in to the lab, holding the roster and history it
+// finds in its data folder; prints its memory use as JSON on stdout and exits.
+//   node --import tsx --expose-gc bench/core-rss.ts LAB_RUN_DIR DATA_DIR [PACE_WINDOW]
+import { performance } from 'node:perf_hooks'
+import { readLabInfo } from '../tests/lab/lab'
+import { makeCore } from './lib/core-client'
+import { paceSubscriptions } from './lib/paced-subscribe'
+
+async function main(): Promise<void> {
+  const [runDir, dataDir, pace] = process.argv.slice(2)
+  if (!runDir || !dataDir) throw new Error('usage: core-rss.ts LAB_RUN_DIR DATA_DIR')
+  const lab = readLabInfo(runDir)
+  const c = makeCore(lab, dataDir, { dataDir })
+  if (Number(pace) > 0) paceSubscriptions(c.core, Number(pace))
+  const roster = await c.call('contacts:list')
+  const settled = new Set<string>()
+  let onAll = () => undefined as void
+  const all = new Promise<void>((r) => (onAll = r))
+  c.on('presence:changed', (p) => {
+    if (p.subscription.status === 'active') settled.add(p.uri)
+    if (settled.size >= roster.length) onAll()
+  })
+  const t0 = performance.now()
+  const s = await c.call('session:sign-in', {
+    aor: lab.users.alice.uri,
+    password: lab.users.alice.password,
+    server: { host: '127.0.0.1', port: lab.ports.tls.good }
+  })
+  if (s.status !== 'registered') throw new Error(`sign-in: ${JSON.stringify(s)}`)
+  if (roster.length) {
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([all, new Promise((r) => (timer = setTimeout(r, 30_000)))])
+    clearTimeout(timer)
+  }
+  // Load every conversation, as scrolling through the roster and opening chats would.
+  let messages = 0
+  for (const contact of await c.call('contacts:list')) {
+    messages += (await c.call('im:history', { conversation: contact.uri, limit: 10_000 })).messages
+      .length
+  }
+  const gc = (globalThis as { gc?: () => void }).gc
+  gc?.()
+  gc?.()
+  const m = process.memoryUsage()
+  process.stdout.write(
+    `${JSON.stringify({
+      contacts: roster.length,
+      active: settled.size,
+      messages,
+      readyMs: performance.now() - t0,
+      rssMb: m.rss / 2 ** 20,
+      heapUsedMb: m.heapUsed / 2 ** 20,
+      heapTotalMb: m.heapTotal / 2 ** 20,
+      externalMb: m.external / 2 ** 20
+    })}\n`
+  )
+  await c.call('session:sign-out').catch(() => undefined)
+  await c.dispose()
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${String(e)}\n`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,290 @@
+// Figure 4: a presence storm. 1,000 contacts (lab extra users) change to "open" at once; the
+// core receives 1,000 NOTIFYs. Measured in process (core events) and, through the browser host,
+// in Chromium (all shown, longest frame).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { join } from 'node:path'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
+import { chromium, type Browser } from '@playwright/test'
+import type { Lab } from '../tests/lab/lab'
+import { makeCore, writeContacts } from './lib/core-client'
+import { paceSubscriptions } from './lib/paced-subscribe'
+import { publishAll } from './lib/publishers'
+
+export interface CoreStormResult {
+  contacts: number
+  /** SUBSCRIBEs outstanding at once (0: the core as it is, all at once). */
+  pacedWindow: number
+  /** Why the storm could not be measured completely, if it could not. */
+  failure: string | null
+  /** sign-in invoked → registered. */
+  registeredMs: number
+  /** sign-in invoked → every contact shown `available` (1,000 SUBSCRIBE/401/NOTIFY). */
+  allAvailableMs: number
+  /** First → last `available` event in the core: the NOTIFY processing window. */
+  notifyWindowMs: number
+  /** Longest event-loop stall of the core's process during the storm (monitorEventLoopDelay). */
+  loopMaxMs: number
+  available: number
+  /** NOTIFYs the core received, and how many it answered 481 (no dialog yet for them). */
+  notifysIn: number
+  answered481: number
+  /** SUBSCRIBEs answered 2xx after the core had already answered their NOTIFY with 481. */
+  notifyBefore2xx: number
+}
+
+export interface BrowserStormResult {
+  contacts: number
+  failure: string | null
+  /** Sign-in clicked → every contact shown as Available in the page. */
+  allShownMs: number
+  /** First contact shown Available → all shown, measured in the page. */
+  renderWindowMs: number
+  shown: number
+  longestFrameMs: number
+  longFrames: number
+  /** Which PerformanceObserver entry type was available. */
+  frameEntryType: string
+  /** RSS of the browser host process (its core holds the 1,000 contacts), MB. */
+  hostRssMb: number | null
+}
+
+const availableText = 'Available'
+
+/**
+ * Makes every contact "open" on the server first, slowly enough for the lab Kamailio's 64 MB of
+ * shared memory (a 1,000-PUBLISH burst exhausts it: "out of mem" in tm). The storm is then the
+ * 1,000 NOTIFYs carrying that state which answer the client's 1,000 SUBSCRIBEs at sign-in.
+ */
+export async function prepublish(lab: Lab, count: number): Promise<number> {
+  return publishAll(lab, lab.extraUsers.slice(0, count), 'open', 10)
+}
+
+export async function benchCoreStorm(
+  lab: Lab,
+  baseDir: string,
+  count: number,
+  pacedWindow = 0
+): Promise<CoreStormResult> {
+  const contacts = lab.extraUsers.slice(0, count).map((u) => u.uri)
+  const c = makeCore(lab, baseDir, { contacts })
+  if (pacedWindow > 0) paceSubscriptions(c.core, pacedWindow)
+  try {
+    await c.call('contacts:list')
+    const available = new Map<string, number>()
+    let onAvailable = () => undefined as void
+    const allAvailable = new Promise<void>((r) => (onAvailable = r))
+    const status = new Map<string, string>()
+    c.on('presence:changed', (p) => {
+      status.set(p.uri, `${p.subscription.status} ${p.subscription.reason ?? ''}`.trim())
+      if (p.presence.state === 'available' && !available.has(p.uri)) {
+        available.set(p.uri, performance.now())
+        if (available.size === count) onAvailable()
+      }
+    })
+    // The core's own SIP log: did a NOTIFY overtake its SUBSCRIBE's 2xx and get a 481?
+    let notifysIn = 0
+    let answered481 = 0
+    let notifyBefore2xx = 0
+    const refused = new Set<string>()
+    c.on('sip:log-appended', (e) => {
+      if (e.direction === 'in' && e.method === 'NOTIFY' && e.status === null) notifysIn++
+      if (e.direction === 'out' && e.status === 481 && e.callId) {
+        answered481++
+        refused.add(e.callId)
+      }
+      if (e.direction === 'in' && e.status !== null && e.status < 300 && e.callId) {
+        if (refused.has(e.callId) && /SUBSCRIBE/.test(e.cseq ?? '')) notifyBefore2xx++
+      }
+    })
+    const loop = monitorEventLoopDelay({ resolution: 5 })
+    loop.enable()
+    const t0 = performance.now()
+    const s = await c.call('session:sign-in', {
+      aor: lab.users.alice.uri,
+      password: lab.users.alice.password,
+      server: { host: '127.0.0.1', port: lab.ports.tls.good }
+    })
+    const registeredMs = performance.now() - t0
+    if (s.status !== 'registered') throw new Error(`sign-in: ${JSON.stringify(s)}`)
+    const failure = await withTimeout(allAvailable, 30_000, () => {
+      const counts = new Map<string, number>()
+      for (const v of status.values()) counts.set(v, (counts.get(v) ?? 0) + 1)
+      return `only ${available.size} of ${count} available: ${JSON.stringify([...counts])}`
+    }).then(
+      () => null,
+      (e: Error) => e.message
+    )
+    loop.disable()
+    const times = [...available.values()]
+    return {
+      contacts: count,
+      pacedWindow,
+      failure,
+      registeredMs,
+      allAvailableMs: failure ? Number.NaN : Math.max(...times) - t0,
+      notifyWindowMs: times.length ? Math.max(...times) - Math.min(...times) : Number.NaN,
+      loopMaxMs: loop.max / 1e6,
+      available: available.size,
+      notifysIn,
+      answered481,
+      notifyBefore2xx
+    }
+  } finally {
+    await c.call('session:sign-out').catch(() => undefined)
+    await c.dispose()
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, why: () => string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(why())), ms)
+    })
+  ]).finally(() => clearTimeout(timer))
+}
+
+function rssMb(pid: number | undefined): Promise<number | null> {
+  if (!pid) return Promise.resolve(null)
+  return import('node:fs/promises')
+    .then((fs) => fs.readFile(`/proc/${pid}/status`, 'utf8'))
+    .then((s) => Number(/VmRSS:\s+(\d+)/.exec(s)?.[1] ?? NaN) / 1024)
+    .catch(() => null)
+}
+
+async function startWebHost(
+  lab: Lab,
+  dataDir: string
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['out/main/web.js', '--lab', lab.runDir, '--port', '0', '--data-dir', dataDir],
+    { stdio: ['ignore', 'pipe', 'pipe'] }
+  )
+  let out = ''
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`browser host did not start:\n${out}`)), 20_000)
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(out)
+      if (m?.[1]) {
+        clearTimeout(timer)
+        resolve(m[1])
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`browser host exited with ${code}:\n${out}`))
+    })
+  })
+  return { child, url }
+}
+
+interface Probe {
+  first: number
+  all: number
+  shown: number
+  longest: number
+  long: number
+  type: string
+}
+
+/**
+ * In-page probe: counts contacts shown Available on every frame and records long frames. Plain
+ * JavaScript text, because tsx's transform would add helpers the page does not have.
+ */
+const pageProbe = `(({ text, total }) => {
+  const state = { first: 0, all: 0, shown: 0, longest: 0, long: 0, type: 'none' }
+  window.__bench = state
+  for (const type of ['long-animation-frame', 'longtask']) {
+    if (!PerformanceObserver.supportedEntryTypes.includes(type)) continue
+    state.type = type
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        state.longest = Math.max(state.longest, e.duration)
+        if (e.duration > 50) state.long++
+      }
+    }).observe({ type, buffered: false })
+    break
+  }
+  const tick = () => {
+    let n = 0
+    for (const el of document.querySelectorAll('[data-testid="contact-state"]'))
+      if (el.textContent === text) n++
+    state.shown = n
+    if (n > 0 && !state.first) state.first = performance.timeOrigin + performance.now()
+    if (n >= total) {
+      state.all = performance.timeOrigin + performance.now()
+      return
+    }
+    requestAnimationFrame(tick)
+  }
+  requestAnimationFrame(tick)
+})`
+
+export async function benchBrowserStorm(
+  lab: Lab,
+  baseDir: string,
+  count: number
+): Promise<BrowserStormResult> {
+  const dataDir = mkdtempSync(join(baseDir, 'web-'))
+  writeContacts(
+    dataDir,
+    lab.extraUsers.slice(0, count).map((u) => u.uri)
+  )
+  let browser: Browser | undefined
+  const host = await startWebHost(lab, dataDir)
+  try {
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-gpu'
+      ]
+    })
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
+    await page.goto(host.url)
+    await page.locator('#signin-aor').fill(lab.users.alice.uri)
+    await page.locator('#signin-password').fill(lab.users.alice.password)
+    await page.locator('details', { has: page.locator('#signin-server') }).click()
+    await page.locator('#signin-server').fill('127.0.0.1')
+    await page.locator('#signin-port').fill(String(lab.ports.tls.good))
+    await page.evaluate(`${pageProbe}(${JSON.stringify({ text: availableText, total: count })})`)
+    const t0 = Date.now()
+    await page.getByTestId('signin-submit').click()
+    // Polled from here: the page's CSP (no 'unsafe-eval') rules out waitForFunction.
+    let failure: string | null = 'not every contact was shown Available within 30 s'
+    for (let i = 0; i < 300; i++) {
+      if ((await page.evaluate<number>('window.__bench.all')) > 0) {
+        failure = null
+        break
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    const r = await page.evaluate<Probe>('window.__bench')
+    // What the contacts that are not Available show instead (text → count).
+    const states = await page.evaluate<Record<string, number>>(
+      `[...document.querySelectorAll('[data-testid="contact"]')].reduce((m, el) => { const k = (el.querySelector('[data-testid="contact-state"]')?.textContent ?? '') + ' / ' + (el.querySelector('[data-testid="contact-stale"]')?.textContent ?? ''); m[k] = (m[k] ?? 0) + 1; return m }, {})`
+    )
+    return {
+      contacts: count,
+      failure: failure ? `${failure} (${r.shown} shown; ${JSON.stringify(states)})` : null,
+      allShownMs: r.all ? r.all - t0 : Number.NaN,
+      renderWindowMs: r.all && r.first ? r.all - r.first : Number.NaN,
+      shown: r.shown,
+      longestFrameMs: r.longest,
+      longFrames: r.long,
+      frameEntryType: r.type,
+      hostRssMb: await rssMb(host.child.pid)
+    }
+  } finally {
+    await browser?.close().catch(() => undefined)
+    host.child.kill('SIGTERM')
+  }
+}

@@ -1,0 +1,341 @@
+// `npm run bench`: one lab for the whole run, every figure next to its baseline measured in the
+// same run, median and p95 over repeated rounds, a summary table, bench/results/latest.json.
+//   npm run bench [-- --quick] [-- --no-browser] [-- --no-limbo]
+import { execFile } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { startLab, type Lab } from '../tests/lab/lab'
+import { measureBundle, measureCoreMemory, type BundleResult, type MemoryResult } from './footprint'
+import { benchIm, type ImResult } from './im'
+import {
+  benchBrowserStorm,
+  benchCoreStorm,
+  prepublish,
+  type BrowserStormResult,
+  type CoreStormResult
+} from './presence'
+import { benchSignIn, type SignInResult } from './sign-in'
+import { fmtMs, type Summary } from './lib/stats'
+import { benchTrust, type TrustResult } from './trust'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const args = new Set(process.argv.slice(2))
+const quick = args.has('--quick')
+const CONTACTS = 1000
+
+interface Results {
+  startedAt: string
+  machine: { cpus: number; model: string; node: string }
+  quick: boolean
+  seconds: number
+  signIn?: SignInResult | { error: string }
+  trust?: TrustResult | { error: string }
+  im?: ImResult | { error: string }
+  presenceCore?: CoreStormResult | { error: string }
+  presenceCorePaced?: CoreStormResult | { error: string }
+  build?: BuildResult | { error: string }
+  presenceBrowser?: BrowserStormResult | { error: string }
+  bundle?: BundleResult | { error: string }
+  memory?: MemoryResult | { error: string }
+  summary?: Row[]
+}
+
+interface Row {
+  figure: string
+  value: string
+  baseline: string
+  ratio: string
+  target: string
+  verdict: 'met' | 'MISSED' | 'info' | 'n/a'
+}
+
+async function section<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {
+  const t0 = performance.now()
+  process.stdout.write(`\n▶ ${name}…\n`)
+  try {
+    const r = await fn()
+    process.stdout.write(`  done in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`)
+    return r
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e)
+    process.stdout.write(`  FAILED: ${error}\n`)
+    return { error }
+  }
+}
+
+const ok = <T extends object>(r: T | { error: string } | undefined): r is T =>
+  r !== undefined && !('error' in r)
+
+interface BuildResult {
+  ok: boolean
+  seconds: number
+  output: string
+}
+
+function build(): Promise<BuildResult> {
+  const t0 = performance.now()
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['node_modules/electron-vite/bin/electron-vite.js', 'build'],
+      { timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) =>
+        resolve({
+          ok: !err,
+          seconds: (performance.now() - t0) / 1000,
+          output: (err ? `${err.message}\n${stderr}` : stdout).split('\n').slice(-8).join('\n')
+        })
+    )
+  })
+}
+
+const ms = (s: Summary) => `${fmtMs(s.median)} / ${fmtMs(s.p95)}`
+const x = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(1)}x` : 'n/a')
+const verdict = (pass: boolean): Row['verdict'] => (pass ? 'met' : 'MISSED')
+
+function summarizeAll(r: Results): Row[] {
+  const rows: Row[] = []
+  if (ok(r.signIn)) {
+    const s = r.signIn
+    const b = s.baresipRegistered
+    rows.push({
+      figure: `1 sign-in, new core, ${s.contacts} SUBSCRIBEs (med / p95)`,
+      value: ms(s.cold.signedIn),
+      baseline: `baresip REGISTER ${ms(b)}`,
+      ratio: x(s.cold.signedIn.median, b.median),
+      target: '<= 1.5x',
+      verdict: verdict(s.cold.signedIn.median <= 1.5 * b.median)
+    })
+    rows.push({
+      figure: '1 … of which registered (TLS+trust+REGISTER/401)',
+      value: ms(s.cold.registered),
+      baseline: ms(b),
+      ratio: x(s.cold.registered.median, b.median),
+      target: '<= 1.5x',
+      verdict: verdict(s.cold.registered.median <= 1.5 * b.median)
+    })
+    rows.push({
+      figure: '1 … connect + trust verdict (incl. OCSP)',
+      value: ms(s.cold.connectTrust),
+      baseline: '',
+      ratio: '',
+      target: '',
+      verdict: 'info'
+    })
+    rows.push({
+      figure: '1 … REGISTER, 401, REGISTER, 200 (JsSIP)',
+      value: ms(s.cold.register),
+      baseline: ms(b),
+      ratio: x(s.cold.register.median, b.median),
+      target: '',
+      verdict: 'info'
+    })
+    rows.push({
+      figure: '1 sign-in again, same core (warm), registered',
+      value: ms(s.warm.registered),
+      baseline: ms(b),
+      ratio: x(s.warm.registered.median, b.median),
+      target: '<= 1.5x',
+      verdict: verdict(s.warm.registered.median <= 1.5 * b.median)
+    })
+    rows.push({
+      figure: '1 new core, OCSP off + no OS store, registered',
+      value: ms(s.coldNoOcspNoPlatform.registered),
+      baseline: ms(b),
+      ratio: x(s.coldNoOcspNoPlatform.registered.median, b.median),
+      target: 'diagnostic',
+      verdict: 'info'
+    })
+  }
+  if (ok(r.trust)) {
+    const t = r.trust
+    const speedup = t.opensslVerify.median / t.evaluate.median
+    rows.push({
+      figure: '2 evaluateChain, 3-cert chain (med / p95)',
+      value: ms(t.evaluate),
+      baseline: `openssl verify ${ms(t.opensslVerify)}`,
+      ratio: `${speedup.toFixed(0)}x faster`,
+      target: '<= 1 ms, >= 10x',
+      verdict: verdict(t.evaluate.median <= 1 && speedup >= 10)
+    })
+    if (t.limbo) {
+      rows.push({
+        figure: `2 x509-limbo full run (${t.limbo.agree ?? '?'}/${t.limbo.total ?? '?'} agree)`,
+        value: `${t.limbo.seconds.toFixed(1)} s`,
+        baseline: '',
+        ratio: '',
+        target: '< 30 s',
+        verdict: verdict(t.limbo.agree !== null && t.limbo.seconds < 30)
+      })
+    }
+  }
+  if (ok(r.im)) {
+    const i = r.im
+    rows.push({
+      figure: '3 MESSAGE round trip, core → core (p50 / p95)',
+      value: ms(i.roundTrip),
+      baseline: '',
+      ratio: '',
+      target: '',
+      verdict: 'info'
+    })
+    const b = i.burst
+    rows.push({
+      figure: `3 burst of ${b.messages}: all accepted / all received`,
+      value: `${fmtMs(b.allAcceptedMs)} / ${fmtMs(b.allReceivedMs)}`,
+      baseline: '',
+      ratio: '',
+      target: 'order kept, none lost',
+      verdict: verdict(
+        b.accepted === b.messages && b.inOrderEvents && b.inOrderHistory && b.failed === 0
+      )
+    })
+  }
+  for (const [label, p] of [
+    ['as is', r.presenceCore],
+    ['paced 50 (suggested fix)', r.presenceCorePaced]
+  ] as const) {
+    if (!ok(p)) continue
+    rows.push({
+      figure: `4 core: ${p.contacts} NOTIFYs first→last, ${label}`,
+      value: p.failure ? `${p.available} of ${p.contacts}` : fmtMs(p.notifyWindowMs),
+      baseline: `sign-in→all ${fmtMs(p.allAvailableMs)}`,
+      ratio: `loop stall ${fmtMs(p.loopMaxMs)}`,
+      target: '<= 1 s, stall <= 50 ms',
+      verdict: verdict(!p.failure && p.notifyWindowMs <= 1000 && p.loopMaxMs <= 50)
+    })
+  }
+  if (ok(r.presenceBrowser)) {
+    const p = r.presenceBrowser
+    rows.push({
+      figure: `4 Chromium: ${p.contacts} contacts shown, first→all`,
+      value: p.failure ? `${p.shown} of ${p.contacts} shown` : fmtMs(p.renderWindowMs),
+      baseline: `sign-in→all ${fmtMs(p.allShownMs)}`,
+      ratio: '',
+      target: '<= 1 s',
+      verdict: verdict(!p.failure && p.renderWindowMs <= 1000)
+    })
+    rows.push({
+      figure: `4 Chromium: longest frame (${p.frameEntryType}), frames > 50 ms`,
+      value: `${fmtMs(p.longestFrameMs)}, ${p.longFrames}`,
+      baseline: '',
+      ratio: '',
+      target: '<= 50 ms',
+      verdict: verdict(p.longestFrameMs <= 50)
+    })
+  }
+  if (ok(r.bundle)) {
+    rows.push({
+      figure: `5 renderer JS gzip -9 (${r.bundle.files.length} file(s))`,
+      value: `${(r.bundle.totalGzipBytes / 1024).toFixed(1)} KB`,
+      baseline: `raw ${(r.bundle.totalBytes / 1024).toFixed(0)} KB`,
+      ratio: '',
+      target: '<= 200 KB',
+      verdict: verdict(r.bundle.totalGzipBytes <= 200 * 1024)
+    })
+  }
+  if (ok(r.memory) && r.memory.full && r.memory.empty) {
+    const m = r.memory
+    rows.push({
+      figure: `5 core RSS, ${m.full!.contacts} contacts + ${m.full!.messages} messages`,
+      value: `${m.full!.rssMb.toFixed(0)} MB (heap used ${m.full!.heapUsedMb.toFixed(0)} MB)`,
+      baseline: `empty core ${m.empty!.rssMb.toFixed(0)} MB`,
+      ratio: `+${(m.full!.rssMb - m.empty!.rssMb).toFixed(0)} MB`,
+      target: '<= 150 MB',
+      verdict: verdict(m.full!.rssMb <= 150)
+    })
+  }
+  return rows
+}
+
+function printTable(rows: Row[]): void {
+  const head: Row = {
+    figure: 'figure',
+    value: 'TrustLine',
+    baseline: 'baseline / context',
+    ratio: 'ratio',
+    target: 'target',
+    verdict: 'n/a'
+  }
+  const cols = ['figure', 'value', 'baseline', 'ratio', 'target', 'verdict'] as const
+  const all = [head, ...rows]
+  const w = cols.map((c) => Math.max(...all.map((r) => String(r[c]).length)))
+  const line = (r: Row) =>
+    cols
+      .map((c, i) => String(c === 'verdict' && r === head ? 'verdict' : r[c]).padEnd(w[i]!))
+      .join(' │ ')
+  console.log(`\n${line(head)}\n${w.map((n) => '─'.repeat(n)).join('─┼─')}`)
+  for (const r of rows) console.log(line(r))
+}
+
+async function main(): Promise<void> {
+  const t0 = performance.now()
+  const base = mkdtempSync(join(tmpdir(), 'tl-bench-'))
+  const results: Results = {
+    startedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version },
+    quick,
+    seconds: 0
+  }
+  let lab: Lab | undefined
+  try {
+    lab = await startLab({ runDir: join(base, 'lab'), extraUsers: CONTACTS, stopOnExit: true })
+    const l = lab
+    results.signIn = await section('1 sign-in vs baresip', () =>
+      benchSignIn(l, base, { rounds: quick ? 5 : 15, contacts: 50 })
+    )
+    results.trust = await section('2 trust evaluation vs openssl verify, x509-limbo', () =>
+      benchTrust(l, base, {
+        evalRounds: quick ? 300 : 2000,
+        cliRounds: quick ? 10 : 30,
+        limbo: !args.has('--no-limbo')
+      })
+    )
+    results.im = await section('3 MESSAGE round trip and burst', () =>
+      benchIm(l, base, { rounds: quick ? 50 : 200, burst: 1000 })
+    )
+    const published = await section('4 presence: making 1,000 contacts available', () =>
+      prepublish(l, CONTACTS)
+    )
+    if (typeof published === 'number' && published > 0)
+      console.log(`  ${published} PUBLISH(es) failed`)
+    results.presenceCore = await section('4 presence storm in the core', () =>
+      benchCoreStorm(l, base, CONTACTS, 0)
+    )
+    results.presenceCorePaced = await section('4 presence storm, SUBSCRIBEs paced (what-if)', () =>
+      benchCoreStorm(l, base, CONTACTS, 50)
+    )
+    if (!args.has('--no-browser')) {
+      results.build = await section('4/5 electron-vite build (browser host + renderer)', build)
+      if (ok(results.build) && !results.build.ok) console.log(results.build.output)
+      results.presenceBrowser = await section('4 presence storm in Chromium', () =>
+        benchBrowserStorm(l, base, CONTACTS)
+      )
+    }
+    results.bundle = await section('5 renderer bundle size', () => Promise.resolve(measureBundle()))
+    results.memory = await section('5 core RSS (child process)', () =>
+      measureCoreMemory(l, base, { contacts: CONTACTS, messages: 10_000 })
+    )
+  } finally {
+    await lab?.stop()
+    rmSync(base, { recursive: true, force: true })
+  }
+  results.seconds = (performance.now() - t0) / 1000
+  results.summary = summarizeAll(results)
+  printTable(results.summary)
+  const outDir = join(HERE, 'results')
+  mkdirSync(outDir, { recursive: true })
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`)
+  console.log(`\n${results.seconds.toFixed(0)} s; details in bench/results/latest.json`)
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e)
+    process.exit(1)
+  }
+)
