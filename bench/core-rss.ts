@@ -6,13 +6,29 @@ import { readLabInfo } from '../tests/lab/lab'
 import { makeCore } from './lib/core-client'
 import { paceSubscriptions } from './lib/paced-subscribe'
 
+const gc = (globalThis as { gc?: () => void }).gc
+
+/** RSS and heap after a full GC, MB: where the memory goes, stage by stage. */
+function sample(): { rssMb: number; heapUsedMb: number; heapTotalMb: number } {
+  gc?.()
+  gc?.()
+  const m = process.memoryUsage()
+  return {
+    rssMb: m.rss / 2 ** 20,
+    heapUsedMb: m.heapUsed / 2 ** 20,
+    heapTotalMb: m.heapTotal / 2 ** 20
+  }
+}
+
 async function main(): Promise<void> {
+  const stages: Record<string, ReturnType<typeof sample>> = { start: sample() }
   const [runDir, dataDir, pace] = process.argv.slice(2)
   if (!runDir || !dataDir) throw new Error('usage: core-rss.ts LAB_RUN_DIR DATA_DIR')
   const lab = readLabInfo(runDir)
-  const c = makeCore(lab, dataDir, { dataDir })
+  const c = makeCore(lab, dataDir, { dataDir, backlog: false })
   if (Number(pace) > 0) paceSubscriptions(c.core, Number(pace))
   const roster = await c.call('contacts:list')
+  stages['roster loaded'] = sample()
   const settled = new Set<string>()
   let onAll = () => undefined as void
   const all = new Promise<void>((r) => (onAll = r))
@@ -32,15 +48,14 @@ async function main(): Promise<void> {
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, 30_000)))])
     clearTimeout(timer)
   }
+  stages['signed in, all subscribed'] = sample()
   // Load every conversation, as scrolling through the roster and opening chats would.
   let messages = 0
   for (const contact of await c.call('contacts:list')) {
     messages += (await c.call('im:history', { conversation: contact.uri, limit: 10_000 })).messages
       .length
   }
-  const gc = (globalThis as { gc?: () => void }).gc
-  gc?.()
-  gc?.()
+  stages['histories loaded'] = sample()
   const m = process.memoryUsage()
   process.stdout.write(
     `${JSON.stringify({
@@ -51,7 +66,8 @@ async function main(): Promise<void> {
       rssMb: m.rss / 2 ** 20,
       heapUsedMb: m.heapUsed / 2 ** 20,
       heapTotalMb: m.heapTotal / 2 ** 20,
-      externalMb: m.external / 2 ** 20
+      externalMb: m.external / 2 ** 20,
+      stages
     })}\n`
   )
   await c.call('session:sign-out').catch(() => undefined)

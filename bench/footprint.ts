@@ -24,6 +24,7 @@ export interface RssSample {
   heapUsedMb: number
   heapTotalMb: number
   externalMb: number
+  stages: Record<string, { rssMb: number; heapUsedMb: number; heapTotalMb: number }>
 }
 
 export interface MemoryResult {

@@ -29,8 +29,14 @@ export interface CoreStormResult {
   /** NOTIFYs the core received, and how many it answered 481 (no dialog yet for them). */
   notifysIn: number
   answered481: number
-  /** SUBSCRIBEs answered 2xx after the core had already answered their NOTIFY with 481. */
-  notifyBefore2xx: number
+  /**
+   * Requests the core sent with a Via branch another request already used. JsSIP draws branches
+   * from 10^7 values (Transactions.js), so with ~1,000 transactions in flight two can collide; a
+   * response is then handed to the wrong transaction (a 407 lost, another "authentication failed").
+   */
+  duplicateBranches: number
+  /** Contacts whose subscription did not end up active. */
+  notActive: Record<string, number>
 }
 
 export interface BrowserStormResult {
@@ -82,20 +88,20 @@ export async function benchCoreStorm(
         if (available.size === count) onAvailable()
       }
     })
-    // The core's own SIP log: did a NOTIFY overtake its SUBSCRIBE's 2xx and get a 481?
+    // The core's own SIP log: NOTIFYs in, 481s out, and Via branches used twice.
     let notifysIn = 0
     let answered481 = 0
-    let notifyBefore2xx = 0
-    const refused = new Set<string>()
+    const branches = new Set<string>()
+    let duplicateBranches = 0
     c.on('sip:log-appended', (e) => {
+      if (e.direction === 'out' && e.status === null) {
+        const via = e.headers.find((h) => h.name.toLowerCase() === 'via')?.value ?? ''
+        const branch = /branch=([^;,\s]+)/.exec(via)?.[1]
+        if (branch && branches.has(branch)) duplicateBranches++
+        if (branch) branches.add(branch)
+      }
       if (e.direction === 'in' && e.method === 'NOTIFY' && e.status === null) notifysIn++
-      if (e.direction === 'out' && e.status === 481 && e.callId) {
-        answered481++
-        refused.add(e.callId)
-      }
-      if (e.direction === 'in' && e.status !== null && e.status < 300 && e.callId) {
-        if (refused.has(e.callId) && /SUBSCRIBE/.test(e.cseq ?? '')) notifyBefore2xx++
-      }
+      if (e.direction === 'out' && e.status === 481) answered481++
     })
     const loop = monitorEventLoopDelay({ resolution: 5 })
     loop.enable()
@@ -117,6 +123,8 @@ export async function benchCoreStorm(
     )
     loop.disable()
     const times = [...available.values()]
+    const notActive: Record<string, number> = {}
+    for (const v of status.values()) if (v !== 'active') notActive[v] = (notActive[v] ?? 0) + 1
     return {
       contacts: count,
       pacedWindow,
@@ -128,7 +136,8 @@ export async function benchCoreStorm(
       available: available.size,
       notifysIn,
       answered481,
-      notifyBefore2xx
+      duplicateBranches,
+      notActive
     }
   } finally {
     await c.call('session:sign-out').catch(() => undefined)

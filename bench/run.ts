@@ -67,7 +67,7 @@ async function section<T>(name: string, fn: () => Promise<T>): Promise<T | { err
 }
 
 const ok = <T extends object>(r: T | { error: string } | undefined): r is T =>
-  r !== undefined && !('error' in r)
+  r !== undefined && typeof (r as { error?: unknown }).error !== 'string'
 
 interface BuildResult {
   ok: boolean

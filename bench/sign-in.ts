@@ -20,6 +20,8 @@ interface SignInTimes {
   connectTrust: number
   /** `registering` → registered (REGISTER, 401, REGISTER, 200 through JsSIP). */
   register: number
+  /** 401 read from the socket → the authenticated REGISTER written: JsSIP's answer time. */
+  answer401: number
 }
 
 export interface SignInVariant {
@@ -27,6 +29,7 @@ export interface SignInVariant {
   signedIn: Summary
   connectTrust: Summary
   register: Summary
+  answer401: Summary
 }
 
 export interface SignInResult {
@@ -105,6 +108,14 @@ async function signInOnce(lab: Lab, c: BenchCore, contacts: string[]): Promise<S
       onAll()
     }
   })
+  // The core's wire log is written as bytes arrive and leave, so it times JsSIP's 401 answer.
+  let t401 = 0
+  let tAnswer = 0
+  const offWire = c.on('sip:log-appended', (e) => {
+    if (e.direction === 'in' && e.status === 401 && !t401) t401 = performance.now()
+    else if (e.direction === 'out' && e.method === 'REGISTER' && t401 && !tAnswer)
+      tAnswer = performance.now()
+  })
   const offState = c.on('session:state-changed', (s) => {
     if (s.status === 'registering' && !tRegistering) tRegistering = performance.now()
   })
@@ -131,9 +142,11 @@ async function signInOnce(lab: Lab, c: BenchCore, contacts: string[]): Promise<S
       registered: tReg - t0,
       signedIn: tAll - t0,
       connectTrust: tRegistering - t0,
-      register: tReg - tRegistering
+      register: tReg - tRegistering,
+      answer401: tAnswer - t401
     }
   } finally {
+    offWire()
     offPresence()
     offState()
   }
@@ -144,7 +157,8 @@ function summarizeTimes(times: SignInTimes[]): SignInVariant {
     registered: summarize(times.map((t) => t.registered)),
     signedIn: summarize(times.map((t) => t.signedIn)),
     connectTrust: summarize(times.map((t) => t.connectTrust)),
-    register: summarize(times.map((t) => t.register))
+    register: summarize(times.map((t) => t.register)),
+    answer401: summarize(times.map((t) => t.answer401))
   }
 }
 

@@ -36,8 +36,15 @@ export function writeContacts(dataDir: string, uris: string[]): void {
 export function makeCore(
   lab: LabInfo,
   baseDir: string,
-  opts: { contacts?: string[]; dataDir?: string; trust?: Omit<TrustSetup, 'policyCaFiles'> } = {}
+  opts: {
+    contacts?: string[]
+    dataDir?: string
+    trust?: Omit<TrustSetup, 'policyCaFiles'>
+    /** Keep past events for waitEvent (default true; off where memory is measured). */
+    backlog?: boolean
+  } = {}
 ): BenchCore {
+  const backlog = opts.backlog ?? true
   const dataDir = opts.dataDir ?? mkdtempSync(join(baseDir, 'core-'))
   if (opts.contacts) writeContacts(dataDir, opts.contacts)
   const core = createCore({
@@ -51,7 +58,7 @@ export function makeCore(
   const seen: { channel: EventName; payload: unknown }[] = []
   core.events.subscribe((channel, payload) => {
     // Keep a bounded backlog for waitEvent on events that already happened.
-    if (seen.length < 50_000) seen.push({ channel, payload })
+    if (backlog && seen.length < 50_000) seen.push({ channel, payload })
     for (const l of listeners) l(channel, payload)
   })
   return {
