@@ -13,7 +13,7 @@ import { benchIm, type ImResult } from './im'
 import {
   benchBrowserStorm,
   benchCoreStorm,
-  prepublish,
+  freshServer,
   type BrowserStormResult,
   type CoreStormResult
 } from './presence'
@@ -201,9 +201,11 @@ function summarizeAll(r: Results): Row[] {
     if (!ok(p)) continue
     rows.push({
       figure: `4 core: ${p.contacts} NOTIFYs first→last, ${label}`,
-      value: p.failure ? `${p.available} of ${p.contacts}` : fmtMs(p.notifyWindowMs),
+      value: p.failure
+        ? `${p.available} of ${p.contacts} (${fmtMs(p.notifyWindowMs)})`
+        : fmtMs(p.notifyWindowMs),
       baseline: `sign-in→all ${fmtMs(p.allAvailableMs)}`,
-      ratio: `loop stall ${fmtMs(p.loopMaxMs)}`,
+      ratio: `stall ${fmtMs(p.loopMaxMs)}, ${p.duplicateBranches} dup. branch(es)`,
       target: '<= 1 s, stall <= 50 ms',
       verdict: verdict(!p.failure && p.notifyWindowMs <= 1000 && p.loopMaxMs <= 50)
     })
@@ -212,7 +214,9 @@ function summarizeAll(r: Results): Row[] {
     const p = r.presenceBrowser
     rows.push({
       figure: `4 Chromium: ${p.contacts} contacts shown, first→all`,
-      value: p.failure ? `${p.shown} of ${p.contacts} shown` : fmtMs(p.renderWindowMs),
+      value: p.failure
+        ? `${p.shown} of ${p.contacts} (${fmtMs(p.renderWindowMs)})`
+        : fmtMs(p.renderWindowMs),
       baseline: `sign-in→all ${fmtMs(p.allShownMs)}`,
       ratio: '',
       target: '<= 1 s',
@@ -297,27 +301,27 @@ async function main(): Promise<void> {
     results.im = await section('3 MESSAGE round trip and burst', () =>
       benchIm(l, base, { rounds: quick ? 50 : 200, burst: 1000 })
     )
-    const published = await section('4 presence: making 1,000 contacts available', () =>
-      prepublish(l, CONTACTS)
-    )
-    if (typeof published === 'number' && published > 0)
-      console.log(`  ${published} PUBLISH(es) failed`)
-    results.presenceCore = await section('4 presence storm in the core', () =>
-      benchCoreStorm(l, base, CONTACTS, 0)
-    )
+    // Each storm gets a restarted Kamailio with every contact published again (see freshServer).
+    const fresh = async () => {
+      const failed = await freshServer(l, CONTACTS)
+      if (failed > 0) console.log(`  ${failed} PUBLISH(es) failed`)
+    }
     results.presenceCorePaced = await section('4 presence storm, SUBSCRIBEs paced (what-if)', () =>
-      benchCoreStorm(l, base, CONTACTS, 50)
+      fresh().then(() => benchCoreStorm(l, base, CONTACTS, 50))
+    )
+    results.presenceCore = await section('4 presence storm in the core', () =>
+      fresh().then(() => benchCoreStorm(l, base, CONTACTS, 0))
     )
     if (!args.has('--no-browser')) {
       results.build = await section('4/5 electron-vite build (browser host + renderer)', build)
       if (ok(results.build) && !results.build.ok) console.log(results.build.output)
       results.presenceBrowser = await section('4 presence storm in Chromium', () =>
-        benchBrowserStorm(l, base, CONTACTS)
+        fresh().then(() => benchBrowserStorm(l, base, CONTACTS))
       )
     }
     results.bundle = await section('5 renderer bundle size', () => Promise.resolve(measureBundle()))
     results.memory = await section('5 core RSS (child process)', () =>
-      measureCoreMemory(l, base, { contacts: CONTACTS, messages: 10_000 })
+      fresh().then(() => measureCoreMemory(l, base, { contacts: CONTACTS, messages: 10_000 }))
     )
   } finally {
     await lab?.stop()
