@@ -2,7 +2,7 @@
 // core receives 1,000 NOTIFYs. Measured in process (core events) and, through the browser host,
 // in Chromium (all shown, longest frame).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { chromium, type Browser } from '@playwright/test'
@@ -278,6 +278,13 @@ export async function benchBrowserStorm(
     await page.locator('#signin-server').fill('127.0.0.1')
     await page.locator('#signin-port').fill(String(lab.ports.tls.good))
     await page.evaluate(`${pageProbe}(${JSON.stringify({ text: availableText, total: count })})`)
+    // BENCH_CPU_PROFILE=FILE: a Chromium CPU profile of the storm (open in DevTools).
+    const profileTo = process.env['BENCH_CPU_PROFILE']
+    const cdp = profileTo ? await page.context().newCDPSession(page) : null
+    if (cdp) {
+      await cdp.send('Profiler.enable')
+      await cdp.send('Profiler.start')
+    }
     const t0 = Date.now()
     await page.getByTestId('signin-submit').click()
     // Polled from here: the page's CSP (no 'unsafe-eval') rules out waitForFunction.
@@ -288,6 +295,10 @@ export async function benchBrowserStorm(
         break
       }
       await new Promise((r) => setTimeout(r, 100))
+    }
+    if (cdp && profileTo) {
+      const { profile } = await cdp.send('Profiler.stop')
+      writeFileSync(profileTo, JSON.stringify(profile))
     }
     const r = await page.evaluate<Probe>('window.__bench')
     // What the contacts that are not Available show instead (text → count).
