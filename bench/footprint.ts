@@ -100,7 +100,7 @@ export async function measureCoreMemory(
   try {
     return {
       full: await runChild(lab, full),
-      fullPaced: await runChild(lab, full, 50),
+      fullPaced: await runChild(lab, full, 20),
       empty: await runChild(lab, empty),
       error: null
     }

@@ -196,7 +196,7 @@ function summarizeAll(r: Results): Row[] {
   }
   for (const [label, p] of [
     ['as is', r.presenceCore],
-    ['paced 50 (suggested fix)', r.presenceCorePaced]
+    ['paced 20 (suggested fix)', r.presenceCorePaced]
   ] as const) {
     if (!ok(p)) continue
     rows.push({
@@ -307,7 +307,7 @@ async function main(): Promise<void> {
       if (failed > 0) console.log(`  ${failed} PUBLISH(es) failed`)
     }
     results.presenceCorePaced = await section('4 presence storm, SUBSCRIBEs paced (what-if)', () =>
-      fresh().then(() => benchCoreStorm(l, base, CONTACTS, 50))
+      fresh().then(() => benchCoreStorm(l, base, CONTACTS, 20))
     )
     results.presenceCore = await section('4 presence storm in the core', () =>
       fresh().then(() => benchCoreStorm(l, base, CONTACTS, 0))
