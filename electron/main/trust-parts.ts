@@ -47,6 +47,9 @@ export function createTrustParts(
       ...(setup.platformAnchors === false ? { platformAnchors: false } : {}),
       ...(setup.log ? { log: setup.log } : {})
     })
+    // Parse the OS store (and the CA files) now, off the critical path, rather than in the first
+    // sign-in; the result is shared by every later check in this process.
+    void service.preload()
     return {
       checker: async (request) => {
         const cert = clientCert(request.clientCertificate)

@@ -1,7 +1,7 @@
 import type { TLSSocket } from 'node:tls'
 import type { RevocationMode, TrustReason, TrustReport } from '../../../shared/types/trust'
 import { createIssuerFetcher, type FetchOptions } from './aia'
-import { loadAnchors, type TrustAnchor } from './anchors'
+import { loadAnchorBundle, preloadAnchors, type AnchorBundle, type AnchorSet } from './anchors'
 import { evaluateChain, toTrustReport, type EvaluationResult } from './chain/evaluate'
 import { connectTls, type ClientCertificate, type ConnectResult } from './connector'
 import type { ExceptionStore } from './exceptions'
@@ -71,27 +71,30 @@ function makeReason(
  * applies the user's exceptions. Nothing is written on the socket here.
  */
 export class TrustService {
-  #platform: TrustAnchor[] | null = null
-
   constructor(private readonly options: TrustServiceOptions = {}) {}
 
-  async #anchors(extraCas: Buffer[] | undefined): Promise<TrustAnchor[]> {
-    const withPlatform = this.options.platformAnchors !== false
-    if (withPlatform && !this.#platform) this.#platform = await loadAnchors({})
-    const rest = await loadAnchors({
-      platform: false,
+  #anchorSet(extraCas: Buffer[] | undefined): AnchorSet {
+    return {
+      platform: this.options.platformAnchors !== false,
       policyFiles: this.options.policyCaFiles ?? [],
       accountCas: extraCas ?? []
-    })
-    return [...(withPlatform ? this.#platform! : []), ...rest]
+    }
+  }
+
+  /**
+   * Warms the process-wide anchor cache for this service's anchors (the OS store is the slow
+   * part) without blocking: call it when the app starts, well before the first sign-in.
+   */
+  preload(): Promise<AnchorBundle | null> {
+    return preloadAnchors(this.#anchorSet(undefined))
   }
 
   /** Connects to host:port, evaluates, and returns the report (and the socket when trusted). */
   async checkServer(req: CheckServerRequest): Promise<CheckServerResult> {
     const o = this.options
     const log = o.log ?? (() => undefined)
-    const anchors = await this.#anchors(req.extraCas)
-    const ca = anchors.map((a) => a.pem)
+    const anchors = await loadAnchorBundle(this.#anchorSet(req.extraCas))
+    const ca = [...anchors.pems]
     const connectOpts = {
       host: req.host,
       ...(req.address ? { address: req.address } : {}),
@@ -110,7 +113,7 @@ export class TrustService {
     try {
       result = await evaluateChain({
         chain: conn.sentChain,
-        anchors: anchors.map((a) => ({ der: a.der, source: a.source })),
+        anchors: [...anchors.engine],
         host: servername ?? req.host,
         sipDomain: req.sipDomain ?? null,
         purpose: 'server',
