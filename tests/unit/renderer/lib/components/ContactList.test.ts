@@ -1,8 +1,9 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import ContactList from '../../../../../renderer/src/lib/components/ContactList.svelte'
+import { flushSync } from 'svelte'
 import { presence } from '../../../../../renderer/src/lib/state'
-import { answer, resetApi } from '../../api-mock'
+import { answer, emit, resetApi } from '../../api-mock'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -64,5 +65,27 @@ describe('ContactList', () => {
     await vi.waitFor(() => expect(screen.getAllByTestId('contact')).toHaveLength(3))
     await fireEvent.click(screen.getByRole('button', { name: 'Remove Carol' }))
     expect(remove).toHaveBeenCalledWith({ uri: 'sip:carol@lab.trustline.test' })
+  })
+
+  it('updates a contact in place: rows are keyed, the others keep their elements', async () => {
+    answer('presence', 'get', { state: 'available' })
+    answer('contacts', 'list', presence.contacts)
+    await presence.start()
+    render(ContactList)
+    const [bob, carol] = screen.getAllByTestId('contact')
+    const bobText = bob!.textContent
+    emit('presence', 'onChanged', {
+      uri: 'sip:carol@lab.trustline.test',
+      presence: { state: 'available' },
+      subscription: { status: 'active', lastUpdate: new Date().toISOString() }
+    })
+    await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()))
+    flushSync()
+    const rows = screen.getAllByTestId('contact')
+    expect(rows[0]).toBe(bob)
+    expect(rows[1]).toBe(carol)
+    expect(bob!.textContent).toBe(bobText)
+    expect(carol!.querySelector('[data-testid="contact-state"]')?.textContent).toBe('Available')
+    expect(carol!.querySelector('[data-testid="contact-stale"]')).toBeNull()
   })
 })
