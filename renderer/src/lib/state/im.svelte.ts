@@ -35,7 +35,7 @@ class ImStore {
    */
   readonly others: { uri: string; unread: number }[] = $derived(
     Object.entries(this.conversations)
-      .filter(([key]) => !presence.find(key))
+      .filter(([key]) => !presence.has(key))
       .map(([key, list]) => ({
         uri: list[0]?.conversation ?? key,
         unread: this.otherUnread[key] ?? 0
@@ -88,7 +88,7 @@ class ImStore {
       (e) => (this.error = e)
     )
     if (!result) return
-    if (presence.find(uri)) presence.setUnread(uri, result.unread)
+    if (presence.has(uri)) presence.setUnread(uri, result.unread)
     else this.otherUnread = { ...this.otherUnread, [normalizeAor(uri)]: result.unread }
   }
 

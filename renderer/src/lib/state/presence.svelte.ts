@@ -7,10 +7,23 @@ import type {
 } from '../../../../shared/types/presence'
 import { normalizeAor } from '../../../../shared/types/sip'
 import { api } from '../api'
+import { i18n } from '../i18n/i18n.svelte'
 import { settle, type UiError } from './result'
 
 /** A subscription with no NOTIFY for this long is shown as possibly out of date. */
 export const staleAfterMs = 2 * 60 * 60 * 1000
+
+/**
+ * How long presence updates wait when there is no animation frame to wait for (no
+ * `requestAnimationFrame`, or a hidden page, where Chromium runs no frames): about one frame.
+ */
+const frameMs = 16
+
+/**
+ * A visible page can be hidden before its next frame, and a hidden page runs no frames: this
+ * timer then applies the updates instead.
+ */
+const hiddenBackupMs = 100
 
 /** True when a contact's presence may be out of date (subscription not active, or quiet too long). */
 export function isStale(contact: Pick<ContactView, 'subscription'>, now = Date.now()): boolean {
@@ -23,25 +36,94 @@ export function isStale(contact: Pick<ContactView, 'subscription'>, now = Date.n
   return false
 }
 
-/** Our own presence and the roster with each contact's live presence. */
+/** What a roster entry is sorted by, with its key. */
+interface SortEntry {
+  key: string
+  name: string
+  uri: string
+}
+
+function sortEntry(key: string, contact: ContactView): SortEntry {
+  return { key, name: contact.displayName ?? contact.uri, uri: contact.uri }
+}
+
+type Roster = ReadonlyMap<string, ContactView>
+
+/**
+ * A new roster map: each contact through `change` (null drops it), then `added` at the end. Built
+ * anew rather than copied and mutated because the map is state that is replaced as a whole (a
+ * SvelteMap would signal every one of a storm's 1,000 updates on its own).
+ */
+function rebuilt(
+  roster: Roster,
+  change: (key: string, contact: ContactView) => ContactView | null,
+  added: readonly [string, ContactView][] = []
+): Roster {
+  const entries: [string, ContactView][] = []
+  for (const [key, contact] of roster) {
+    const next = change(key, contact)
+    if (next) entries.push([key, next])
+  }
+  return new Map([...entries, ...added])
+}
+
+/** Keys sorted by display name, then address. */
+function inDisplayOrder(entries: readonly SortEntry[], collator: Intl.Collator): string[] {
+  return [...entries]
+    .sort((a, b) => collator.compare(a.name, b.name) || collator.compare(a.uri, b.uri))
+    .map((e) => e.key)
+}
+
+/**
+ * Our own presence and the roster with each contact's live presence.
+ *
+ * A sign-in with 1,000 contacts brings 1,000 `presence:changed` events within a second or so.
+ * Contacts are kept in a map by normalized address, so an event finds its contact without
+ * scanning the roster; the events of one animation frame are applied in one state replacement,
+ * so the list reconciles once per frame; and the sort order is computed again only when the roster
+ * or a name changes (a presence change never moves a contact).
+ */
 class PresenceStore {
   own = $state.raw<Presence>({ state: 'offline' })
-  contacts = $state.raw<ContactView[]>([])
   error = $state.raw<UiError | null>(null)
   contactsError = $state.raw<UiError | null>(null)
+  /** Contacts by normalized address, in roster order; replaced, never mutated. */
+  #byKey = $state.raw<Roster>(new Map())
+  /** What the roster is sorted by; replaced only when a contact comes, goes or is renamed. */
+  #sortEntries = $state.raw<readonly SortEntry[]>([])
+  /** Presence updates not applied yet, by normalized address (the last one wins). */
+  #pending = new Map<string, ContactPresence>()
+  #cancelFlush: (() => void) | null = null
   #unsubscribers: (() => void)[] = []
 
+  readonly #contacts = $derived([...this.#byKey.values()])
+  readonly #keys = $derived(new Set(this.#sortEntries.map((e) => e.key)))
+  // One collator for every comparison (localeCompare makes one per call), in the UI's language.
+  readonly #collator = $derived(new Intl.Collator(i18n.language))
+  readonly #order = $derived(inDisplayOrder(this.#sortEntries, this.#collator))
+
   /** Contacts sorted by display name (then address), so the list does not jump around. */
-  readonly sorted = $derived(
-    [...this.contacts].sort((a, b) =>
-      (a.displayName ?? a.uri).localeCompare(b.displayName ?? b.uri)
-    )
+  readonly sorted: ContactView[] = $derived(
+    this.#order.flatMap((key) => this.#byKey.get(key) ?? [])
   )
+
+  /** The roster in the order the core gave it. Setting it replaces the whole roster. */
+  get contacts(): ContactView[] {
+    return this.#contacts
+  }
+
+  set contacts(list: readonly ContactView[]) {
+    // Updates queued before this roster are older than it: apply them to the old one first.
+    this.#flush()
+    const byKey: Roster = new Map(list.map((contact) => [normalizeAor(contact.uri), contact]))
+    this.#byKey = byKey
+    this.#sortEntries = [...byKey].map(([key, contact]) => sortEntry(key, contact))
+  }
 
   async start(): Promise<void> {
     if (this.#unsubscribers.length === 0)
       this.#unsubscribers = [
-        api.presence.onChanged((update) => this.#apply(update)),
+        api.presence.onChanged((update) => this.#queue(update)),
         // Set in another window (or restored after a reconnect): follow it here too.
         api.presence.onOwnChanged((own) => {
           this.own = own
@@ -83,7 +165,11 @@ class PresenceStore {
       (e) => (this.contactsError = e)
     )
     if (!view) return false
-    this.contacts = [...this.contacts.filter((c) => !sameUri(c.uri, view.uri)), view]
+    this.#flush()
+    const key = normalizeAor(view.uri)
+    // A contact added again goes to the end of the roster, as the core keeps it.
+    this.#byKey = rebuilt(this.#byKey, (k, c) => (k === key ? null : c), [[key, view]])
+    this.#sortEntries = [...this.#sortEntries.filter((e) => e.key !== key), sortEntry(key, view)]
     return true
   }
 
@@ -93,35 +179,84 @@ class PresenceStore {
       () => api.contacts.remove({ uri }),
       (e) => (this.contactsError = e)
     )
-    if (result) this.contacts = this.contacts.filter((c) => !sameUri(c.uri, uri))
+    if (!result) return
+    const key = this.#keyOf(uri)
+    if (!this.#byKey.has(key)) return
+    this.#byKey = rebuilt(this.#byKey, (k, c) => (k === key ? null : c))
+    this.#sortEntries = this.#sortEntries.filter((e) => e.key !== key)
+    this.#pending.delete(key)
   }
 
   /** Sets a contact's unread count locally (the IM store tells us; the core owns the truth). */
   setUnread(uri: string, unread: number): void {
-    this.contacts = this.contacts.map((c) => (sameUri(c.uri, uri) ? { ...c, unread } : c))
+    const key = this.#keyOf(uri)
+    const contact = this.#byKey.get(key)
+    if (!contact || contact.unread === unread) return
+    this.#byKey = rebuilt(this.#byKey, (k, c) => (k === key ? { ...c, unread } : c))
   }
 
+  /** The contact with this address (any spelling the core would take as the same), if any. */
   find(uri: string): ContactView | undefined {
-    return this.contacts.find((c) => sameUri(c.uri, uri))
+    return this.#byKey.get(this.#keyOf(uri))
   }
 
-  #apply(update: ContactPresence): void {
-    this.contacts = this.contacts.map((c) =>
-      sameUri(c.uri, update.uri)
-        ? { ...c, presence: update.presence, subscription: update.subscription }
-        : c
-    )
+  /**
+   * True when this address is in the roster. Unlike `find`, it does not depend on presence, so a
+   * derived value that only asks "is this a contact?" is not recomputed by presence updates.
+   */
+  has(uri: string): boolean {
+    return this.#keys.has(this.#keyOf(uri))
   }
 
   stop(): void {
     for (const off of this.#unsubscribers) off()
     this.#unsubscribers = []
   }
-}
 
-/** Address comparison as the core does it (scheme and host case-insensitive, user exact). */
-export function sameUri(a: string, b: string): boolean {
-  return normalizeAor(a) === normalizeAor(b)
+  /**
+   * The map key for an address. The core sends normalized addresses, so the regex runs only for
+   * other spellings; it reads the roster keys, not presence, so `has` stays presence-free.
+   */
+  #keyOf(uri: string): string {
+    return this.#keys.has(uri) ? uri : normalizeAor(uri)
+  }
+
+  #queue(update: ContactPresence): void {
+    this.#pending.set(this.#keyOf(update.uri), update)
+    if (!this.#cancelFlush) this.#cancelFlush = this.#schedule(() => this.#flush())
+  }
+
+  /** Runs `flush` with the next frame, or about a frame later where no frame will come. */
+  #schedule(flush: () => void): () => void {
+    const visible = typeof document === 'undefined' || document.visibilityState !== 'hidden'
+    if (typeof requestAnimationFrame !== 'function' || !visible) {
+      const timer = setTimeout(flush, frameMs)
+      return () => clearTimeout(timer)
+    }
+    const frame = requestAnimationFrame(flush)
+    const timer = setTimeout(flush, hiddenBackupMs)
+    return () => {
+      cancelAnimationFrame(frame)
+      clearTimeout(timer)
+    }
+  }
+
+  /** Applies the queued presence updates in one state replacement. */
+  #flush(): void {
+    this.#cancelFlush?.()
+    this.#cancelFlush = null
+    const pending = this.#pending
+    // An update for an address not (or no longer) in the roster is dropped, as it always was.
+    const applies = [...pending.keys()].some((key) => this.#byKey.has(key))
+    if (applies)
+      this.#byKey = rebuilt(this.#byKey, (key, contact) => {
+        const update = pending.get(key)
+        return update
+          ? { ...contact, presence: update.presence, subscription: update.subscription }
+          : contact
+      })
+    pending.clear()
+  }
 }
 
 /** The presence singleton. */
