@@ -20,8 +20,13 @@ export interface ConnectOptions {
   /** SNI and the name Node checks; defaults to host unless host is an IP (RFC 6066 3). */
   servername?: string | null
   /** PEM trust anchors Node verifies against (the same anchors our engine uses). */
-  ca: string[]
+  ca: readonly string[]
   clientCert?: ClientCertificate
+  /**
+   * A context already built from exactly `ca` and `clientCert` (see SecureContextCache); without
+   * it one is built for this connection.
+   */
+  secureContext?: tls.SecureContext
   /** Whole connect + handshake budget. */
   timeoutMs?: number
   /**
@@ -169,10 +174,10 @@ function netError(e: NodeJS.ErrnoException, host: string, port: number): Connect
 
 /** Builds the secure context up front so client-certificate problems get their own clear error. */
 export function createClientContext(
-  ca: string[],
+  ca: readonly string[],
   clientCert?: ClientCertificate
 ): tls.SecureContext {
-  const base: tls.SecureContextOptions = { ca, minVersion: 'TLSv1.2' }
+  const base: tls.SecureContextOptions = { ca: [...ca], minVersion: 'TLSv1.2' }
   if (!clientCert) return tls.createSecureContext(base)
   try {
     if ('pfx' in clientCert) {
@@ -296,7 +301,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
   const servername =
     options.servername === undefined ? (isIP(host) ? null : host) : options.servername
   const timeoutMs = options.timeoutMs ?? 10_000
-  const secureContext = createClientContext(options.ca, options.clientCert)
+  const secureContext = options.secureContext ?? createClientContext(options.ca, options.clientCert)
   const haveCert = options.clientCert !== undefined
   const deadline = Date.now() + timeoutMs
 

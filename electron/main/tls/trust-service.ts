@@ -4,6 +4,7 @@ import { createIssuerFetcher, type FetchOptions } from './aia'
 import { loadAnchorBundle, preloadAnchors, type AnchorBundle, type AnchorSet } from './anchors'
 import { evaluateChain, toTrustReport, type EvaluationResult } from './chain/evaluate'
 import { connectTls, type ClientCertificate, type ConnectResult } from './connector'
+import { sharedSecureContexts, type SecureContextCache } from './context-cache'
 import type { ExceptionStore } from './exceptions'
 import { createRevocationChecker } from './revocation'
 
@@ -48,6 +49,8 @@ export interface TrustServiceOptions {
   postHandshakeMs?: number
   /** HTTP options for AIA, OCSP and CRL downloads. */
   fetch?: FetchOptions
+  /** TLS client contexts by anchors and client identity (default: the process-wide cache). */
+  secureContexts?: SecureContextCache
   /** Replaces the AIA fetcher (tests, caching). */
   fetchIssuer?: (url: string) => Promise<Buffer | Buffer[] | null>
   log?: (message: string) => void
@@ -94,7 +97,8 @@ export class TrustService {
     const o = this.options
     const log = o.log ?? (() => undefined)
     const anchors = await loadAnchorBundle(this.#anchorSet(req.extraCas))
-    const ca = [...anchors.pems]
+    const ca = anchors.pems
+    const secureContext = (o.secureContexts ?? sharedSecureContexts).get(anchors, req.clientCert)
     const connectOpts = {
       host: req.host,
       ...(req.address ? { address: req.address } : {}),
@@ -105,7 +109,7 @@ export class TrustService {
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.postHandshakeMs !== undefined ? { postHandshakeMs: o.postHandshakeMs } : {})
     }
-    let conn: ConnectResult = await connectTls(connectOpts)
+    let conn: ConnectResult = await connectTls({ ...connectOpts, secureContext })
     const mode = req.revocation ?? o.revocation ?? 'soft-fail'
     const servername =
       req.servername === undefined ? conn.socket.servername || null : req.servername
@@ -129,6 +133,7 @@ export class TrustService {
           (f) => result.builtChain[f.certIndex]!.pem
         )
         try {
+          // A one-off context: these anchors plus what AIA fetched for this server.
           const second = await connectTls({ ...connectOpts, ca: [...ca, ...fetchedPems] })
           const sameLeaf =
             second.sentChain[0]?.equals(conn.sentChain[0] ?? Buffer.alloc(0)) ?? false

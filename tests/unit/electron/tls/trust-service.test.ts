@@ -6,6 +6,7 @@ import * as x509 from '@peculiar/x509'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { trustReportSchema } from '../../../../shared/types/trust'
 import { ConnectError } from '../../../../electron/main/tls/connector'
+import { SecureContextCache } from '../../../../electron/main/tls/context-cache'
 import { ExceptionStore } from '../../../../electron/main/tls/exceptions'
 import {
   createTrustService,
@@ -412,5 +413,36 @@ describe('exceptions', () => {
 
     expect(await reopened.revoke('127.0.0.1', s2.port)).toBe(true)
     expect((await reopened.list()).map((e) => e.port)).not.toContain(s2.port)
+  })
+})
+
+describe('caches', () => {
+  it('follows an edited policy CA file: new anchors, and a new TLS context for Node', async () => {
+    const file = join(dir, 'policy-ca.pem')
+    writeFileSync(file, h.root.pem)
+    const contexts = new SecureContextCache()
+    const service = createTrustService({
+      platformAnchors: false,
+      policyCaFiles: [file],
+      revocation: 'off',
+      secureContexts: contexts,
+      timeoutMs: 5000
+    })
+    const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    const req = { host: '127.0.0.1', port: s.port, servername: 'localhost', keepOpen: false }
+    for (let i = 0; i < 2; i++) {
+      const { report } = await service.checkServer(req)
+      expect(report.verdict).toBe('trusted')
+      expect(report.anchor?.source).toBe('policy')
+    }
+    expect(contexts.size).toBe(1)
+    const other = await makeHierarchy('other', { root: { subject: 'CN=Another Root' } })
+    writeFileSync(file, other.root.pem)
+    const { report } = await service.checkServer(req)
+    expect(report.verdict).toBe('untrusted')
+    expect(codes(report)).toContain('unknown-issuer')
+    // OpenSSL judged with the new anchors too, so its context was rebuilt, not reused.
+    expect(report.node?.authorized).toBe(false)
+    expect(contexts.size).toBe(2)
   })
 })
