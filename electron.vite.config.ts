@@ -33,6 +33,10 @@ export default defineConfig({
     plugins: [svelte({ configFile: resolve('svelte.config.js') })],
     build: {
       outDir: 'out/renderer',
+      // electron-vite turns minification off for every target; the renderer is the one bundle
+      // that is parsed on each window load (about 149 KB gzip unminified). Source maps stay off,
+      // as Vite's default: electron-builder.yml keeps *.map out of the package in any case.
+      minify: true,
       rollupOptions: { input: { index: resolve('renderer/index.html') } }
     }
   }
