@@ -20,11 +20,12 @@ import {
   SubjectPublicKeyInfo
 } from '@peculiar/asn1-x509'
 import type { RevocationResult } from './chain/evaluate'
-import { checkCrls } from './chain/crl'
+import { checkCrls, parseCrl } from './chain/crl'
 import { signatureAlgorithms } from './chain/oids'
 import { parseCertificate, type ParsedCertificate } from './chain/parse'
 import { doVerify, verifySignature } from './chain/signature'
 import { httpFetch, type FetchOptions } from './aia'
+import type { RevocationCache } from './revocation-cache'
 
 /** id-kp-OCSPSigning (RFC 6960 4.2.2.2). */
 const ocspSigningEku = '1.3.6.1.5.5.7.3.9'
@@ -41,9 +42,24 @@ export interface RevocationOptions extends FetchOptions {
   nonce?: boolean
   /** Try CRLs when OCSP gives no answer (default true). */
   crlFallback?: boolean
+  /** Keeps verified OCSP answers and CRLs until they expire (none by default). */
+  cache?: RevocationCache
+  /** How long an answer without nextUpdate is reused (default 1 h, never past its validity). */
+  cacheWithoutNextUpdateMs?: number
   at?: () => Date
   log?: (message: string) => void
 }
+
+/** How long a verified OCSP answer holds (RFC 6960 4.2.2.1), for caching. */
+export interface OcspValidity {
+  thisUpdate: Date
+  nextUpdate: Date | null
+  /** notAfter of a delegated responder's certificate; null when the issuer signed. */
+  signerNotAfter: Date | null
+}
+
+/** checkOcspResponse's answer: validity is set for a verified good or revoked status. */
+export type OcspCheck = RevocationResult & { validity?: OcspValidity }
 
 function sha1(b: Buffer | ArrayBuffer): Buffer {
   return createHash('sha1')
@@ -111,7 +127,7 @@ export function checkOcspResponse(
   cert: ParsedCertificate,
   issuer: ParsedCertificate,
   o: { at: Date; nonce: Buffer | null; skewMs: number; maxAgeMs: number }
-): RevocationResult {
+): OcspCheck {
   const unknown = (detail: string): RevocationResult => ({
     status: 'unknown',
     source: 'ocsp',
@@ -210,16 +226,22 @@ export function checkOcspResponse(
   ) {
     return unknown(`OCSP response is stale (${range})`)
   }
+  const validity: OcspValidity = {
+    thisUpdate: single.thisUpdate,
+    nextUpdate: single.nextUpdate ?? null,
+    signerNotAfter: signer === issuer ? null : signer.notAfter
+  }
   if (single.certStatus.revoked) {
     const ri = single.certStatus.revoked
     return {
       status: 'revoked',
       source: 'ocsp',
-      detail: `revoked at ${ri.revocationTime.toISOString()}${ri.revocationReason !== undefined ? ` (reason ${CRLReasons[ri.revocationReason.reason] ?? ri.revocationReason.reason})` : ''}; OCSP ${range}`
+      detail: `revoked at ${ri.revocationTime.toISOString()}${ri.revocationReason !== undefined ? ` (reason ${CRLReasons[ri.revocationReason.reason] ?? ri.revocationReason.reason})` : ''}; OCSP ${range}`,
+      validity
     }
   }
   if (single.certStatus.good !== undefined)
-    return { status: 'good', source: 'ocsp', detail: `OCSP good; ${range}` }
+    return { status: 'good', source: 'ocsp', detail: `OCSP good; ${range}`, validity }
   return unknown(`OCSP responder does not know this certificate; ${range}`)
 }
 
@@ -239,16 +261,63 @@ export function crlUrls(cert: ParsedCertificate): string[] {
   }
 }
 
+/** The cache key of a certificate's OCSP status: its CertID (issuer name and key, serial). */
+export function ocspCacheKey(cert: ParsedCertificate, issuer: ParsedCertificate): string {
+  return [
+    sha1Oid,
+    sha1(cert.issuer.raw).toString('hex'),
+    sha1(issuerKeyBits(issuer)).toString('hex'),
+    serialKey(cert.serial)
+  ].join(':')
+}
+
+/**
+ * Until when a verified OCSP answer may be reused: its nextUpdate; without one (RFC 6960
+ * 4.2.2.1: newer information is always available) a short default, never past the age the
+ * checker accepts; never past a delegated responder certificate's notAfter. Null: do not keep it.
+ */
+export function ocspCacheUntil(
+  v: OcspValidity,
+  fetchedAt: Date,
+  o: { maxAgeMs: number; withoutNextUpdateMs: number }
+): Date | null {
+  let until = v.nextUpdate
+    ? v.nextUpdate.getTime()
+    : Math.min(fetchedAt.getTime() + o.withoutNextUpdateMs, v.thisUpdate.getTime() + o.maxAgeMs)
+  if (v.signerNotAfter) until = Math.min(until, v.signerNotAfter.getTime())
+  return until > fetchedAt.getTime() ? new Date(until) : null
+}
+
+const stamp = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+/** Says where a reused answer came from, for the helpdesk. */
+function cachedDetail(
+  kind: 'OCSP response' | 'CRL',
+  e: { url: string; fetchedAt: Date; validUntil: Date },
+  detail: string | null
+): string {
+  return `${kind} cached from ${stamp(e.fetchedAt)}, valid until ${stamp(e.validUntil)}; ${e.url}: ${detail ?? ''}`
+}
+
+function crlDer(body: Buffer): Buffer {
+  return body.subarray(0, 16).toString('latin1').startsWith('-----BEGIN')
+    ? Buffer.from(body.toString('latin1').replace(/-----[^-]+-----|\s+/g, ''), 'base64')
+    : body
+}
+
 /**
  * The evaluator's revocationCheck hook for the leaf: OCSP first (the AIA OCSP URL), then CRLs from
  * the distribution points. Never throws; 'unknown' carries why, and the engine applies the
- * soft-fail/hard-fail policy to it.
+ * soft-fail/hard-fail policy to it. With a cache, a verified answer that is still valid is
+ * reused instead of asking again, and the detail says so.
  */
 export function createRevocationChecker(
   o: RevocationOptions = {}
 ): (chain: ParsedCertificate[]) => Promise<RevocationResult> {
   const skewMs = o.skewMs ?? 5 * 60_000
   const maxAgeMs = o.maxAgeWithoutNextUpdateMs ?? 7 * 86_400_000
+  const withoutNextUpdateMs = o.cacheWithoutNextUpdateMs ?? 3_600_000
+  const cache = o.cache
   return async (chain) => {
     const cert = chain[0]
     const issuer = chain[1]
@@ -257,6 +326,16 @@ export function createRevocationChecker(
       return { status: 'unknown', source: null, detail: 'no issuer to check revocation against' }
     const at = o.at?.() ?? new Date()
     const notes: string[] = []
+    const ocspKey = cache ? ocspCacheKey(cert, issuer) : ''
+    const cachedOcsp = cache?.ocsp(ocspKey, at)
+    if (cachedOcsp) {
+      const { status, source } = cachedOcsp.result
+      return {
+        status,
+        source,
+        detail: cachedDetail('OCSP response', cachedOcsp, cachedOcsp.result.detail)
+      }
+    }
     for (const url of cert.ocspUrls) {
       const nonce = o.nonce === false ? null : randomBytes(16)
       try {
@@ -266,8 +345,21 @@ export function createRevocationChecker(
           body: buildOcspRequest(cert, issuer, nonce),
           contentType: 'application/ocsp-request'
         })
-        const r = checkOcspResponse(body, cert, issuer, { at, nonce, skewMs, maxAgeMs })
-        if (r.status !== 'unknown') return { ...r, detail: `${url}: ${r.detail ?? ''}` }
+        const { validity, ...r } = checkOcspResponse(body, cert, issuer, {
+          at,
+          nonce,
+          skewMs,
+          maxAgeMs
+        })
+        if (r.status !== 'unknown') {
+          const validUntil = validity
+            ? ocspCacheUntil(validity, at, { maxAgeMs, withoutNextUpdateMs })
+            : null
+          if (cache && validUntil) {
+            cache.putOcsp(ocspKey, { result: r, url, fetchedAt: at, validUntil })
+          }
+          return { ...r, detail: `${url}: ${r.detail ?? ''}` }
+        }
         notes.push(`${url}: ${r.detail ?? 'unknown'}`)
       } catch (e) {
         notes.push(`${url}: ${(e as Error).message}`)
@@ -275,14 +367,31 @@ export function createRevocationChecker(
     }
     if (o.crlFallback !== false) {
       for (const url of crlUrls(cert)) {
+        // Keyed by the issuer's key too: a CRL only counts for the issuer it verified with.
+        const crlKey = `${url}|${issuer.spkiId}`
+        const cachedCrl = cache?.crl(crlKey, at)
+        if (cachedCrl) {
+          const r = checkCrls([cert, issuer], [cachedCrl.der], at)
+          if (r.status !== 'unknown') {
+            return { ...r, source: 'crl', detail: cachedDetail('CRL', cachedCrl, r.detail) }
+          }
+          cache?.dropCrl(crlKey)
+        }
         try {
           const body = await httpFetch(url, { ...o, maxBytes: o.maxBytes ?? 10 * 1024 * 1024 })
-          const der = body.subarray(0, 16).toString('latin1').startsWith('-----BEGIN')
-            ? Buffer.from(body.toString('latin1').replace(/-----[^-]+-----|\s+/g, ''), 'base64')
-            : body
+          const der = crlDer(body)
           const r = checkCrls([cert, issuer], [der], at)
-          if (r.status !== 'unknown')
+          if (r.status !== 'unknown') {
+            if (cache) {
+              // checkCrls accepted it: it parses, verifies with this issuer and is current.
+              const next = parseCrl(der).nextUpdate
+              const validUntil = new Date(
+                next ? next.getTime() : at.getTime() + withoutNextUpdateMs
+              )
+              cache.putCrl(crlKey, { der, url, fetchedAt: at, validUntil })
+            }
             return { ...r, source: 'crl', detail: `${url}: ${r.detail ?? ''}` }
+          }
           notes.push(`${url}: ${r.detail ?? 'unknown'}`)
         } catch (e) {
           notes.push(`${url}: ${(e as Error).message}`)

@@ -7,6 +7,7 @@ import { connectTls, type ClientCertificate, type ConnectResult } from './connec
 import { sharedSecureContexts, type SecureContextCache } from './context-cache'
 import type { ExceptionStore } from './exceptions'
 import { createRevocationChecker } from './revocation'
+import { sharedRevocationCache, type RevocationCache } from './revocation-cache'
 
 /** One "can this server be trusted?" request. */
 export interface CheckServerRequest {
@@ -49,6 +50,11 @@ export interface TrustServiceOptions {
   postHandshakeMs?: number
   /** HTTP options for AIA, OCSP and CRL downloads. */
   fetch?: FetchOptions
+  /**
+   * Verified OCSP answers and CRLs reused until they expire (default: the process-wide cache;
+   * null asks the responder on every check).
+   */
+  revocationCache?: RevocationCache | null
   /** TLS client contexts by anchors and client identity (default: the process-wide cache). */
   secureContexts?: SecureContextCache
   /** Replaces the AIA fetcher (tests, caching). */
@@ -122,7 +128,13 @@ export class TrustService {
         sipDomain: req.sipDomain ?? null,
         purpose: 'server',
         fetchIssuer: o.fetchIssuer ?? createIssuerFetcher({ ...o.fetch, log }),
-        revocationCheck: createRevocationChecker({ ...o.fetch, log }),
+        revocationCheck: createRevocationChecker({
+          ...o.fetch,
+          log,
+          ...(o.revocationCache !== null
+            ? { cache: o.revocationCache ?? sharedRevocationCache }
+            : {})
+        }),
         policy: { revocation: mode }
       })
       // Node cannot see issuers we downloaded via AIA, so it rightly fails with "unable to get

@@ -121,6 +121,25 @@ describe('core against the lab', () => {
     for (const r of report?.reasons ?? []) expect(r.summary.length).toBeGreaterThan(10)
   })
 
+  it('refuses the revoked server, and a new core still does from the cached OCSP answer', async () => {
+    for (const round of ['fetched', 'cached']) {
+      const { call } = makeCore()
+      const state = await call('session:sign-in', {
+        aor: lab.users.carol.uri,
+        password: lab.users.carol.password,
+        server: { host: '127.0.0.1', port: lab.ports.tls.revoked }
+      })
+      expect(state).toMatchObject({ status: 'failed', failure: { code: 'untrusted' } })
+      const report = await call('trust:get-report')
+      expect(report?.verdict).toBe('untrusted')
+      expect(report?.reasons.map((r) => r.code)).toContain('revoked')
+      expect(report?.revocation).toMatchObject({ status: 'revoked', source: 'ocsp' })
+      const detail = report?.revocation.detail ?? ''
+      if (round === 'cached') expect(detail).toMatch(/^OCSP response cached from .*, valid until /)
+      else expect(detail).not.toMatch(/cached/)
+    }
+  })
+
   it('fetches the missing intermediate and says the chain was incomplete', async () => {
     const { call } = makeCore()
     const state = await call('session:sign-in', {
