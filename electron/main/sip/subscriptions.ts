@@ -44,6 +44,10 @@ interface Entry {
   failures: number
   /** Bumped on every (re)subscribe, so callbacks of an old subscription are ignored. */
   generation: number
+  /** Waiting for a free slot in the window of outstanding SUBSCRIBEs. */
+  queued: boolean
+  /** Holds a slot: SUBSCRIBE sent, no first NOTIFY and no end yet. */
+  inFlight: boolean
 }
 
 /** Options of the manager. */
@@ -52,7 +56,17 @@ export interface SubscriptionManagerOptions {
   onChange?: (contact: ContactPresence) => void
   /** Random in [0, 1) for retry jitter; injectable for tests. */
   random?: () => number
+  /**
+   * At most this many SUBSCRIBEs outstanding (sent, not yet answered by a first NOTIFY or an
+   * end); the rest wait their turn. Default 20.
+   */
+  window?: number
+  /** Runs `fn` on a later turn of the event loop (default `setImmediate`); injectable for tests. */
+  defer?: (fn: () => void) => void
 }
+
+/** Default number of outstanding SUBSCRIBEs; see `SubscriptionManagerOptions.window`. */
+export const SUBSCRIBE_WINDOW = 20
 
 // Reasons after which subscribing again at once is right (RFC 6665 §4.1.3).
 const retryNow = new Set(['deactivated', 'timeout'])
@@ -63,18 +77,37 @@ const final = new Set(['rejected', 'noresource', 'invariant'])
  * Keeps one presence subscription (RFC 3856) per contact alive and reports per contact what we
  * know and how healthy the subscription is. Refreshing an active subscription is JsSIP's
  * Subscriber's job; this class decides when to subscribe again after one ended.
+ *
+ * SUBSCRIBEs are paced: a roster of 1,000 contacts sent in one synchronous loop stalled the main
+ * thread for hundreds of milliseconds (no socket reads, no IPC), held 1,000-2,000 JsSIP
+ * transactions in flight and made the lab's Kamailio drop the connection. At most `window` are
+ * outstanding; each first NOTIFY (or end) frees a slot and the next SUBSCRIBE goes out on a later
+ * turn of the event loop, so incoming NOTIFYs are read in between.
  */
 export class SubscriptionManager {
   readonly #entries = new Map<string, Entry>()
   readonly #timers: Timers
   readonly #onChange: (c: ContactPresence) => void
   readonly #random: () => number
+  readonly #window: number
+  readonly #defer: (fn: () => void) => void
+  /** Entries waiting for a slot, in the order they asked (a Set keeps insertion order). */
+  readonly #queue = new Set<Entry>()
+  #outstanding = 0
+  #pumpScheduled = false
   #subscribe: SubscribeFn | null = null
 
   constructor(options: SubscriptionManagerOptions = {}) {
     this.#timers = options.timers ?? realTimers
     this.#onChange = options.onChange ?? (() => undefined)
     this.#random = options.random ?? Math.random
+    this.#window = Math.max(1, Math.floor(options.window ?? SUBSCRIBE_WINDOW))
+    this.#defer = options.defer ?? ((fn) => setImmediate(fn))
+  }
+
+  /** SUBSCRIBEs outstanding and waiting for a slot (diagnostics). */
+  get pacing(): { outstanding: number; queued: number; window: number } {
+    return { outstanding: this.#outstanding, queued: this.#queue.size, window: this.#window }
   }
 
   /** Every contact's presence and subscription health. */
@@ -137,7 +170,9 @@ export class SubscriptionManager {
       handle: null,
       retryTimer: null,
       failures: 0,
-      generation: 0
+      generation: 0,
+      queued: false,
+      inFlight: false
     }
     this.#entries.set(key, e)
     this.#onChange(view(e))
@@ -158,25 +193,62 @@ export class SubscriptionManager {
     for (const e of this.#entries.values()) this.#stop(e, false)
   }
 
+  /** Asks for a (re)subscription: it goes out now if a slot is free, else when one frees. */
   #start(e: Entry): void {
-    const subscribe = this.#subscribe
-    if (!subscribe) return
+    if (!this.#subscribe) return
     this.#stop(e, false)
+    this.#set(e, { status: 'pending' })
+    e.queued = true
+    this.#queue.add(e)
+    this.#pump()
+  }
+
+  /** Sends queued SUBSCRIBEs while slots are free. */
+  #pump(): void {
+    for (const e of this.#queue) {
+      if (this.#outstanding >= this.#window || !this.#subscribe) return
+      this.#queue.delete(e)
+      e.queued = false
+      if (this.#entries.get(e.uri) === e) this.#send(e, this.#subscribe)
+    }
+  }
+
+  /** A slot freed: send the next SUBSCRIBE on a later turn, after pending socket reads. */
+  #release(e: Entry): void {
+    if (!e.inFlight) return
+    e.inFlight = false
+    this.#outstanding--
+    if (this.#pumpScheduled || this.#queue.size === 0) return
+    this.#pumpScheduled = true
+    this.#defer(() => {
+      this.#pumpScheduled = false
+      this.#pump()
+    })
+  }
+
+  #send(e: Entry, subscribe: SubscribeFn): void {
     const generation = ++e.generation
     const live = () => e.generation === generation && this.#entries.get(e.uri) === e
-    this.#set(e, { status: 'pending' })
+    e.inFlight = true
+    this.#outstanding++
     try {
       e.handle = subscribe(e.uri, {
+        // Any NOTIFY answers the SUBSCRIBE and frees its slot; JsSIP reports one without a
+        // body only as a state change (pending or active), not as onNotify.
         onPending: () => {
-          if (live()) this.#set(e, { status: 'pending' })
+          if (!live()) return
+          this.#release(e)
+          this.#set(e, { status: 'pending' })
         },
         onActive: () => {
           if (!live()) return
+          this.#release(e)
           e.failures = 0
           this.#set(e, { status: 'active' })
         },
         onNotify: (body, contentType) => {
           if (!live()) return
+          this.#release(e)
           e.failures = 0
           // A NOTIFY without a body (e.g. pending, or terminated) says nothing about presence.
           if (body && body.trim()) {
@@ -196,6 +268,7 @@ export class SubscriptionManager {
   }
 
   #ended(e: Entry, end: SubscriptionEnd): void {
+    this.#release(e)
     e.handle = null
     e.generation++
     const reason = end.status ? `${end.status} ${end.reason}` : end.reason
@@ -232,6 +305,11 @@ export class SubscriptionManager {
   #stop(e: Entry, unsubscribe: boolean): void {
     if (e.retryTimer !== null) this.#timers.clearTimeout(e.retryTimer)
     e.retryTimer = null
+    if (e.queued) {
+      e.queued = false
+      this.#queue.delete(e)
+    }
+    this.#release(e)
     const handle = e.handle
     e.handle = null
     e.generation++
