@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 import type { UA } from 'jssip/lib/UA'
 import type { IncomingRequest, IncomingResponse } from 'jssip/lib/SIPMessage'
@@ -41,8 +42,24 @@ export type RequestSenderCtor = new (
   handlers: RequestSenderHandlers
 ) => { send(): void }
 
+/** The parts of a JsSIP client transaction that carry its branch. */
+interface ClientTransactionLike {
+  type: string
+  id: string
+  request: {
+    getHeader(name: string): string | undefined
+    setHeader(name: string, value: string): void
+  }
+}
+
 interface TransactionsModule {
   checkTransaction(ua: UA, request: IncomingRequest): boolean
+  NonInviteClientTransaction: new (
+    ua: UA,
+    transport: unknown,
+    request: JsSipOutgoingRequest,
+    handlers: Record<string, (...args: unknown[]) => void>
+  ) => ClientTransactionLike
   NonInviteServerTransaction: new (ua: UA, transport: unknown, request: IncomingRequest) => unknown
   InviteServerTransaction: new (ua: UA, transport: unknown, request: IncomingRequest) => unknown
 }
@@ -63,4 +80,35 @@ export interface UaInternals {
   _transport: unknown
   _configuration: { uri: { user: string }; password?: string | null }
   _contact: { uri: { user: string } }
+}
+
+/** A Via branch: the RFC 3261 magic cookie and 96 random bits. */
+export function newBranch(): string {
+  return `z9hG4bK${randomBytes(12).toString('hex')}`
+}
+
+/**
+ * Gives every client transaction of `ua` a branch that is unique in practice. JsSIP 3.x draws
+ * branches from only 10^7 values (`Math.random() * 10000000` in lib/Transactions.js), and the UA
+ * files transactions by branch: with hundreds in flight (a roster's SUBSCRIBEs) two collide often
+ * enough to be seen (birthday odds of several percent per sign-in), and then a response goes to
+ * the wrong transaction. RFC 3261 §8.1.1.7 asks for branches unique across space and time.
+ * JsSIP sets the Via header and then registers the transaction with `ua.newTransaction`, before
+ * anything is sent, so the branch is replaced there, in the Via header as well as the id.
+ * Server transactions keep the branch the peer chose.
+ */
+export function installUniqueBranches(ua: UA): void {
+  const internals = ua as unknown as { newTransaction(t: ClientTransactionLike): void }
+  const register = internals.newTransaction.bind(ua)
+  internals.newTransaction = (t) => {
+    if (t.type === 'nict' || t.type === 'ict') {
+      const branch = newBranch()
+      const via = t.request.getHeader('via')
+      if (via && /;branch=/i.test(via)) {
+        t.id = branch
+        t.request.setHeader('via', via.replace(/;branch=[^;,\s]*/i, `;branch=${branch}`))
+      }
+    }
+    register(t)
+  }
 }

@@ -11,7 +11,13 @@ import {
   type SignInRequest
 } from '../../../shared/types/sip'
 import { ImService, type ImHistory, type ImTransport, type SendOutcome } from './im'
-import { OutgoingRequest, RequestSender, Transactions, type UaInternals } from './jssip-internals'
+import {
+  installUniqueBranches,
+  OutgoingRequest,
+  RequestSender,
+  Transactions,
+  type UaInternals
+} from './jssip-internals'
 import { buildPidf, PIDF_CONTENT_TYPE } from './pidf'
 import {
   PresencePublisher,
@@ -83,6 +89,8 @@ export interface SipSessionOptions {
   registerExpires?: number
   publishExpires?: number
   subscribeExpires?: number
+  /** SUBSCRIBEs outstanding at once while the roster is subscribed (default SUBSCRIBE_WINDOW). */
+  subscribeWindow?: number
   /** How long IM waits for a connection before failing a message. */
   imQueueTimeoutMs?: number
   /** Reconnect back-off bounds. */
@@ -176,6 +184,7 @@ export class SipSession {
     this.subscriptions = new SubscriptionManager({
       timers: this.#timers,
       random: this.#random,
+      ...(options.subscribeWindow !== undefined ? { window: options.subscribeWindow } : {}),
       onChange: (c) => events.onContactPresence?.(c)
     })
   }
@@ -369,6 +378,7 @@ export class SipSession {
       connection_recovery_min_interval: 3600,
       connection_recovery_max_interval: 3600
     })
+    installUniqueBranches(ua)
     live.ua = ua
     this.#live = live
     this.#interceptRequests(ua)
