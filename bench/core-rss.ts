@@ -1,12 +1,13 @@
 // Child process for figure 5: one core, signed in to the lab, holding the roster and history it
 // finds in its data folder; prints its memory use as JSON on stdout and exits.
-//   node --import tsx --expose-gc bench/core-rss.ts LAB_RUN_DIR DATA_DIR [PACE_WINDOW]
+//   node --expose-gc core-rss.bundle.mjs LAB_RUN_DIR DATA_DIR [SUBSCRIBE_WINDOW]
+// (bench/footprint.ts bundles it with esbuild first; `node --import tsx` runs it unbundled.)
 import { performance } from 'node:perf_hooks'
 import { readLabInfo } from '../tests/lab/lab'
 import { makeCore } from './lib/core-client'
-import { paceSubscriptions } from './lib/paced-subscribe'
 
 const gc = (globalThis as { gc?: () => void }).gc
+const SETTLE_MS = 8_000
 
 /** RSS and heap after a full GC, MB: where the memory goes, stage by stage. */
 function sample(): { rssMb: number; heapUsedMb: number; heapTotalMb: number } {
@@ -22,11 +23,15 @@ function sample(): { rssMb: number; heapUsedMb: number; heapTotalMb: number } {
 
 async function main(): Promise<void> {
   const stages: Record<string, ReturnType<typeof sample>> = { start: sample() }
-  const [runDir, dataDir, pace] = process.argv.slice(2)
-  if (!runDir || !dataDir) throw new Error('usage: core-rss.ts LAB_RUN_DIR DATA_DIR')
+  const [runDir, dataDir, window] = process.argv.slice(2)
+  if (!runDir || !dataDir) throw new Error('usage: core-rss.ts LAB_RUN_DIR DATA_DIR [WINDOW]')
   const lab = readLabInfo(runDir)
-  const c = makeCore(lab, dataDir, { dataDir, backlog: false })
-  if (Number(pace) > 0) paceSubscriptions(c.core, Number(pace))
+  const c = makeCore(lab, dataDir, {
+    dataDir,
+    backlog: false,
+    // 0 or absent: the product's default pacing.
+    ...(Number(window) > 0 ? { subscribeWindow: Number(window) } : {})
+  })
   const roster = await c.call('contacts:list')
   stages['roster loaded'] = sample()
   const settled = new Set<string>()
@@ -56,6 +61,10 @@ async function main(): Promise<void> {
       .length
   }
   stages['histories loaded'] = sample()
+  // Steady state, as a user sees it a little after sign-in: V8 gives back the heap it grew for
+  // the burst only after its memory reducer has run, a few seconds after allocation calms down.
+  await new Promise((r) => setTimeout(r, SETTLE_MS))
+  stages['settled'] = sample()
   const m = process.memoryUsage()
   process.stdout.write(
     `${JSON.stringify({
@@ -64,6 +73,7 @@ async function main(): Promise<void> {
       messages,
       readyMs: performance.now() - t0,
       rssMb: m.rss / 2 ** 20,
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
       heapUsedMb: m.heapUsed / 2 ** 20,
       heapTotalMb: m.heapTotal / 2 ** 20,
       externalMb: m.external / 2 ** 20,

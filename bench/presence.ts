@@ -8,13 +8,12 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { chromium, type Browser } from '@playwright/test'
 import type { Lab } from '../tests/lab/lab'
 import { makeCore, writeContacts } from './lib/core-client'
-import { paceSubscriptions } from './lib/paced-subscribe'
 import { publishAll } from './lib/publishers'
 
 export interface CoreStormResult {
   contacts: number
-  /** SUBSCRIBEs outstanding at once (0: the core as it is, all at once). */
-  pacedWindow: number
+  /** SUBSCRIBEs outstanding at once: null for the product's default (SUBSCRIBE_WINDOW). */
+  window: number | null
   /** Why the storm could not be measured completely, if it could not. */
   failure: string | null
   /** sign-in invoked → registered. */
@@ -80,11 +79,13 @@ export async function benchCoreStorm(
   lab: Lab,
   baseDir: string,
   count: number,
-  pacedWindow = 0
+  window: number | null = null
 ): Promise<CoreStormResult> {
   const contacts = lab.extraUsers.slice(0, count).map((u) => u.uri)
-  const c = makeCore(lab, baseDir, { contacts })
-  if (pacedWindow > 0) paceSubscriptions(c.core, pacedWindow)
+  const c = makeCore(lab, baseDir, {
+    contacts,
+    ...(window !== null ? { subscribeWindow: window } : {})
+  })
   try {
     await c.call('contacts:list')
     const available = new Map<string, number>()
@@ -137,7 +138,7 @@ export async function benchCoreStorm(
     for (const v of status.values()) if (v !== 'active') notActive[v] = (notActive[v] ?? 0) + 1
     return {
       contacts: count,
-      pacedWindow,
+      window,
       failure,
       registeredMs,
       allAvailableMs: failure ? Number.NaN : Math.max(...times) - t0,

@@ -42,6 +42,8 @@ export function makeCore(
     trust?: Omit<TrustSetup, 'policyCaFiles'>
     /** Keep past events for waitEvent (default true; off where memory is measured). */
     backlog?: boolean
+    /** SUBSCRIBEs outstanding at once; undefined keeps the product's default. */
+    subscribeWindow?: number
   } = {}
 ): BenchCore {
   const backlog = opts.backlog ?? true
@@ -52,7 +54,10 @@ export function makeCore(
     version: '0.0.0-bench',
     dataDir,
     trust: createTrustParts({ ...opts.trust, policyCaFiles: [lab.pki.rootCa] }),
-    dnsServers: [`127.0.0.1:${lab.ports.dns}`]
+    dnsServers: [`127.0.0.1:${lab.ports.dns}`],
+    ...(opts.subscribeWindow !== undefined
+      ? { session: { subscribeWindow: opts.subscribeWindow } }
+      : {})
   })
   const listeners = new Set<(channel: EventName, payload: unknown) => void>()
   const seen: { channel: EventName; payload: unknown }[] = []
