@@ -71,6 +71,18 @@ export const historySchema = z.object({
 /** A conversation's history as loaded. */
 export type History = z.infer<typeof historySchema>
 
+/** One conversation in the list of conversations: who, the last message, how many unread. */
+export const conversationSummarySchema = z.object({
+  conversation: sipUriSchema,
+  /** The newest message, for a preview line and ordering; absent when the file holds none. */
+  last: imMessageSchema.optional(),
+  messages: z.number().int().min(0),
+  unread: z.number().int().min(0)
+})
+
+/** One conversation in the list of conversations. */
+export type ConversationSummary = z.infer<typeof conversationSummarySchema>
+
 /** Typing indicator (RFC 3994 isComposing) in either direction. */
 export const typingSchema = z.object({
   conversation: sipUriSchema,

@@ -400,7 +400,7 @@ test.describe('against the real SIP lab', () => {
     expect(report).not.toContain(lab.users.alice.password)
   })
 
-  test('a message from someone not in the contacts is shown apart, counted in the title', async ({
+  test('a message from someone not in the contacts is shown apart, counted, found again on reload', async ({
     page,
     labHost
   }) => {
@@ -428,6 +428,11 @@ test.describe('against the real SIP lab', () => {
       await other.locator('button.open').click()
       await expect(new ChatPage(page).bodies.last()).toHaveText('hi, it is Dave')
       await expect(other.getByTestId('unread-badge')).toHaveCount(0)
+      // A new window (here: a reload) finds the chat again from the core's history.
+      await page.reload()
+      await expect(other).toBeVisible({ timeout: 15_000 })
+      await other.locator('button.open').click()
+      await expect(new ChatPage(page).bodies.last()).toHaveText('hi, it is Dave')
     } finally {
       dave.close()
     }

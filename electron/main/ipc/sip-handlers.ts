@@ -8,7 +8,7 @@ import type {
   Presence,
   SubscriptionHealth
 } from '../../../shared/types/presence'
-import type { History, ImMessage, Typing } from '../../../shared/types/im'
+import type { ConversationSummary, History, ImMessage, Typing } from '../../../shared/types/im'
 import type { EventSink, HandlerMap } from './types'
 import { normalizeAor, type SessionState, type SignInRequest } from '../../../shared/types/sip'
 import type { OwnPresenceState } from '../../../shared/types/presence'
@@ -49,6 +49,7 @@ export interface SipHandlerDeps {
     history(conversation: string, limit?: number): Promise<History>
     markRead(conversation: string): Promise<void>
     unread(conversation: string): Promise<number>
+    summaries(): Promise<ConversationSummary[]>
   }
 }
 
@@ -104,6 +105,7 @@ export function createSipHandlers(deps: SipHandlerDeps): SipHandlerMap {
       return session.im.send(req.to, req.body)
     },
     'im:history': (req) => history.history(req.conversation, req.limit),
+    'im:list-conversations': () => history.summaries(),
     'im:mark-read': async (req) => {
       await history.markRead(req.conversation)
       return { unread: await history.unread(req.conversation) }

@@ -5,12 +5,13 @@ import {
   imFailureSchema,
   imMessageSchema,
   imStateSchema,
+  type ConversationSummary,
   type History,
   type ImFailure,
   type ImMessage,
   type ImState
 } from '../../../shared/types/im'
-import { normalizeAor } from '../../../shared/types/sip'
+import { normalizeAor, sipUriSchema } from '../../../shared/types/sip'
 import { syncDir } from './atomic-file'
 
 /**
@@ -131,6 +132,36 @@ export class HistoryStore {
   /** Unread incoming messages in a conversation. */
   async unread(conversation: string): Promise<number> {
     return (await this.#get(conversation)).unread
+  }
+
+  /**
+   * Every conversation with a history file, newest last message first (conversations without
+   * messages last): what a conversation list shows after a restart. A file that cannot be read
+   * is left out and logged, never fatal for the others.
+   */
+  async summaries(): Promise<ConversationSummary[]> {
+    const out: ConversationSummary[] = []
+    for (const name of await this.conversations()) {
+      // A stray file whose name is not a SIP address (copied in by hand, say) is not a chat.
+      if (!sipUriSchema.safeParse(name).success) {
+        this.#log(`history: ignored ${conversationFileName(name)}: not a SIP address`)
+        continue
+      }
+      try {
+        const conv = await this.#get(name)
+        const last = conv.messages.at(-1)
+        out.push({
+          conversation: normalizeAor(name),
+          ...(last ? { last: { ...last } } : {}),
+          messages: conv.messages.length,
+          unread: conv.unread
+        })
+      } catch (e) {
+        this.#log(`history: ${name}: ${e instanceof Error ? e.message : String(e)}`)
+      }
+    }
+    const at = (s: ConversationSummary) => (s.last ? Date.parse(s.last.sentAt) || 0 : -Infinity)
+    return out.sort((a, b) => at(b) - at(a))
   }
 
   /** Conversations that have a history file. */

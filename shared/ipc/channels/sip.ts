@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { event, invoke } from '../define'
 import {
+  conversationSummarySchema,
   historyRequestSchema,
   historySchema,
   imMessageSchema,
@@ -53,6 +54,11 @@ export const sipChannels = {
   /** A conversation's stored messages (most recent `limit`) and unread count. */
   'im:history': invoke(historyRequestSchema, historySchema),
   /** Marks a conversation read; returns the new unread count (0). */
+  /**
+   * Every conversation kept in history, newest first, with its last message and unread count:
+   * conversations with people outside the roster are found again after a restart.
+   */
+  'im:list-conversations': invoke(z.void(), z.array(conversationSummarySchema)),
   'im:mark-read': invoke(
     z.object({ conversation: sipUriSchema }),
     z.object({ unread: z.number().int().min(0) })

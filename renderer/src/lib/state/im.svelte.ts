@@ -38,8 +38,12 @@ class ImStore {
       .filter(([key]) => !presence.has(key))
       .map(([key, list]) => ({
         uri: list[0]?.conversation ?? key,
-        unread: this.otherUnread[key] ?? 0
+        unread: this.otherUnread[key] ?? 0,
+        lastAt: list.at(-1)?.sentAt ?? ''
       }))
+      // Most recent first, as the core lists them.
+      .sort((a, b) => (a.lastAt < b.lastAt ? 1 : a.lastAt > b.lastAt ? -1 : 0))
+      .map(({ uri, unread }) => ({ uri, unread }))
   )
 
   readonly peerTyping = $derived(
@@ -57,6 +61,28 @@ class ImStore {
         this.typing = active ? [...others, key] : others
       })
     ]
+  }
+
+  /**
+   * Loads the conversations kept in history, so chats with people outside the roster are there
+   * again after a restart (their last message now, the rest when opened). Best effort: without
+   * the list the app still works, it only shows fewer past chats.
+   */
+  async loadConversations(): Promise<void> {
+    const list = await settle(
+      () => api.im.listConversations(),
+      () => undefined
+    )
+    if (!list) return
+    const conversations = { ...this.conversations }
+    const unread = { ...this.otherUnread }
+    for (const summary of list) {
+      const key = normalizeAor(summary.conversation)
+      if (!conversations[key] && summary.last) conversations[key] = [summary.last]
+      if (!presence.has(key)) unread[key] = summary.unread
+    }
+    this.conversations = conversations
+    this.otherUnread = unread
   }
 
   /** Opens a conversation: loads its history and marks it read. */

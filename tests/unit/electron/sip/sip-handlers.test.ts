@@ -92,6 +92,10 @@ const samples: Record<string, { request?: unknown; response?: unknown; payload?:
       recoveredTornLine: true
     }
   },
+  'im:list-conversations': {
+    request: undefined,
+    response: [{ conversation: 'sip:bob@lab.test', last: message, messages: 1, unread: 0 }]
+  },
   'im:mark-read': { request: { conversation: 'sip:bob@lab.test' }, response: { unread: 0 } },
   'im:typing': {
     request: { conversation: 'sip:bob@lab.test', active: true },

@@ -129,4 +129,28 @@ describe('HistoryStore', () => {
     expect(lines).toHaveLength(50)
     for (const l of lines) expect(() => JSON.parse(l) as unknown).not.toThrow()
   })
+
+  it('summarises every conversation after a restart, newest first, skipping stray files', async () => {
+    const carol = 'sip:Carol@Example.org'
+    const a = new HistoryStore(dir)
+    await a.append(msg('b1', { sentAt: '2026-11-01T10:00:00.000Z' }))
+    await a.append(msg('c1', { conversation: carol, sentAt: '2026-11-02T10:00:00.000Z' }))
+    await a.append(
+      msg('c2', {
+        conversation: carol,
+        direction: 'out',
+        state: 'accepted',
+        sentAt: '2026-11-02T10:01:00.000Z'
+      })
+    )
+    await writeFile(join(dir, 'history', 'notes.jsonl'), '{"t":"read","at":"x"}\n')
+    const logged: string[] = []
+    const list = await new HistoryStore(dir, (m) => logged.push(m)).summaries()
+    expect(list.map((s) => [s.conversation, s.messages, s.unread, s.last?.id])).toEqual([
+      ['sip:Carol@example.org', 2, 1, 'c2'],
+      ['sip:bob@example.org', 1, 1, 'b1']
+    ])
+    expect(logged.join('\n')).toMatch(/notes\.jsonl: not a SIP address/)
+    expect(await new HistoryStore(join(dir, 'nothing-here')).summaries()).toEqual([])
+  })
 })

@@ -181,6 +181,13 @@ export const invokeSamples: {
       recoveredTornLine: false
     }
   },
+  'im:list-conversations': {
+    request: undefined,
+    response: [
+      { conversation: 'sip:bob@example.org', last: sampleMessage, messages: 3, unread: 1 },
+      { conversation: 'sip:carol@example.org', messages: 0, unread: 0 }
+    ]
+  },
   'im:mark-read': { request: { conversation: 'sip:bob@example.org' }, response: { unread: 0 } },
   'im:typing': {
     request: { conversation: 'sip:bob@example.org', active: true },
