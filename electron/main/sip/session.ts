@@ -28,7 +28,8 @@ import {
   type Timers
 } from './publish'
 import { SubscriptionManager, type SubscribeFn, type SubscriptionEnd } from './subscriptions'
-import { TlsSipSocket, type SocketClosed } from './tls-socket'
+import { TlsSipSocket } from './tls-socket'
+import type { SocketClosed } from './trusted-socket'
 import { WsSipSocket } from './ws-socket'
 
 /**

@@ -1,6 +1,7 @@
 import { PassThrough, Duplex } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { TlsSipSocket, type SocketClosed } from '../../../../electron/main/sip/tls-socket'
+import { TlsSipSocket } from '../../../../electron/main/sip/tls-socket'
+import type { SocketClosed } from '../../../../electron/main/sip/trusted-socket'
 
 /** A duplex whose written bytes we can read, and whose readable side we feed. */
 function pair() {

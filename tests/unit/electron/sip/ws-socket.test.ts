@@ -2,7 +2,7 @@ import { connect, type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { WsSipSocket } from '../../../../electron/main/sip/ws-socket'
-import type { SocketClosed } from '../../../../electron/main/sip/tls-socket'
+import type { SocketClosed } from '../../../../electron/main/sip/trusted-socket'
 
 let server: WebSocketServer | null = null
 afterEach(async () => {
