@@ -91,11 +91,20 @@ export class TrustService {
   }
 
   /**
-   * Warms the process-wide anchor cache for this service's anchors (the OS store is the slow
-   * part) without blocking: call it when the app starts, well before the first sign-in.
+   * Warms the process-wide caches for this service's anchors without blocking: parses the OS
+   * store and CA files, then builds the TLS context for a connection without a client
+   * certificate. Call it when the app starts, well before the first sign-in. Never rejects.
    */
-  preload(): Promise<AnchorBundle | null> {
-    return preloadAnchors(this.#anchorSet(undefined))
+  async preload(): Promise<AnchorBundle | null> {
+    const bundle = await preloadAnchors(this.#anchorSet(undefined))
+    if (!bundle) return null
+    await new Promise((r) => setImmediate(r))
+    try {
+      ;(this.options.secureContexts ?? sharedSecureContexts).get(bundle)
+    } catch {
+      // Nothing to warm; the first connection builds (and reports) it.
+    }
+    return bundle
   }
 
   /** Connects to host:port, evaluates, and returns the report (and the socket when trusted). */

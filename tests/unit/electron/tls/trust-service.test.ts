@@ -417,6 +417,38 @@ describe('exceptions', () => {
 })
 
 describe('caches', () => {
+  it('preloads the anchors and the TLS context the first connection then uses', async () => {
+    const file = join(dir, 'preload-ca.pem')
+    writeFileSync(file, h.root.pem)
+    const contexts = new SecureContextCache()
+    const service = createTrustService({
+      platformAnchors: false,
+      policyCaFiles: [file],
+      revocation: 'off',
+      secureContexts: contexts,
+      timeoutMs: 5000
+    })
+    const bundle = await service.preload()
+    expect(bundle?.anchors.map((a) => a.source)).toEqual(['policy'])
+    expect(contexts.size).toBe(1)
+    const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    const { report } = await service.checkServer({
+      host: '127.0.0.1',
+      port: s.port,
+      servername: 'localhost',
+      keepOpen: false
+    })
+    expect(report.verdict).toBe('trusted')
+    expect(contexts.size).toBe(1)
+    // A missing CA file is not an error at start-up: the sign-in reports it.
+    const broken = createTrustService({
+      platformAnchors: false,
+      policyCaFiles: [join(dir, 'missing.pem')],
+      secureContexts: contexts
+    })
+    expect(await broken.preload()).toBeNull()
+  })
+
   it('follows an edited policy CA file: new anchors, and a new TLS context for Node', async () => {
     const file = join(dir, 'policy-ca.pem')
     writeFileSync(file, h.root.pem)
