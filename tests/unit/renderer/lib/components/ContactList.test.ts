@@ -88,4 +88,21 @@ describe('ContactList', () => {
     expect(carol!.querySelector('[data-testid="contact-state"]')?.textContent).toBe('Available')
     expect(carol!.querySelector('[data-testid="contact-stale"]')).toBeNull()
   })
+
+  it('builds a large roster a chunk of rows per frame, every row in the end', async () => {
+    presence.contacts = Array.from({ length: 120 }, (_, i) => ({
+      uri: `sip:user${String(i).padStart(3, '0')}@lab.trustline.test`,
+      presence: { state: 'available' as const },
+      subscription: { status: 'active' as const },
+      unread: 0
+    }))
+    render(ContactList)
+    const first = screen.getAllByTestId('contact')
+    expect(first.length).toBeGreaterThan(0)
+    expect(first.length).toBeLessThan(120)
+    await vi.waitFor(() => expect(screen.getAllByTestId('contact')).toHaveLength(120))
+    // The rows already there were kept, in order.
+    expect(screen.getAllByTestId('contact').slice(0, first.length)).toEqual(first)
+    expect(screen.getAllByTestId('contact-state')[119]?.textContent).toBe('Available')
+  })
 })
