@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs'
 import AxeBuilder from '@axe-core/playwright'
 import { startLabBaresip, type Baresip } from '../lab/baresip'
 import { RawSipClient } from '../lab/raw-sip'
-import { expect, test } from './fixtures/lab-host'
+import type { Page } from '@playwright/test'
+import { expect, test, type LabHost } from './fixtures/lab-host'
 import { AppShell } from './pages/app-shell'
 import { ChatPage } from './pages/chat-page'
 import { ConnectionPage } from './pages/connection-page'
@@ -20,6 +21,35 @@ test.describe.configure({ mode: 'serial' })
 const loopback = '127.0.0.1'
 const labBinaries = ['/usr/sbin/kamailio', '/usr/sbin/dnsmasq', '/usr/bin/baresip']
 
+/** Opens the app and signs alice in (by default on the good port); resolves when signed in. */
+async function signInAlice(
+  page: Page,
+  labHost: LabHost,
+  over: { port?: number; transport?: 'tls' | 'wss'; path?: string } = {}
+): Promise<AppShell> {
+  const { lab } = labHost
+  await page.goto(labHost.url)
+  const shell = new AppShell(page)
+  await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+    host: loopback,
+    port: lab.ports.tls.good,
+    ...over
+  })
+  await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+  return shell
+}
+
+/** A minimal SIP peer (tests/lab/raw-sip) for a lab user, over TLS to the good port. */
+function rawPeer(lab: LabHost['lab'], user: 'carol' | 'dave'): RawSipClient {
+  return new RawSipClient({
+    port: lab.ports.tls.good,
+    ca: readFileSync(lab.pki.rootCa),
+    username: user,
+    password: lab.users[user].password,
+    domain: lab.domain
+  })
+}
+
 test.describe('against the real SIP lab', () => {
   // The lab needs Kamailio, dnsmasq and baresip (CI: .ci/lab-deps.sh); say so rather than fail.
   const missing = labBinaries.filter((b) => !existsSync(b))
@@ -36,13 +66,7 @@ test.describe('against the real SIP lab', () => {
     labHost
   }) => {
     const { lab } = labHost
-    await page.goto(labHost.url)
-    const shell = new AppShell(page)
-    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-      host: loopback,
-      port: lab.ports.tls.good
-    })
-    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    const shell = await signInAlice(page, labHost)
     await expect(shell.badge).toHaveAttribute('data-state', 'trusted')
     await shell.screenshot('main-signed-in')
     const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze()
@@ -64,16 +88,11 @@ test.describe('against the real SIP lab', () => {
   })
 
   test('sign-in over secure WebSocket (wss) is trusted the same way', async ({ page, labHost }) => {
-    const { lab } = labHost
-    await page.goto(labHost.url)
-    const shell = new AppShell(page)
-    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-      host: loopback,
-      port: lab.ports.wss,
+    const shell = await signInAlice(page, labHost, {
+      port: labHost.lab.ports.wss,
       transport: 'wss',
       path: '/ws'
     })
-    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
     await expect(shell.badge).toHaveAttribute('data-state', 'trusted')
     await shell.go('connection')
     await expect(page.getByTestId('connection-facts')).toContainText('WSS')
@@ -223,13 +242,7 @@ test.describe('against the real SIP lab', () => {
     try {
       bob = await startLabBaresip(lab, 'bob', { contacts: [lab.users.alice.uri] })
       await bob.waitRegistered()
-      await page.goto(labHost.url)
-      const shell = new AppShell(page)
-      await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-        host: loopback,
-        port: lab.ports.tls.good
-      })
-      await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+      const shell = await signInAlice(page, labHost)
       const chat = new ChatPage(page)
       await chat.addContact(lab.users.bob.uri, 'Bob')
       const contact = chat.contact(lab.users.bob.uri)
@@ -272,23 +285,11 @@ test.describe('against the real SIP lab', () => {
     const { lab } = labHost
     // A minimal SIP client for carol: baresip 1.0 publishes <basic>unknown</basic> only, so a
     // peer that really PUBLISHes open/closed with a note is this lab helper (tests/lab/raw-sip).
-    const carol = new RawSipClient({
-      port: lab.ports.tls.good,
-      ca: readFileSync(lab.pki.rootCa),
-      username: 'carol',
-      password: lab.users.carol.password,
-      domain: lab.domain
-    })
+    const carol = rawPeer(lab, 'carol')
     try {
       await carol.connect()
       expect((await carol.register()).status).toBe(200)
-      await page.goto(labHost.url)
-      const shell = new AppShell(page)
-      await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-        host: loopback,
-        port: lab.ports.tls.good
-      })
-      await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+      const shell = await signInAlice(page, labHost)
       const chat = new ChatPage(page)
       await chat.addContact(lab.users.carol.uri, 'Carol')
       const contact = chat.contact(lab.users.carol.uri)
@@ -367,13 +368,7 @@ test.describe('against the real SIP lab', () => {
     labHost
   }) => {
     const { lab } = labHost
-    await page.goto(labHost.url)
-    const shell = new AppShell(page)
-    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-      host: loopback,
-      port: lab.ports.tls.good
-    })
-    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    const shell = await signInAlice(page, labHost)
     await shell.go('connection')
     const pem = page.waitForEvent('download')
     await page.getByTestId('download-chain').click()
@@ -405,22 +400,10 @@ test.describe('against the real SIP lab', () => {
     labHost
   }) => {
     const { lab } = labHost
-    const dave = new RawSipClient({
-      port: lab.ports.tls.good,
-      ca: readFileSync(lab.pki.rootCa),
-      username: 'dave',
-      password: lab.users.dave.password,
-      domain: lab.domain
-    })
+    const dave = rawPeer(lab, 'dave')
     try {
       await dave.connect()
-      await page.goto(labHost.url)
-      const shell = new AppShell(page)
-      await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-        host: loopback,
-        port: lab.ports.tls.good
-      })
-      await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+      await signInAlice(page, labHost)
       expect((await dave.message(lab.users.alice.uri, 'hi, it is Dave')).status).toBeLessThan(300)
       const other = page.locator(`[data-testid="other-conversation"][data-uri="${dave.aor}"]`)
       await expect(other.getByTestId('unread-badge')).toContainText('1', { timeout: 15_000 })
@@ -443,13 +426,7 @@ test.describe('against the real SIP lab', () => {
     labHost
   }) => {
     const { lab } = labHost
-    await page.goto(labHost.url)
-    const shell = new AppShell(page)
-    await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-      host: loopback,
-      port: lab.ports.tls.good
-    })
-    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    const shell = await signInAlice(page, labHost)
     const chat = new ChatPage(page)
     // Carol is a known user with no registration: the lab answers 480 Temporarily Unavailable.
     await chat.addContact(lab.users.carol.uri, 'Carol')
