@@ -2,7 +2,14 @@ import type { TLSSocket } from 'node:tls'
 import type { RevocationMode, TrustReason, TrustReport } from '../../../shared/types/trust'
 import { createIssuerFetcher, type FetchOptions } from './aia'
 import { loadAnchorBundle, preloadAnchors, type AnchorBundle, type AnchorSet } from './anchors'
-import { evaluateChain, toTrustReport, type EvaluationResult } from './chain/evaluate'
+import {
+  evaluateChain,
+  toTrustReport,
+  type EvaluationResult,
+  type RevocationResult
+} from './chain/evaluate'
+import { parseCertificate, type ParsedCertificate } from './chain/parse'
+import { verifySignature } from './chain/signature'
 import { connectTls, type ClientCertificate, type ConnectResult } from './connector'
 import { sharedSecureContexts, type SecureContextCache } from './context-cache'
 import type { ExceptionStore } from './exceptions'
@@ -63,6 +70,36 @@ export interface TrustServiceOptions {
 }
 
 const severityOrder = { error: 0, warning: 1, info: 2 } as const
+
+type RevocationCheck = (chain: ParsedCertificate[]) => Promise<RevocationResult>
+
+/**
+ * Starts the revocation check of the sent leaf right after the handshake, so the responder's
+ * round trip overlaps our path building instead of following it; the engine's hook then takes
+ * that answer when the validated path has the same leaf and issuer, and asks itself otherwise.
+ *
+ * Only for a chain OpenSSL already verified against the same anchors, and whose second
+ * certificate signed the leaf: a chain nobody vouches for must not make us contact the URLs it
+ * names. The verdict still waits for the answer (or the hook's time limit) as before.
+ */
+function earlyRevocation(
+  sent: Buffer[],
+  nodeAuthorized: boolean,
+  check: RevocationCheck
+): RevocationCheck {
+  const [leafDer, issuerDer] = sent
+  if (!nodeAuthorized || !leafDer || !issuerDer) return check
+  const leaf = parseCertificate(leafDer)
+  const issuer = parseCertificate(issuerDer)
+  if (!leaf.ok || !issuer.ok || verifySignature(leaf.cert, issuer.cert) !== null) return check
+  const early = check([leaf.cert, issuer.cert])
+  // Unused when the engine settles on another path or stops before revocation: not an error.
+  early.catch(() => undefined)
+  return (path) =>
+    path[0]?.sha256 === leaf.cert.sha256 && path[1]?.sha256 === issuer.cert.sha256
+      ? early
+      : check(path)
+}
 
 function makeReason(
   code: TrustReason['code'],
@@ -128,6 +165,13 @@ export class TrustService {
     const mode = req.revocation ?? o.revocation ?? 'soft-fail'
     const servername =
       req.servername === undefined ? conn.socket.servername || null : req.servername
+    const check = createRevocationChecker({
+      ...o.fetch,
+      log,
+      ...(o.revocationCache !== null ? { cache: o.revocationCache ?? sharedRevocationCache } : {})
+    })
+    const revocationCheck =
+      mode === 'off' ? check : earlyRevocation(conn.sentChain, conn.node.authorized, check)
     let result: EvaluationResult
     try {
       result = await evaluateChain({
@@ -137,13 +181,7 @@ export class TrustService {
         sipDomain: req.sipDomain ?? null,
         purpose: 'server',
         fetchIssuer: o.fetchIssuer ?? createIssuerFetcher({ ...o.fetch, log }),
-        revocationCheck: createRevocationChecker({
-          ...o.fetch,
-          log,
-          ...(o.revocationCache !== null
-            ? { cache: o.revocationCache ?? sharedRevocationCache }
-            : {})
-        }),
+        revocationCheck,
         policy: { revocation: mode }
       })
       // Node cannot see issuers we downloaded via AIA, so it rightly fails with "unable to get

@@ -478,3 +478,55 @@ describe('caches', () => {
     expect(contexts.size).toBe(2)
   })
 })
+
+describe('early revocation query', () => {
+  async function ocspLeaf(issuer: IssuedCert, url: string) {
+    return await makeCert({
+      subject: 'CN=localhost',
+      issuer,
+      sans: [{ type: 'dns', value: 'localhost' }],
+      extensions: [
+        new x509.AuthorityInfoAccessExtension({ ocsp: [new x509.GeneralName('url', url)] })
+      ]
+    })
+  }
+
+  it('asks the responder once, and only for a chain OpenSSL verified', async () => {
+    const routes: Record<string, Buffer> = {}
+    const http = await startHttpServer(routes)
+    cleanups.push(() => http.close())
+    const service = createTrustService({
+      platformAnchors: false,
+      revocation: 'soft-fail',
+      revocationCache: null,
+      timeoutMs: 5000
+    })
+    const ask = async (server: Running) =>
+      (
+        await service.checkServer({
+          host: '127.0.0.1',
+          port: server.port,
+          servername: 'localhost',
+          extraCas: [Buffer.from(h.root.pem)],
+          keepOpen: false
+        })
+      ).report
+    // The responder answers 404: soft-fail, a warning; the verdict waited for it.
+    const good = await ocspLeaf(h.intermediate, `${http.url}/ocsp-a`)
+    const s1 = await serve({ chain: [good, h.intermediate], key: good.keys })
+    const r1 = await ask(s1)
+    expect(r1.verdict).toBe('trusted')
+    expect(r1.revocation.status).toBe('unknown')
+    expect(r1.revocation.detail).toMatch(/ocsp-a: HTTP 404/)
+    expect(http.hits.filter((p) => p === '/ocsp-a')).toHaveLength(1)
+
+    // A chain to a CA we do not trust never makes us contact the URL it names.
+    const stranger = await makeHierarchy('localhost', { root: { subject: 'CN=Stranger Root' } })
+    const bad = await ocspLeaf(stranger.intermediate, `${http.url}/ocsp-b`)
+    const s2 = await serve({ chain: [bad, stranger.intermediate], key: bad.keys })
+    const r2 = await ask(s2)
+    expect(r2.verdict).toBe('untrusted')
+    expect(r2.revocation.status).toBe('not-checked')
+    expect(http.hits).not.toContain('/ocsp-b')
+  })
+})
