@@ -42,14 +42,19 @@ export type RequestSenderCtor = new (
   handlers: RequestSenderHandlers
 ) => { send(): void }
 
-/** The parts of a JsSIP client transaction that carry its branch. */
+/** The parts of a JsSIP client transaction this module touches. */
 interface ClientTransactionLike {
   type: string
   id: string
   request: {
+    method: string
+    ruri: unknown
+    body?: string
     getHeader(name: string): string | undefined
     setHeader(name: string, value: string): void
+    hasHeader(name: string): boolean
   }
+  eventHandlers: { onReceiveResponse(response: IncomingResponse): void }
 }
 
 interface TransactionsModule {
@@ -72,6 +77,33 @@ export const OutgoingRequest = (
 export const RequestSender = requireCjs('jssip/lib/RequestSender') as RequestSenderCtor
 /** JsSIP's transaction layer. */
 export const Transactions = requireCjs('jssip/lib/Transactions') as TransactionsModule
+
+/** A digest challenge as JsSIP parses WWW-Authenticate / Proxy-Authenticate. */
+interface DigestChallenge {
+  realm?: string
+  nonce?: string
+  stale?: boolean
+  algorithm?: string
+  qop?: string[]
+  opaque?: string
+}
+
+/** JsSIP's digest calculator (RFC 2617 / RFC 3261 §22.4): keeps the nonce count per instance. */
+type DigestAuthenticationCtor = new (credentials: {
+  username: string
+  password?: string | null
+  realm?: string | null
+  ha1?: string | null
+}) => {
+  authenticate(
+    request: { method: string; ruri: unknown; body?: string },
+    challenge: DigestChallenge
+  ): boolean
+  toString(): string
+}
+const DigestAuthentication = requireCjs(
+  'jssip/lib/DigestAuthentication'
+) as DigestAuthenticationCtor
 
 /** The parts of a JsSIP UA's private state this module touches. */
 export interface UaInternals {
@@ -111,4 +143,97 @@ export function installUniqueBranches(ua: UA): void {
     }
     register(t)
   }
+}
+
+/** Requests that may carry credentials before being asked (never ACK, CANCEL or BYE). */
+const PREEMPTIVE_METHODS = new Set(['REGISTER', 'SUBSCRIBE', 'PUBLISH', 'MESSAGE', 'OPTIONS'])
+
+/** What `installPreemptiveAuth` did, for tests and diagnostics. */
+export interface PreemptiveAuthStats {
+  /** Requests sent with credentials computed from an earlier challenge. */
+  preempted: number
+  /** Challenges (401/407) seen and remembered. */
+  challenges: number
+}
+
+/**
+ * Answers the server's digest challenge ahead of time on one connection, as RFC 3261 §22.3
+ * allows ("a UA MAY preemptively send credentials ... with the next request") and RFC 7616
+ * §3.4 arranges with the nonce count: after the first 401/407, later requests carry
+ * credentials for the same realm and nonce (nonce count incremented), so a roster's SUBSCRIBEs
+ * and each MESSAGE take one round trip instead of two. JsSIP answers every challenge but never
+ * remembers one. REGISTER is answered with what a REGISTER was challenged with (WWW-Authenticate
+ * from the registrar) and other requests with what they were (Proxy-Authenticate), since a
+ * server checks only the header it asked for. If the server no longer accepts the nonce it
+ * challenges again (stale=true), JsSIP answers as before and the new nonce is remembered.
+ * The cache lives in the UA, which lives and dies with one trusted connection, so credentials
+ * are never offered to any other server.
+ */
+export function installPreemptiveAuth(ua: UA): PreemptiveAuthStats {
+  const stats: PreemptiveAuthStats = { preempted: 0, challenges: 0 }
+  const internals = ua as unknown as {
+    newTransaction(t: ClientTransactionLike): void
+    configuration: {
+      authorization_user: string
+      password?: string | null
+      realm?: string | null
+      ha1?: string | null
+    }
+  }
+  type Remembered = {
+    header: 'authorization' | 'proxy-authorization'
+    challenge: DigestChallenge
+    digest: InstanceType<DigestAuthenticationCtor>
+  }
+  const remembered = new Map<'register' | 'other', Remembered>()
+  const kindOf = (method: string) => (method === 'REGISTER' ? 'register' : 'other')
+  const register = internals.newTransaction.bind(ua)
+  internals.newTransaction = (t) => {
+    if (t.type === 'nict' && PREEMPTIVE_METHODS.has(t.request.method)) {
+      const kind = kindOf(t.request.method)
+      const known = remembered.get(kind)
+      const request = t.request
+      if (
+        known &&
+        !request.hasHeader('authorization') &&
+        !request.hasHeader('proxy-authorization') &&
+        known.digest.authenticate(request, known.challenge)
+      ) {
+        request.setHeader(known.header, known.digest.toString())
+        stats.preempted++
+      }
+      const handlers = t.eventHandlers
+      const receive = handlers.onReceiveResponse.bind(handlers)
+      handlers.onReceiveResponse = (response) => {
+        const status = response.status_code
+        if (status === 401 || status === 407) {
+          const challenge = response.parseHeader<DigestChallenge | undefined>(
+            status === 401 ? 'www-authenticate' : 'proxy-authenticate'
+          )
+          if (challenge?.nonce && challenge.realm) {
+            const c = internals.configuration
+            const digest = new DigestAuthentication({
+              username: c.authorization_user,
+              password: c.password ?? null,
+              realm: c.realm ?? null,
+              ha1: c.ha1 ?? null
+            })
+            // JsSIP's own answer to this challenge goes out with nonce count 1 (a new
+            // DigestAuthentication per request); ours must follow it, never repeat it, or a
+            // server that checks the count (RFC 7616 §3.4.5) takes it for a replay.
+            ;(digest as unknown as { _nc: number })._nc = 1
+            remembered.set(kind, {
+              header: status === 401 ? 'authorization' : 'proxy-authorization',
+              challenge,
+              digest
+            })
+            stats.challenges++
+          }
+        }
+        receive(response)
+      }
+    }
+    register(t)
+  }
+  return stats
 }

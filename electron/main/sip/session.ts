@@ -12,6 +12,7 @@ import {
 } from '../../../shared/types/sip'
 import { ImService, type ImHistory, type ImTransport, type SendOutcome } from './im'
 import {
+  installPreemptiveAuth,
   installUniqueBranches,
   OutgoingRequest,
   RequestSender,
@@ -380,6 +381,7 @@ export class SipSession {
       connection_recovery_max_interval: 3600
     })
     installUniqueBranches(ua)
+    installPreemptiveAuth(ua)
     live.ua = ua
     this.#live = live
     this.#interceptRequests(ua)

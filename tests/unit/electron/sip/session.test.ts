@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { SipSession, type SipConnection } from '../../../../electron/main/sip/session'
 import type { ImHistory } from '../../../../electron/main/sip/im'
@@ -139,6 +140,69 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     expect(pub.header('event')).toBe('presence')
     expect(pub.header('content-type')).toBe('application/pidf+xml')
     expect(pub.body).toContain('<basic>open</basic>')
+    t.session.dispose()
+  })
+
+  it('answers the digest challenge ahead of time once it knows the nonce, and copes with stale', async () => {
+    const md5 = (x: string) => createHash('md5').update(x).digest('hex')
+    // Like Kamailio: a fresh nonce per challenge, valid until the server moves on (generation).
+    let generation = 1
+    let issued = 0
+    const newNonce = () => `g${generation}x${++issued}`
+    const seenNc = new Map<string, number>()
+    /** Checks a Proxy-Authorization as the server would: right response, growing nonce count. */
+    const valid = (method: string, header: string | undefined): 'ok' | 'stale' | 'none' => {
+      if (!header) return 'none'
+      const p = Object.fromEntries(
+        [...header.matchAll(/(\w+)=(?:"([^"]*)"|([^,\s]+))/g)].map((m) => [m[1], m[2] ?? m[3]])
+      ) as Record<string, string>
+      const ha1 = md5(`alice:lab.test:secret`)
+      const ha2 = md5(`${method}:${p['uri']}`)
+      const want = md5(`${ha1}:${p['nonce']}:${p['nc']}:${p['cnonce']}:auth:${ha2}`)
+      expect(p['response']).toBe(want)
+      const nc = parseInt(p['nc'] ?? '0', 16)
+      expect(nc).toBeGreaterThan(seenNc.get(p['nonce']!) ?? 0)
+      seenNc.set(p['nonce']!, nc)
+      return p['nonce']?.startsWith(`g${generation}x`) ? 'ok' : 'stale'
+    }
+    const proxy: Responder = (req, server) => {
+      if (req.method !== 'REGISTER') {
+        const v = valid(req.method, req.header('proxy-authorization'))
+        if (v !== 'ok') {
+          return {
+            status: 407,
+            reason: 'Proxy Authentication Required',
+            headers: [
+              `Proxy-Authenticate: Digest realm="lab.test", nonce="${newNonce()}", qop="auth"${v === 'stale' ? ', stale=true' : ''}`
+            ]
+          }
+        }
+      }
+      return happy(req, server)
+    }
+    const t = setup(proxy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const server = t.servers[0]!
+    const messages = () => server.requests.filter((r) => r.method === 'MESSAGE')
+    // The first MESSAGE (or the PUBLISH before it) is challenged; the ones after are not.
+    const first = await t.session.im.send('sip:bob@lab.test', 'one')
+    await waitFor(() => t.history.byId.get(first.id)?.state === 'accepted')
+    const before = messages().length
+    const second = await t.session.im.send('sip:bob@lab.test', 'two')
+    await waitFor(() => t.history.byId.get(second.id)?.state === 'accepted')
+    expect(messages().length - before).toBe(1)
+    expect(messages().at(-1)?.header('proxy-authorization')).toMatch(/nonce="g1x/)
+    // The server moves on to a new nonce: the preemptive answer is stale, JsSIP answers the
+    // new challenge, and the one after goes through at once again.
+    generation = 2
+    const third = await t.session.im.send('sip:bob@lab.test', 'three')
+    await waitFor(() => t.history.byId.get(third.id)?.state === 'accepted')
+    const fourth = await t.session.im.send('sip:bob@lab.test', 'four')
+    await waitFor(() => t.history.byId.get(fourth.id)?.state === 'accepted')
+    const tail = messages().slice(-3)
+    expect(
+      tail.map((m) => /nonce="(g\d)x/.exec(m.header('proxy-authorization') ?? '')?.[1])
+    ).toEqual(['g1', 'g2', 'g2'])
     t.session.dispose()
   })
 
