@@ -50,6 +50,8 @@ export default tseslint.config(
       'dist/**',
       'node_modules/**',
       '.tools/**',
+      // Bench output (gitignored): results and the bundled RSS child.
+      'bench/results/**',
       'test-results/**',
       'playwright-report/**',
       'tests/lab/run/**',

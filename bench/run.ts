@@ -114,6 +114,19 @@ function summarizeAll(r: Results): Row[] {
       target: '<= 1.5x',
       verdict: verdict(s.cold.signedIn.median <= 1.5 * b.median)
     })
+    const bs = s.baresipSubscribed
+    rows.push({
+      // Not a verdict: baresip's presence module starts its first SUBSCRIBE on a fixed 1 s
+      // timer (modules/presence/subscriber.c), so this mostly measures that timer.
+      figure: `1 … baresip doing it too: REGISTER + ${s.contacts} SUBSCRIBEs, all Online`,
+      value: ms(s.cold.signedIn),
+      baseline: bs
+        ? `baresip ${ms(bs)} (1 s timer)`
+        : `baresip: ${s.baresipSubscribedError ?? 'n/a'}`,
+      ratio: bs ? x(s.cold.signedIn.median, bs.median) : 'n/a',
+      target: '',
+      verdict: 'info'
+    })
     rows.push({
       figure: '1 … of which registered (TLS+trust+REGISTER/401)',
       value: ms(s.cold.registered),

@@ -1,5 +1,7 @@
 // Figure 1: sign-in through the core (TLS handshake + trust evaluation + REGISTER with its 401
-// challenge + SUBSCRIBE to 50 contacts) against baresip registering to the same Kamailio.
+// challenge + SUBSCRIBE to 50 contacts) against baresip registering to the same Kamailio, and
+// against baresip doing the same work (REGISTER, then SUBSCRIBE to the same 50 contacts until
+// each is shown Online): the contacts are published "open" first so both can tell.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -8,6 +10,7 @@ import type { Lab } from '../tests/lab/lab'
 import { freePorts, spawnDaemon } from '../tests/lab/proc'
 import type { TrustSetup } from '../electron/main/trust-parts'
 import { makeCore, type BenchCore } from './lib/core-client'
+import { publishAll } from './lib/publishers'
 import { repeat, summarize, type Summary } from './lib/stats'
 
 /** Timings of one core sign-in, ms. */
@@ -42,10 +45,21 @@ export interface SignInResult {
   coldNoOcspNoPlatform: SignInVariant
   /** baresip: `uanew` sent on its control port → REGISTER_OK event (fresh process, fresh TLS). */
   baresipRegistered: Summary
+  /** baresip with the presence module and the same contacts: `uanew` → all shown Online. */
+  baresipSubscribed: Summary | null
+  /** Why baresipSubscribed could not be measured, if it could not. */
+  baresipSubscribedError: string | null
 }
 
-/** A baresip with no account yet, so the first `uanew` opens a fresh TLS connection. */
-async function startEmptyBaresip(lab: Lab, name: string): Promise<Baresip> {
+/**
+ * A baresip with no account yet, so the first `uanew` opens a fresh TLS connection; with
+ * `contacts`, its presence module subscribes to them once registered.
+ */
+async function startEmptyBaresip(
+  lab: Lab,
+  name: string,
+  contacts: string[] = []
+): Promise<Baresip> {
   const dir = join(lab.runDir, 'baresip', name)
   mkdirSync(dir, { recursive: true })
   const [ctrlPort, consPort] = await freePorts(2)
@@ -57,6 +71,7 @@ async function startEmptyBaresip(lab: Lab, name: string): Promise<Baresip> {
       `dns_server 127.0.0.1:${lab.ports.dns}`,
       'module_path /usr/lib/baresip/modules',
       'module_app account.so',
+      ...(contacts.length ? ['module_app contact.so', 'module_app presence.so'] : []),
       'module_app menu.so',
       'module_app ctrl_tcp.so',
       'module_app cons.so',
@@ -66,9 +81,12 @@ async function startEmptyBaresip(lab: Lab, name: string): Promise<Baresip> {
     ].join('\n')
   )
   writeFileSync(join(dir, 'accounts'), '')
-  writeFileSync(join(dir, 'contacts'), '')
+  writeFileSync(
+    join(dir, 'contacts'),
+    contacts.map((c) => `"${c.replace(/^sips?:|@.*$/g, '')}" <${c}>;presence=p2p\n`).join('')
+  )
   const d = spawnDaemon(lab.runDir, `baresip-${name}`, '/usr/bin/baresip', ['-f', dir], dir)
-  const b = new Baresip(name, d.pid, ctrlPort!, consPort!, d.log, dir, '', [], lab.runDir)
+  const b = new Baresip(name, d.pid, ctrlPort!, consPort!, d.log, dir, '', contacts, lab.runDir)
   try {
     await b.connectCtrl()
   } catch (e) {
@@ -90,6 +108,37 @@ async function baresipRound(lab: Lab, round: number): Promise<number> {
     await b.command('uanew', account)
     await ok
     return performance.now() - t0
+  } finally {
+    await b.stop()
+  }
+}
+
+/** baresip registering and subscribing to `contacts` until its contact list shows all Online. */
+async function baresipSubscribedRound(
+  lab: Lab,
+  round: number,
+  contacts: string[]
+): Promise<number> {
+  const user = lab.users.carol
+  const b = await startEmptyBaresip(
+    lab,
+    `bench-sub-${round < 0 ? 'w' : ''}${Math.abs(round)}`,
+    contacts
+  )
+  try {
+    const account =
+      `<sip:${user.username}@${lab.domain};transport=tls>;auth_pass=${user.password};` +
+      `outbound="sip:127.0.0.1:${lab.ports.tls.good};transport=tls";regint=600;pubint=0`
+    const t0 = performance.now()
+    await b.command('uanew', account)
+    // Asked back to back over its control port: each answer is a fresh view of its contacts.
+    for (;;) {
+      const online = (await b.contactsStatus()).match(/Online/g)?.length ?? 0
+      if (online >= contacts.length) return performance.now() - t0
+      if (performance.now() - t0 > 15_000) {
+        throw new Error(`baresip showed ${online} of ${contacts.length} contacts Online`)
+      }
+    }
   } finally {
     await b.stop()
   }
@@ -196,8 +245,12 @@ export async function benchSignIn(
   baseDir: string,
   opts: { rounds: number; contacts: number }
 ): Promise<SignInResult> {
-  const contacts = lab.extraUsers.slice(0, opts.contacts).map((u) => u.uri)
+  const users = lab.extraUsers.slice(0, opts.contacts)
+  const contacts = users.map((u) => u.uri)
   if (contacts.length < opts.contacts) throw new Error('lab has too few extra users')
+  // Published before any clock starts, so baresip can show them Online (as we show Available).
+  const failed = await publishAll(lab, users, 'open', 10)
+  if (failed > 0) throw new Error(`${failed} of ${users.length} contacts could not publish`)
   const cold = await coldRounds(lab, baseDir, contacts, opts.rounds)
   const warmTimes: SignInTimes[] = []
   const c = makeCore(lab, baseDir, { contacts })
@@ -222,11 +275,26 @@ export async function benchSignIn(
     await settle()
     return ms
   })
+  let baresipSubscribed: Summary | null = null
+  let baresipSubscribedError: string | null = null
+  try {
+    baresipSubscribed = summarize(
+      await repeat(opts.rounds, 2, async (round) => {
+        const ms = await baresipSubscribedRound(lab, round, contacts)
+        await settle()
+        return ms
+      })
+    )
+  } catch (e) {
+    baresipSubscribedError = e instanceof Error ? e.message : String(e)
+  }
   return {
     contacts: contacts.length,
     cold,
     warm: summarizeTimes(warmTimes),
     coldNoOcspNoPlatform,
-    baresipRegistered: summarize(bare)
+    baresipRegistered: summarize(bare),
+    baresipSubscribed,
+    baresipSubscribedError
   }
 }
