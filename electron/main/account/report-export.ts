@@ -77,7 +77,7 @@ export function reportText(input: ReportInput): string {
       line('Anchor', report.anchor ? `${report.anchor.subject} (${report.anchor.source})` : null),
       line(
         'Revocation',
-        `${report.revocation.mode}: ${report.revocation.status}${report.revocation.source ? ` via ${report.revocation.source}` : ''}`
+        `${report.revocation.mode}: ${report.revocation.status}${report.revocation.source ? ` via ${report.revocation.source}` : ''}${report.revocation.detail ? ` (${report.revocation.detail})` : ''}`
       ),
       line(
         'Node.js verdict',

@@ -52,6 +52,19 @@ describe('helpdesk report', () => {
     expect(exportReport(input, 'text').filename).toMatch(/\.txt$/)
   })
 
+  it('says where the revocation answer came from (a cached OCSP response, say)', () => {
+    const detail =
+      'OCSP response cached from 2026-11-30T10:00:00Z, valid until 2026-12-07T10:00:00Z'
+    const text = reportText({
+      ...input,
+      report: {
+        ...sampleReport,
+        revocation: { mode: 'soft-fail', status: 'good', source: 'ocsp', detail }
+      }
+    })
+    expect(text).toMatch(new RegExp(`Revocation +soft-fail: good via ocsp \\(${detail}\\)`))
+  })
+
   it('says so when nothing was evaluated yet', () => {
     expect(reportText({ ...input, report: null })).toContain(
       'No connection has been evaluated yet.'

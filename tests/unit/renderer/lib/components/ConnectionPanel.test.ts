@@ -41,6 +41,20 @@ describe('ConnectionPanel', () => {
     expect(screen.queryByTestId('exception-form')).toBeNull()
   })
 
+  it('says where the revocation answer came from, as text', () => {
+    trust.report = makeReport()
+    render(ConnectionPanel)
+    expect(screen.queryByTestId('revocation-detail')).toBeNull()
+    cleanup()
+    const detail = 'OCSP response cached from 2026-11-30T10:00:00Z, valid until <b>then</b>'
+    trust.report = {
+      ...makeReport(),
+      revocation: { mode: 'soft-fail', status: 'good', source: 'ocsp', detail }
+    }
+    render(ConnectionPanel)
+    expect(screen.getByTestId('revocation-detail').textContent?.trim()).toBe(detail)
+  })
+
   it('explains every reason: sentence, remedy, technical detail on demand', () => {
     trust.report = makeUntrustedReport()
     render(ConnectionPanel)
