@@ -49,6 +49,13 @@ function sortEntry(key: string, contact: ContactView): SortEntry {
 
 type Roster = ReadonlyMap<string, ContactView>
 
+/** The contact with a presence update applied, if there is one. */
+function withUpdate(contact: ContactView, update: ContactPresence | undefined): ContactView {
+  return update
+    ? { ...contact, presence: update.presence, subscription: update.subscription }
+    : contact
+}
+
 /**
  * A new roster map: each contact through `change` (null drops it), then `added` at the end. Built
  * anew rather than copied and mutated because the map is state that is replaced as a whole (a
@@ -93,6 +100,8 @@ class PresenceStore {
   #sortEntries = $state.raw<readonly SortEntry[]>([])
   /** Presence updates not applied yet, by normalized address (the last one wins). */
   #pending = new Map<string, ContactPresence>()
+  /** One map per roster request in flight: the updates that arrived since it was sent. */
+  #inFlight = new Set<Map<string, ContactPresence>>()
   #cancelFlush: (() => void) | null = null
   #unsubscribers: (() => void)[] = []
 
@@ -113,11 +122,7 @@ class PresenceStore {
   }
 
   set contacts(list: readonly ContactView[]) {
-    // Updates queued before this roster are older than it: apply them to the old one first.
-    this.#flush()
-    const byKey: Roster = new Map(list.map((contact) => [normalizeAor(contact.uri), contact]))
-    this.#byKey = byKey
-    this.#sortEntries = [...byKey].map(([key, contact]) => sortEntry(key, contact))
+    this.#setRoster(list, new Map())
   }
 
   async start(): Promise<void> {
@@ -138,12 +143,14 @@ class PresenceStore {
   }
 
   async loadContacts(): Promise<void> {
-    const list = await settle(
-      () => api.contacts.list(),
-      (e) => (this.contactsError = e)
+    const [list, since] = await this.#withUpdatesSince(() =>
+      settle(
+        () => api.contacts.list(),
+        (e) => (this.contactsError = e)
+      )
     )
     if (list) {
-      this.contacts = list
+      this.#setRoster(list, since)
       this.contactsError = null
     }
   }
@@ -160,13 +167,16 @@ class PresenceStore {
 
   async add(contact: Contact): Promise<boolean> {
     this.contactsError = null
-    const view = await settle(
-      () => api.contacts.add(contact),
-      (e) => (this.contactsError = e)
+    const [added, since] = await this.#withUpdatesSince(() =>
+      settle(
+        () => api.contacts.add(contact),
+        (e) => (this.contactsError = e)
+      )
     )
-    if (!view) return false
+    if (!added) return false
     this.#flush()
-    const key = normalizeAor(view.uri)
+    const key = normalizeAor(added.uri)
+    const view = withUpdate(added, since.get(key))
     // A contact added again goes to the end of the roster, as the core keeps it.
     this.#byKey = rebuilt(this.#byKey, (k, c) => (k === key ? null : c), [[key, view]])
     this.#sortEntries = [...this.#sortEntries.filter((e) => e.key !== key), sortEntry(key, view)]
@@ -221,8 +231,43 @@ class PresenceStore {
     return this.#keys.has(uri) ? uri : normalizeAor(uri)
   }
 
+  /**
+   * Runs a request whose answer carries presence (`contacts:list`, `contacts:add`) and returns the
+   * answer with the last update per contact that arrived while it was in flight. The core reads
+   * presence and then awaits each contact's unread count, so updates sent meanwhile overtake the
+   * answer on the wire: they are newer than its copy and must not be lost (a contact would show
+   * "waiting for approval" until its next NOTIFY, possibly an hour later).
+   */
+  async #withUpdatesSince<T>(
+    request: () => Promise<T>
+  ): Promise<[T, ReadonlyMap<string, ContactPresence>]> {
+    const since = new Map<string, ContactPresence>()
+    this.#inFlight.add(since)
+    try {
+      return [await request(), since]
+    } finally {
+      this.#inFlight.delete(since)
+    }
+  }
+
+  /** Replaces the roster; `since` are updates newer than `list` (see #withUpdatesSince). */
+  #setRoster(list: readonly ContactView[], since: ReadonlyMap<string, ContactPresence>): void {
+    // Updates queued before this roster are older than it: apply them to the old one first.
+    this.#flush()
+    const byKey: Roster = new Map(
+      list.map((contact) => {
+        const key = normalizeAor(contact.uri)
+        return [key, withUpdate(contact, since.get(key))]
+      })
+    )
+    this.#byKey = byKey
+    this.#sortEntries = [...byKey].map(([key, contact]) => sortEntry(key, contact))
+  }
+
   #queue(update: ContactPresence): void {
-    this.#pending.set(this.#keyOf(update.uri), update)
+    const key = this.#keyOf(update.uri)
+    this.#pending.set(key, update)
+    for (const since of this.#inFlight) since.set(key, update)
     if (!this.#cancelFlush) this.#cancelFlush = this.#schedule(() => this.#flush())
   }
 
@@ -249,12 +294,7 @@ class PresenceStore {
     // An update for an address not (or no longer) in the roster is dropped, as it always was.
     const applies = [...pending.keys()].some((key) => this.#byKey.has(key))
     if (applies)
-      this.#byKey = rebuilt(this.#byKey, (key, contact) => {
-        const update = pending.get(key)
-        return update
-          ? { ...contact, presence: update.presence, subscription: update.subscription }
-          : contact
-      })
+      this.#byKey = rebuilt(this.#byKey, (key, contact) => withUpdate(contact, pending.get(key)))
     pending.clear()
   }
 }

@@ -168,6 +168,42 @@ describe('presence state', () => {
     expect(presence.find(bob.uri)?.presence).toEqual({ state: 'busy' })
   })
 
+  it('keeps an update that overtook the contacts:list answer (the core awaits unread counts)', async () => {
+    await started([])
+    // An update from before the request is older than the answer: the answer wins.
+    emit('presence', 'onChanged', open(bob.uri, 'before the request'))
+    let reply: (value: unknown) => void = () => undefined
+    answer('contacts', 'list', null).mockImplementation(
+      () => new Promise((resolve) => (reply = resolve))
+    )
+    const carol = { ...bob, uri: 'sip:carol@lab.trustline.test', displayName: 'Carol' }
+    const loading = presence.loadContacts()
+    emit('presence', 'onChanged', open(carol.uri, 'while in flight'))
+    await nextFrame()
+    reply({ ok: true, value: [bob, carol] })
+    await loading
+    await nextFrame()
+    expect(presence.find(bob.uri)?.presence).toEqual(bob.presence)
+    expect(presence.find(carol.uri)?.presence).toEqual({
+      state: 'available',
+      note: 'while in flight'
+    })
+    expect(isStale(presence.find(carol.uri)!)).toBe(false)
+  })
+
+  it('keeps an update that overtook the contacts:add answer', async () => {
+    await started([])
+    let reply: (value: unknown) => void = () => undefined
+    answer('contacts', 'add', null).mockImplementation(
+      () => new Promise((resolve) => (reply = resolve))
+    )
+    const adding = presence.add({ uri: bob.uri })
+    emit('presence', 'onChanged', open(bob.uri, 'subscribed already'))
+    reply({ ok: true, value: bob })
+    expect(await adding).toBe(true)
+    expect(presence.find(bob.uri)?.presence.note).toBe('subscribed already')
+  })
+
   it('finds contacts through a map, normalizing only addresses the core did not normalize', async () => {
     await started(roster(1000))
     const normalize = vi.mocked(normalizeAor)
