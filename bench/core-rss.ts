@@ -2,6 +2,7 @@
 // finds in its data folder; prints its memory use as JSON on stdout and exits.
 //   node --expose-gc core-rss.bundle.mjs LAB_RUN_DIR DATA_DIR [SUBSCRIBE_WINDOW]
 // (bench/footprint.ts bundles it with esbuild first; `node --import tsx` runs it unbundled.)
+import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import { readLabInfo } from '../tests/lab/lab'
 import { makeCore } from './lib/core-client'
@@ -10,14 +11,33 @@ const gc = (globalThis as { gc?: () => void }).gc
 const SETTLE_MS = 8_000
 
 /** RSS and heap after a full GC, MB: where the memory goes, stage by stage. */
-function sample(): { rssMb: number; heapUsedMb: number; heapTotalMb: number } {
+function sample(): {
+  rssMb: number
+  heapUsedMb: number
+  heapTotalMb: number
+  lazyFreeMb: number | null
+} {
   gc?.()
   gc?.()
   const m = process.memoryUsage()
   return {
     rssMb: m.rss / 2 ** 20,
     heapUsedMb: m.heapUsed / 2 ** 20,
-    heapTotalMb: m.heapTotal / 2 ** 20
+    heapTotalMb: m.heapTotal / 2 ** 20,
+    lazyFreeMb: lazyFreeMb()
+  }
+}
+
+/**
+ * Pages the process gave back with MADV_FREE (Linux): still counted in RSS until the kernel
+ * needs them, but free for it to take at any time. null where /proc does not say.
+ */
+function lazyFreeMb(): number | null {
+  try {
+    const kb = /^LazyFree:\s+(\d+) kB/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))
+    return kb ? Number(kb[1]) / 1024 : null
+  } catch {
+    return null
   }
 }
 
