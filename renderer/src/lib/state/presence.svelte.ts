@@ -107,7 +107,7 @@ class PresenceStore {
 
   readonly #contacts = $derived([...this.#byKey.values()])
   readonly #keys = $derived(new Set(this.#sortEntries.map((e) => e.key)))
-  // One collator for every comparison (localeCompare makes one per call), in the UI's language.
+  // One collator for all comparisons, made again only when the UI's language changes.
   readonly #collator = $derived(new Intl.Collator(i18n.language))
   readonly #order = $derived(inDisplayOrder(this.#sortEntries, this.#collator))
 
