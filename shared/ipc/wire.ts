@@ -11,7 +11,9 @@ export const clientFrameSchema = z.discriminatedUnion('type', [
     id: z.number().int().nonnegative(),
     channel: z.string().max(100),
     payload: z.unknown().optional()
-  })
+  }),
+  /** Start (`on`) or stop receiving an event channel; the host sends only channels asked for. */
+  z.object({ type: z.literal('listen'), channel: z.string().max(100), on: z.boolean() })
 ])
 
 /** A frame from the renderer. */

@@ -13,6 +13,13 @@ class FakeEmitter {
   emit(event: string, ...args: unknown[]): void {
     for (const l of this.listeners.get(event) ?? []) l(...args)
   }
+  removeListener(event: string, listener: Listener): this {
+    this.listeners.set(
+      event,
+      (this.listeners.get(event) ?? []).filter((l) => l !== listener)
+    )
+    return this
+  }
 }
 
 /** Records `ipcMain.handle` registrations so tests can invoke them directly. */
@@ -37,10 +44,20 @@ export const app = Object.assign(new FakeEmitter(), {
   quit: () => undefined
 })
 export const shell = { openExternal: () => Promise.resolve() }
-export const contextBridge = { exposeInMainWorld: () => undefined }
+/** Records what a preload exposes, so tests can call it as the page would. */
+export const contextBridge = {
+  exposed: new Map<string, unknown>(),
+  exposeInMainWorld(key: string, value: unknown) {
+    contextBridge.exposed.set(key, value)
+  }
+}
+/** Records what the preload sends (`sent`) so tests can check the event-interest messages. */
 export const ipcRenderer = Object.assign(new FakeEmitter(), {
+  sent: [] as Array<{ channel: string; message: unknown }>,
   invoke: () => Promise.resolve(undefined),
-  removeListener: () => undefined
+  send(channel: string, message: unknown) {
+    ipcRenderer.sent.push({ channel, message })
+  }
 })
 /** Configurable keychain double: tests set `backend` and `available`. */
 export const safeStorage = {

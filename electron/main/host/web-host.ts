@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
+import type { EventName } from '../../../shared/ipc/contract'
+import { interestSchema } from '../../../shared/ipc/interest'
 import { fail } from '../../../shared/ipc/result'
 import { CLOSE_UNAUTHORIZED, clientFrameSchema, type ServerFrame } from '../../../shared/ipc/wire'
 import type { Dispatcher, EventBus } from '../ipc/dispatch'
@@ -135,6 +137,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   function accept(ws: WebSocket): void {
     let authorized = false
     let unsubscribe: (() => void) | undefined
+    // The event channels this page listens to: only those are sent (see shared/ipc/interest).
+    const wanted = new Set<EventName>()
     const send = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
     }
@@ -185,10 +189,25 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           }
           authorized = true
           clearTimeout(helloTimer)
-          unsubscribe = options.events.subscribe((channel, payload) =>
-            send({ type: 'event', channel, payload })
-          )
+          unsubscribe = options.events.subscribe((channel, payload) => {
+            if (wanted.has(channel)) send({ type: 'event', channel, payload })
+          })
           send({ type: 'welcome' })
+          return
+        }
+        if (message.type === 'listen') {
+          const interest = interestSchema.safeParse(message)
+          if (!authorized || !interest.success) {
+            send({
+              type: 'error',
+              error: authorized
+                ? { code: 'bad-request', message: `No event channel "${message.channel}".` }
+                : { code: 'unauthorized', message: 'Present the token before listening.' }
+            })
+            return
+          }
+          if (interest.data.on) wanted.add(interest.data.channel)
+          else wanted.delete(interest.data.channel)
           return
         }
         if (!authorized) {

@@ -1,5 +1,6 @@
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron'
+import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import { invokeNames, type EventName } from '../../../shared/ipc/contract'
+import { EVENT_INTEREST_CHANNEL, EventInterest, interestSchema } from '../../../shared/ipc/interest'
 import { fail } from '../../../shared/ipc/result'
 import type { Dispatcher, EventBus } from './dispatch'
 
@@ -24,7 +25,7 @@ export class SenderGuard {
    * Only the top frame of a window we created, showing our own page, may call the core: an
    * iframe or a navigated-away page must not (as VS Code's validatedIpcMain does).
    */
-  isTrusted(event: IpcMainInvokeEvent): boolean {
+  isTrusted(event: Pick<IpcMainInvokeEvent | IpcMainEvent, 'sender' | 'senderFrame'>): boolean {
     if (!this.#trusted.has(event.sender.id)) return false
     const frame = event.senderFrame
     if (!frame || frame !== event.sender.mainFrame) return false
@@ -52,10 +53,24 @@ export function registerIpcHandlers(dispatcher: Dispatcher, guard: SenderGuard):
 
 /**
  * The typed emitter: the only place that calls `webContents.send`. Payloads were validated by the
- * event bus; destroyed windows are skipped.
+ * event bus; destroyed windows are skipped, and a window gets only the channels its page listens
+ * to (the preload reports them on EVENT_INTEREST_CHANNEL, from trusted top frames only).
  */
 export function forwardEvents(events: EventBus, guard: SenderGuard): () => void {
-  return events.subscribe((channel: EventName, payload: unknown) => {
-    for (const contents of guard.all()) contents.send(channel, payload)
+  const interest = new EventInterest<number>()
+  const onInterest = (event: IpcMainEvent, message: unknown) => {
+    if (!guard.isTrusted(event)) return
+    const parsed = interestSchema.safeParse(message)
+    if (parsed.success) interest.set(event.sender.id, parsed.data)
+  }
+  ipcMain.on(EVENT_INTEREST_CHANNEL, onInterest)
+  const unsubscribe = events.subscribe((channel: EventName, payload: unknown) => {
+    for (const contents of guard.all()) {
+      if (interest.wants(contents.id, channel)) contents.send(channel, payload)
+    }
   })
+  return () => {
+    unsubscribe()
+    ipcMain.removeListener(EVENT_INTEREST_CHANNEL, onInterest)
+  }
 }

@@ -1,6 +1,7 @@
 import { buildApi, type Api, type Transport } from '../../../shared/ipc/api'
 import type { EventName, InvokeName } from '../../../shared/ipc/contract'
 import { fail, type IpcResult } from '../../../shared/ipc/result'
+import { ListenerRegistry } from '../../../shared/ipc/interest'
 import { serverFrameSchema, type ClientFrame } from '../../../shared/ipc/wire'
 
 declare global {
@@ -20,9 +21,16 @@ export type AdapterKind = 'electron' | 'browser'
 export function createWebSocketTransport(url: string, token: string): Transport {
   let nextId = 1
   const pending = new Map<number, (result: IpcResult<unknown>) => void>()
-  const listeners = new Map<string, Set<(payload: unknown) => void>>()
   let fatal: IpcResult<unknown> | undefined
   const ws = new WebSocket(url)
+  // Interest goes out after the hello, in order with invokes (both wait for `ready`).
+  const listeners = new ListenerRegistry(({ channel, on }) => {
+    void ready.then(() => {
+      if (fatal) return
+      const frame: ClientFrame = { type: 'listen', channel, on }
+      ws.send(JSON.stringify(frame))
+    })
+  })
   const ready = new Promise<void>((resolve) => {
     ws.addEventListener('open', () => {
       const hello: ClientFrame = { type: 'hello', token }
@@ -43,7 +51,7 @@ export function createWebSocketTransport(url: string, token: string): Transport 
         pending.get(message.id)?.(message.result)
         pending.delete(message.id)
       } else if (message.type === 'event') {
-        for (const listener of listeners.get(message.channel) ?? []) listener(message.payload)
+        listeners.emit(message.channel, message.payload)
       } else {
         fatal = { ok: false, error: message.error }
         resolve()
@@ -68,10 +76,7 @@ export function createWebSocketTransport(url: string, token: string): Transport 
       })
     },
     subscribe(channel: EventName, listener: (payload: unknown) => void) {
-      const set = listeners.get(channel) ?? new Set()
-      set.add(listener)
-      listeners.set(channel, set)
-      return () => set.delete(listener)
+      return listeners.add(channel, listener)
     }
   }
 }

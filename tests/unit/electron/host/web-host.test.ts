@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { createCore, type Core } from '../../../../electron/main/core'
 import { cspForHost, startWebHost, type WebHost } from '../../../../electron/main/host/web-host'
+import { eventSamples } from '../../shared/ipc/samples'
 
 let host: WebHost
 let core: Core
@@ -135,6 +136,53 @@ describe('browser host', () => {
       result: { ok: false, error: { code: 'unknown-channel' } }
     })
     expect(frames[5]).toMatchObject({ id: 4, result: { ok: true } })
+  })
+
+  it('sends a page only the event channels it listens to', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ipc`, { origin: host.origin })
+    const got: Record<string, unknown>[] = []
+    let waiter: { n: number; resolve: () => void } | null = null
+    ws.on('message', (data) => {
+      got.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>)
+      if (waiter && got.length >= waiter.n) waiter.resolve()
+    })
+    const until = (n: number) =>
+      new Promise<void>((resolve) => {
+        if (got.length >= n) resolve()
+        else waiter = { n, resolve }
+      })
+    const send = (f: unknown) => ws.send(JSON.stringify(f))
+    await new Promise((r) => ws.on('open', r))
+    send({ type: 'hello', token: host.token })
+    send({ type: 'listen', channel: 'presence:own-changed', on: true })
+    // An invoke answered after the listen frame: the host has applied the interest by then.
+    send({ type: 'invoke', id: 1, channel: 'app:get-info' })
+    await until(2)
+    core.events.emit('sip:log-appended', eventSamples['sip:log-appended'])
+    core.events.emit('presence:own-changed', eventSamples['presence:own-changed'])
+    await until(3)
+    expect(got[2]).toEqual({
+      type: 'event',
+      channel: 'presence:own-changed',
+      payload: eventSamples['presence:own-changed']
+    })
+    send({ type: 'listen', channel: 'presence:own-changed', on: false })
+    send({ type: 'invoke', id: 2, channel: 'app:get-info' })
+    await until(4)
+    core.events.emit('presence:own-changed', eventSamples['presence:own-changed'])
+    send({ type: 'listen', channel: 'im:send', on: true })
+    await until(5)
+    // Nothing was delivered after the page stopped listening; a non-event channel is refused.
+    expect(got.slice(3).map((f) => f['type'])).toEqual(['result', 'error'])
+    expect(got[4]).toMatchObject({ error: { code: 'bad-request' } })
+    ws.close()
+  })
+
+  it('refuses a listen frame before the token', async () => {
+    const { frames } = await talk([{ type: 'listen', channel: 'im:received', on: true }], {
+      count: 1
+    })
+    expect(frames[0]).toMatchObject({ type: 'error', error: { code: 'unauthorized' } })
   })
 
   it('refuses a WebSocket from another origin', async () => {

@@ -1,7 +1,15 @@
-import { ipcMain } from 'electron'
+import { contextBridge, ipcMain, ipcRenderer } from 'electron'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createDispatcher } from '../../../../electron/main/ipc/dispatch'
-import { registerIpcHandlers, SenderGuard } from '../../../../electron/main/ipc/register'
+import {
+  forwardEvents,
+  registerIpcHandlers,
+  SenderGuard
+} from '../../../../electron/main/ipc/register'
+import { EventBus } from '../../../../electron/main/ipc/dispatch'
+import { EVENT_INTEREST_CHANNEL } from '../../../../shared/ipc/interest'
+import type { Api } from '../../../../shared/ipc/api'
+import { eventSamples } from '../../shared/ipc/samples'
 import { invokeSamples } from '../../shared/ipc/samples'
 
 type Handler = (event: unknown, payload: unknown) => Promise<unknown>
@@ -9,12 +17,14 @@ const fake = ipcMain as unknown as { handlers: Map<string, Handler> }
 
 function fakeContents(id: number, url: string) {
   const mainFrame = { url }
+  const sent: Array<[string, unknown]> = []
   return {
     id,
     mainFrame,
+    sent,
     isDestroyed: () => false,
     once: () => undefined,
-    send: () => undefined
+    send: (channel: string, payload: unknown) => sent.push([channel, payload])
   }
 }
 
@@ -71,5 +81,78 @@ describe('registerIpcHandlers', () => {
     guard.trust(wc as never)
     const r = await handler({ sender: wc, senderFrame: wc.mainFrame }, { junk: 1 })
     expect(r).toMatchObject({ ok: false, error: { code: 'bad-request' } })
+  })
+})
+
+describe('forwardEvents', () => {
+  const fakeMain = ipcMain as unknown as {
+    emit(channel: string, event: unknown, message: unknown): void
+  }
+  const interest = (wc: ReturnType<typeof fakeContents>, message: unknown, frame = wc.mainFrame) =>
+    fakeMain.emit(EVENT_INTEREST_CHANNEL, { sender: wc, senderFrame: frame }, message)
+
+  it('sends a window only the channels its page listens to', () => {
+    const guard = new SenderGuard(appUrl)
+    const events = new EventBus()
+    const stop = forwardEvents(events, guard)
+    const a = fakeContents(1, 'file:///app/renderer/index.html')
+    const b = fakeContents(2, 'file:///app/renderer/index.html')
+    guard.trust(a as never)
+    guard.trust(b as never)
+    interest(a, { channel: 'sip:log-appended', on: true })
+    interest(b, { channel: 'presence:own-changed', on: true })
+    events.emit('sip:log-appended', eventSamples['sip:log-appended'])
+    events.emit('presence:own-changed', eventSamples['presence:own-changed'])
+    expect(a.sent.map(([c]) => c)).toEqual(['sip:log-appended'])
+    expect(b.sent.map(([c]) => c)).toEqual(['presence:own-changed'])
+    interest(a, { channel: 'sip:log-appended', on: false })
+    events.emit('sip:log-appended', eventSamples['sip:log-appended'])
+    expect(a.sent).toHaveLength(1)
+    stop()
+  })
+
+  it('ignores interest from a subframe, an unknown window or with a bad channel', () => {
+    const guard = new SenderGuard(appUrl)
+    const events = new EventBus()
+    const stop = forwardEvents(events, guard)
+    const a = fakeContents(1, 'file:///app/renderer/index.html')
+    const stranger = fakeContents(9, 'file:///app/renderer/index.html')
+    guard.trust(a as never)
+    interest(a, { channel: 'im:received', on: true }, { url: 'https://evil.example/' })
+    interest(stranger, { channel: 'im:received', on: true })
+    interest(a, { channel: 'im:send', on: true })
+    interest(a, 'garbage')
+    events.emit('im:received', eventSamples['im:received'])
+    expect(a.sent).toEqual([])
+    expect(stranger.sent).toEqual([])
+    stop()
+  })
+})
+
+describe('preload', () => {
+  it('tells main when the page starts and stops listening, and delivers events', async () => {
+    const fakeRenderer = ipcRenderer as unknown as {
+      sent: Array<{ channel: string; message: unknown }>
+      emit(channel: string, event: unknown, payload: unknown): void
+    }
+    await import('../../../../electron/preload/index')
+    const api = (contextBridge as unknown as { exposed: Map<string, unknown> }).exposed.get(
+      'api'
+    ) as Api
+    const got: unknown[] = []
+    const off = api.sip.onLogAppended((entry) => got.push(entry))
+    expect(fakeRenderer.sent.at(-1)).toEqual({
+      channel: EVENT_INTEREST_CHANNEL,
+      message: { channel: 'sip:log-appended', on: true }
+    })
+    fakeRenderer.emit('sip:log-appended', {}, eventSamples['sip:log-appended'])
+    expect(got).toEqual([eventSamples['sip:log-appended']])
+    off()
+    expect(fakeRenderer.sent.at(-1)).toEqual({
+      channel: EVENT_INTEREST_CHANNEL,
+      message: { channel: 'sip:log-appended', on: false }
+    })
+    fakeRenderer.emit('sip:log-appended', {}, eventSamples['sip:log-appended'])
+    expect(got).toHaveLength(1)
   })
 })

@@ -69,6 +69,17 @@ describe('HelpdeskPanel', () => {
     await vi.waitFor(() => expect(screen.getByTestId('helpdesk-error')).toBeTruthy())
   })
 
+  it('listens to the SIP log only while the panel is open', async () => {
+    answer('sip', 'getLog', [register])
+    render(HelpdeskPanel)
+    await vi.waitFor(() => expect(sipLog.entries.map((e) => e.id)).toEqual([1]))
+    emit('sip', 'onLogAppended', challenge)
+    expect(sipLog.entries.map((e) => e.id)).toEqual([1, 2])
+    cleanup()
+    emit('sip', 'onLogAppended', ok200)
+    expect(sipLog.entries.map((e) => e.id)).toEqual([1, 2])
+  })
+
   it('says when the SIP log cannot be loaded', async () => {
     sipLog.available = false
     render(HelpdeskPanel)
