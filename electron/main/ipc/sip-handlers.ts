@@ -60,12 +60,15 @@ export function createSipHandlers(deps: SipHandlerDeps): SipHandlerMap {
   const { session, contacts, history } = deps
 
   const view = async (c: Contact): Promise<ContactView> => {
+    const unread = await history.unread(c.uri)
+    // Presence read after the await, so the answer is no older than the presence:changed
+    // events sent while the unread count was being read.
     const live = session.subscriptions.get(c.uri)
     return {
       ...c,
       presence: live?.presence ?? { state: 'unknown' },
       subscription: live?.subscription ?? noSubscription,
-      unread: await history.unread(c.uri)
+      unread
     }
   }
 
