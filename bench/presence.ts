@@ -27,6 +27,10 @@ export interface CoreStormResult {
   available: number
   /** NOTIFYs the core received, and how many it answered 481 (no dialog yet for them). */
   notifysIn: number
+  /** First → last NOTIFY with a body read from the socket: how fast the server delivered. */
+  deliveryWindowMs: number
+  /** Per contact, NOTIFY read from the socket → `available` event: the core's own share. */
+  lag: { p50: number; p95: number; max: number }
   answered481: number
   /**
    * Requests the core sent with a Via branch another request already used. JsSIP draws branches
@@ -104,7 +108,14 @@ export async function benchCoreStorm(
     let answered481 = 0
     const branches = new Set<string>()
     let duplicateBranches = 0
+    // The log entry is made as the bytes are read, before JsSIP sees them: its time is arrival.
+    const arrived = new Map<string, number>()
     c.on('sip:log-appended', (e) => {
+      if (e.direction === 'in' && e.method === 'NOTIFY' && e.status === null && e.body) {
+        const from = e.headers.find((h) => /^(from|f)$/i.test(h.name))?.value ?? ''
+        const uri = /<([^>]+)>/.exec(from)?.[1] ?? from.split(';')[0]?.trim() ?? ''
+        if (uri && !arrived.has(uri)) arrived.set(uri, performance.now())
+      }
       if (e.direction === 'out' && e.status === null) {
         const via = e.headers.find((h) => h.name.toLowerCase() === 'via')?.value ?? ''
         const branch = /branch=([^;,\s]+)/.exec(via)?.[1]
@@ -133,6 +144,12 @@ export async function benchCoreStorm(
       (e: Error) => e.message
     )
     loop.disable()
+    const arrivals = [...arrived.values()]
+    const lags = [...available.entries()]
+      .map(([uri, at]) => at - (arrived.get(uri) ?? Number.NaN))
+      .filter((v) => Number.isFinite(v))
+      .sort((a, b) => a - b)
+    const pick = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? NaN
     const times = [...available.values()]
     const notActive: Record<string, number> = {}
     for (const v of status.values()) if (v !== 'active') notActive[v] = (notActive[v] ?? 0) + 1
@@ -146,6 +163,8 @@ export async function benchCoreStorm(
       loopMaxMs: loop.max / 1e6,
       available: available.size,
       notifysIn,
+      deliveryWindowMs: arrivals.length ? Math.max(...arrivals) - Math.min(...arrivals) : NaN,
+      lag: { p50: pick(0.5), p95: pick(0.95), max: lags.at(-1) ?? NaN },
       answered481,
       duplicateBranches,
       notActive

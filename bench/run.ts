@@ -227,6 +227,14 @@ function summarizeAll(r: Results): Row[] {
       target: '<= 1 s, stall <= 50 ms',
       verdict: verdict(!p.failure && p.notifyWindowMs <= 1000 && p.loopMaxMs <= 50)
     })
+    rows.push({
+      figure: `4 … ${label}: core's lag per NOTIFY, read → shown (p50 / p95 / max)`,
+      value: `${fmtMs(p.lag.p50)} / ${fmtMs(p.lag.p95)} / ${fmtMs(p.lag.max)}`,
+      baseline: `server sent them over ${fmtMs(p.deliveryWindowMs)}`,
+      ratio: '',
+      target: '',
+      verdict: 'info'
+    })
   }
   if (ok(r.presenceBrowser)) {
     const p = r.presenceBrowser
