@@ -95,6 +95,8 @@ export class SubscriptionManager {
   readonly #queue = new Set<Entry>()
   #outstanding = 0
   #pumpScheduled = false
+  /** Contacts changed in this turn, reported together in a microtask (see #changed). */
+  readonly #dirty = new Set<Entry>()
   #subscribe: SubscribeFn | null = null
 
   constructor(options: SubscriptionManagerOptions = {}) {
@@ -175,7 +177,7 @@ export class SubscriptionManager {
       inFlight: false
     }
     this.#entries.set(key, e)
-    this.#onChange(view(e))
+    this.#changed(e)
     if (this.#subscribe) this.#start(e)
   }
 
@@ -324,7 +326,24 @@ export class SubscriptionManager {
 
   #set(e: Entry, health: Omit<SubscriptionHealth, 'lastUpdate'>): void {
     e.health = { ...health, lastUpdate: new Date(this.#timers.now()).toISOString() }
-    this.#onChange(view(e))
+    this.#changed(e)
+  }
+
+  /**
+   * Reports a contact's change once per turn: JsSIP handles a NOTIFY as "active" and then
+   * "notify" in one call, and a roster's attach marks every contact pending in one loop; each
+   * of those was an event (and an IPC frame) of its own. A microtask keeps the order and comes
+   * before any further I/O, so nothing is reported late. Removed contacts report nothing.
+   */
+  #changed(e: Entry): void {
+    if (this.#dirty.size === 0) {
+      queueMicrotask(() => {
+        const batch = [...this.#dirty]
+        this.#dirty.clear()
+        for (const d of batch) if (this.#entries.get(d.uri) === d) this.#onChange(view(d))
+      })
+    }
+    this.#dirty.add(e)
   }
 }
 

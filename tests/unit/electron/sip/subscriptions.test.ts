@@ -237,3 +237,33 @@ describe('SubscriptionManager pacing', () => {
     expect(t.subs.map((s) => s.target)).toEqual(['sip:u0@x.org', 'sip:u1@x.org', 'sip:u0@x.org'])
   })
 })
+
+describe('SubscriptionManager change reports', () => {
+  it('reports each contact once per turn, with its final state, and nothing for removed ones', async () => {
+    const seen: Array<[string, string, string]> = []
+    const subs: SubscriptionEvents[] = []
+    const mgr = new SubscriptionManager({
+      timers: new ManualTimers(),
+      onChange: (c) => seen.push([c.uri, c.subscription.status, c.presence.state])
+    })
+    mgr.setContacts(['sip:a@x.org', 'sip:b@x.org', 'sip:c@x.org'])
+    mgr.attach((_target, ev) => {
+      subs.push(ev)
+      return { terminate: () => undefined }
+    })
+    mgr.remove('sip:c@x.org')
+    expect(seen).toEqual([])
+    await Promise.resolve()
+    // Added (none) and then pending in the same turn: one report each, the last state.
+    expect(seen).toEqual([
+      ['sip:a@x.org', 'pending', 'unknown'],
+      ['sip:b@x.org', 'pending', 'unknown']
+    ])
+    seen.length = 0
+    // One NOTIFY: JsSIP says "active" and then hands over the body, in one call.
+    subs[0]!.onActive()
+    subs[0]!.onNotify(buildPidf('sip:a@x.org', 'busy'), 'application/pidf+xml')
+    await Promise.resolve()
+    expect(seen).toEqual([['sip:a@x.org', 'active', 'busy']])
+  })
+})
