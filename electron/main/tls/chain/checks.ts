@@ -13,6 +13,10 @@ import { domainToASCII } from 'node:url'
 import type { Finding, FindingContext } from './reasons'
 import { verifySignature } from './signature'
 
+/** Self-issued and verifiable with its own key (only asked where a key identifier is missing). */
+const selfSigned = (cert: ParsedCertificate) =>
+  cert.selfIssued && verifySignature(cert, cert) === null
+
 /** What a chain is validated for. */
 export type Purpose = 'server' | 'client'
 
@@ -370,7 +374,9 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
       c.add('invalid-extension', 0, `subjectAltName ${nameText(s)} is not a valid mailbox`)
     }
   }
-  if (ctx.policy.requireKeyIdentifiers && !cert.authorityKeyId) {
+  // RFC 5280 4.2.1.1: a self-signed certificate MAY omit it (what is wrong with a self-signed
+  // server certificate is said by its own reason, not as a broken extension).
+  if (ctx.policy.requireKeyIdentifiers && !cert.authorityKeyId && !selfSigned(cert)) {
     c.add('invalid-extension', 0, 'no authorityKeyIdentifier (RFC 5280 4.2.1.1)')
   }
 }
@@ -450,7 +456,9 @@ function checkCa(
         'self-signed root has authorityKeyIdentifier different from its subjectKeyIdentifier'
       )
     }
-  } else if (ctx.policy.requireKeyIdentifiers && !aki) {
+  } else if (ctx.policy.requireKeyIdentifiers && !aki && !selfSigned(cert)) {
+    // A self-signed root that is not one of ours is an unknown issuer, reported as such; RFC
+    // 5280 4.2.1.1 lets a self-signed certificate omit the authorityKeyIdentifier.
     c.add('invalid-extension', i, 'no authorityKeyIdentifier (RFC 5280 4.2.1.1)')
   }
   if (cert.extKeyUsage && !isAnchor) {

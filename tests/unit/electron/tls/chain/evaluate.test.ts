@@ -211,6 +211,31 @@ describe('evaluateChain', () => {
     expect(b.sentChain[0]!.selfSigned).toBe(true)
   })
 
+  it('blames an unknown self-signed root for being unknown, not for lacking a key identifier', async () => {
+    // The lab's "unknown CA" server: a rogue self-signed root without authorityKeyIdentifier
+    // (RFC 5280 4.2.1.1 lets a self-signed certificate omit it), sent with its leaf.
+    const rogue = await makeCert({ subject: 'CN=Unknown Rogue CA', ca: true, noAki: true })
+    const leaf = await makeCert({
+      subject: `CN=${host}`,
+      sans: [{ type: 'dns', value: host }],
+      issuer: rogue
+    })
+    const r = await evaluateChain({ chain: [leaf.der, rogue.der], anchors: [], host })
+    expect(codes(r)).toEqual(['unknown-issuer'])
+    // A self-signed server certificate without it: self-signed, nothing about extensions.
+    const self = await makeCert({
+      subject: `CN=${host}`,
+      sans: [{ type: 'dns', value: host }],
+      noAki: true
+    })
+    const s = await evaluateChain({ chain: [self.der], anchors: [], host })
+    expect(codes(s)).toContain('self-signed')
+    expect(codes(s)).not.toContain('invalid-extension')
+    // An intermediate without one is still reported.
+    const h = await run({ intermediate: { noAki: true } })
+    expect(h.result.reasons.map((x) => x.code)).toContain('invalid-extension')
+  })
+
   it('trusts a self-signed leaf that is itself an account anchor (pinned)', async () => {
     const self = await makeCert({ subject: `CN=${host}`, sans: [{ type: 'dns', value: host }] })
     const r = await evaluateChain({
