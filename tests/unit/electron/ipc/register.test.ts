@@ -91,14 +91,23 @@ describe('forwardEvents', () => {
   const interest = (wc: ReturnType<typeof fakeContents>, message: unknown, frame = wc.mainFrame) =>
     fakeMain.emit(EVENT_INTEREST_CHANNEL, { sender: wc, senderFrame: frame }, message)
 
-  it('sends a window only the channels its page listens to', () => {
+  /** An event bus forwarded to windows; `window(id)` makes one showing our page. */
+  function forwarding() {
     const guard = new SenderGuard(appUrl)
     const events = new EventBus()
     const stop = forwardEvents(events, guard)
-    const a = fakeContents(1, 'file:///app/renderer/index.html')
-    const b = fakeContents(2, 'file:///app/renderer/index.html')
-    guard.trust(a as never)
-    guard.trust(b as never)
+    const window = (id: number, trusted = true) => {
+      const wc = fakeContents(id, 'file:///app/renderer/index.html')
+      if (trusted) guard.trust(wc as never)
+      return wc
+    }
+    return { events, stop, window }
+  }
+
+  it('sends a window only the channels its page listens to', () => {
+    const { events, stop, window } = forwarding()
+    const a = window(1)
+    const b = window(2)
     interest(a, { channel: 'sip:log-appended', on: true })
     interest(b, { channel: 'presence:own-changed', on: true })
     events.emit('sip:log-appended', eventSamples['sip:log-appended'])
@@ -112,12 +121,9 @@ describe('forwardEvents', () => {
   })
 
   it('ignores interest from a subframe, an unknown window or with a bad channel', () => {
-    const guard = new SenderGuard(appUrl)
-    const events = new EventBus()
-    const stop = forwardEvents(events, guard)
-    const a = fakeContents(1, 'file:///app/renderer/index.html')
-    const stranger = fakeContents(9, 'file:///app/renderer/index.html')
-    guard.trust(a as never)
+    const { events, stop, window } = forwarding()
+    const a = window(1)
+    const stranger = window(9, false)
     interest(a, { channel: 'im:received', on: true }, { url: 'https://evil.example/' })
     interest(stranger, { channel: 'im:received', on: true })
     interest(a, { channel: 'im:send', on: true })

@@ -417,8 +417,9 @@ describe('exceptions', () => {
 })
 
 describe('caches', () => {
-  it('preloads the anchors and the TLS context the first connection then uses', async () => {
-    const file = join(dir, 'preload-ca.pem')
+  /** A trust service whose only anchor is the test root, in a policy CA file it reads. */
+  function policyService(name: string) {
+    const file = join(dir, name)
     writeFileSync(file, h.root.pem)
     const contexts = new SecureContextCache()
     const service = createTrustService({
@@ -428,6 +429,11 @@ describe('caches', () => {
       secureContexts: contexts,
       timeoutMs: 5000
     })
+    return { file, contexts, service }
+  }
+
+  it('preloads the anchors and the TLS context the first connection then uses', async () => {
+    const { contexts, service } = policyService('preload-ca.pem')
     const bundle = await service.preload()
     expect(bundle?.anchors.map((a) => a.source)).toEqual(['policy'])
     expect(contexts.size).toBe(1)
@@ -450,16 +456,7 @@ describe('caches', () => {
   })
 
   it('follows an edited policy CA file: new anchors, and a new TLS context for Node', async () => {
-    const file = join(dir, 'policy-ca.pem')
-    writeFileSync(file, h.root.pem)
-    const contexts = new SecureContextCache()
-    const service = createTrustService({
-      platformAnchors: false,
-      policyCaFiles: [file],
-      revocation: 'off',
-      secureContexts: contexts,
-      timeoutMs: 5000
-    })
+    const { file, contexts, service } = policyService('policy-ca.pem')
     const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
     const req = { host: '127.0.0.1', port: s.port, servername: 'localhost', keepOpen: false }
     for (let i = 0; i < 2; i++) {
