@@ -12,6 +12,8 @@ import type { IpcResult } from '../../shared/ipc/result'
 const listeners = new ListenerRegistry((interest) =>
   ipcRenderer.send(EVENT_INTEREST_CHANNEL, interest)
 )
+// A new page in this window (a reload): it listens to nothing yet.
+ipcRenderer.send(EVENT_INTEREST_CHANNEL, { reset: true })
 const delivering = new Set<EventName>()
 const transport: Transport = {
   invoke: (channel, payload) => ipcRenderer.invoke(channel, payload) as Promise<IpcResult<unknown>>,

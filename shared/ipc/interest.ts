@@ -20,6 +20,12 @@ export const interestSchema = z.object({
 export type Interest = z.infer<typeof interestSchema>
 
 /**
+ * What the preload may send on EVENT_INTEREST_CHANNEL: a change of interest, or `reset` when a
+ * page (re)loads, so a reloaded window does not keep the channels its previous page wanted.
+ */
+export const interestMessageSchema = z.union([interestSchema, z.object({ reset: z.literal(true) })])
+
+/**
  * Listeners per event channel on the page side. Reports a channel's first listener (`on`) and
  * its last one leaving (`off`), so the adapter tells the host exactly when interest changes.
  */

@@ -1,6 +1,10 @@
 import { ipcMain, type IpcMainEvent, type IpcMainInvokeEvent, type WebContents } from 'electron'
 import { invokeNames, type EventName } from '../../../shared/ipc/contract'
-import { EVENT_INTEREST_CHANNEL, EventInterest, interestSchema } from '../../../shared/ipc/interest'
+import {
+  EVENT_INTEREST_CHANNEL,
+  EventInterest,
+  interestMessageSchema
+} from '../../../shared/ipc/interest'
 import { fail } from '../../../shared/ipc/result'
 import type { Dispatcher, EventBus } from './dispatch'
 
@@ -60,8 +64,10 @@ export function forwardEvents(events: EventBus, guard: SenderGuard): () => void 
   const interest = new EventInterest<number>()
   const onInterest = (event: IpcMainEvent, message: unknown) => {
     if (!guard.isTrusted(event)) return
-    const parsed = interestSchema.safeParse(message)
-    if (parsed.success) interest.set(event.sender.id, parsed.data)
+    const parsed = interestMessageSchema.safeParse(message)
+    if (!parsed.success) return
+    if ('reset' in parsed.data) interest.forget(event.sender.id)
+    else interest.set(event.sender.id, parsed.data)
   }
   ipcMain.on(EVENT_INTEREST_CHANNEL, onInterest)
   const unsubscribe = events.subscribe((channel: EventName, payload: unknown) => {

@@ -117,6 +117,10 @@ describe('forwardEvents', () => {
     interest(a, { channel: 'sip:log-appended', on: false })
     events.emit('sip:log-appended', eventSamples['sip:log-appended'])
     expect(a.sent).toHaveLength(1)
+    // A reloaded page starts from nothing.
+    interest(b, { reset: true })
+    events.emit('presence:own-changed', eventSamples['presence:own-changed'])
+    expect(b.sent).toHaveLength(1)
     stop()
   })
 
@@ -142,6 +146,10 @@ describe('preload', () => {
       emit(channel: string, event: unknown, payload: unknown): void
     }
     await import('../../../../electron/preload/index')
+    expect(fakeRenderer.sent[0]).toEqual({
+      channel: EVENT_INTEREST_CHANNEL,
+      message: { reset: true }
+    })
     const api = (contextBridge as unknown as { exposed: Map<string, unknown> }).exposed.get(
       'api'
     ) as Api
