@@ -186,22 +186,57 @@ export function installPreemptiveAuth(ua: UA): PreemptiveAuthStats {
     digest: InstanceType<DigestAuthenticationCtor>
   }
   const remembered = new Map<'register' | 'other', Remembered>()
+  // The highest nonce count that went out per nonce, ours or JsSIP's own answers (which keep one
+  // DigestAuthentication per request: nc 1, then 2 after a stale retry). A count must never
+  // repeat for a nonce, or a server that checks it (RFC 7616 §3.4.5) takes it for a replay.
+  const highestNc = new Map<string, number>()
   const kindOf = (method: string) => (method === 'REGISTER' ? 'register' : 'other')
+  const newDigest = () => {
+    const c = internals.configuration
+    return new DigestAuthentication({
+      username: c.authorization_user,
+      password: c.password ?? null,
+      realm: c.realm ?? null,
+      ha1: c.ha1 ?? null
+    })
+  }
+  const noteSent = (request: ClientTransactionLike['request']) => {
+    for (const name of ['authorization', 'proxy-authorization']) {
+      const value = request.getHeader(name)
+      if (!value) continue
+      const nonce = /\bnonce="([^"]*)"/i.exec(value)?.[1]
+      const nc = /\bnc=([0-9a-f]{8})\b/i.exec(value)?.[1]
+      if (nonce !== undefined && nc) {
+        highestNc.set(nonce, Math.max(highestNc.get(nonce) ?? 0, parseInt(nc, 16)))
+        // Old nonces are of no use once the server moved on; keep the map small.
+        if (highestNc.size > 64) highestNc.delete(highestNc.keys().next().value as string)
+      }
+    }
+  }
   const register = internals.newTransaction.bind(ua)
   internals.newTransaction = (t) => {
     if (t.type === 'nict' && PREEMPTIVE_METHODS.has(t.request.method)) {
       const kind = kindOf(t.request.method)
       const known = remembered.get(kind)
       const request = t.request
+      // Only out-of-dialog requests: they go to the proxy that challenged us. An in-dialog
+      // request (To has a tag) is routed to the dialog's remote target, which must never see
+      // our digest response.
+      const inDialog = /;\s*tag=/i.test(request.getHeader('to') ?? '')
       if (
         known &&
+        !inDialog &&
         !request.hasHeader('authorization') &&
-        !request.hasHeader('proxy-authorization') &&
-        known.digest.authenticate(request, known.challenge)
+        !request.hasHeader('proxy-authorization')
       ) {
-        request.setHeader(known.header, known.digest.toString())
-        stats.preempted++
+        const digest = known.digest as unknown as { _nc: number }
+        digest._nc = Math.max(digest._nc, highestNc.get(known.challenge.nonce ?? '') ?? 0)
+        if (known.digest.authenticate(request, known.challenge)) {
+          request.setHeader(known.header, known.digest.toString())
+          stats.preempted++
+        }
       }
+      noteSent(request)
       const handlers = t.eventHandlers
       const receive = handlers.onReceiveResponse.bind(handlers)
       handlers.onReceiveResponse = (response) => {
@@ -210,22 +245,20 @@ export function installPreemptiveAuth(ua: UA): PreemptiveAuthStats {
           const challenge = response.parseHeader<DigestChallenge | undefined>(
             status === 401 ? 'www-authenticate' : 'proxy-authenticate'
           )
-          if (challenge?.nonce && challenge.realm) {
-            const c = internals.configuration
-            const digest = new DigestAuthentication({
-              username: c.authorization_user,
-              password: c.password ?? null,
-              realm: c.realm ?? null,
-              ha1: c.ha1 ?? null
-            })
-            // JsSIP's own answer to this challenge goes out with nonce count 1 (a new
-            // DigestAuthentication per request); ours must follow it, never repeat it, or a
-            // server that checks the count (RFC 7616 §3.4.5) takes it for a replay.
-            ;(digest as unknown as { _nc: number })._nc = 1
+          const current = remembered.get(kind)
+          // The same nonce again (servers that issue one per second): keep the count going.
+          const sameNonce = current?.challenge.nonce === challenge?.nonce
+          // Only a challenge JsSIP can answer (MD5, a realm our credentials fit) is remembered.
+          if (
+            challenge?.nonce &&
+            challenge.realm &&
+            !sameNonce &&
+            newDigest().authenticate(request, challenge)
+          ) {
             remembered.set(kind, {
               header: status === 401 ? 'authorization' : 'proxy-authorization',
               challenge,
-              digest
+              digest: newDigest()
             })
             stats.challenges++
           }
