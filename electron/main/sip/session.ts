@@ -698,6 +698,7 @@ export class SipSession {
         originalReceive(response)
       }
       const C = subscriber.C as unknown as Record<string, number>
+      subscriber.on('accepted', () => events.onAccepted?.())
       subscriber.on('pending', () => events.onPending())
       subscriber.on('active', () => events.onActive())
       subscriber.on('notify', (_final, _request, body, contentType) =>

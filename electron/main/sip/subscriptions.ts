@@ -20,6 +20,8 @@ export interface SubscriptionEnd {
 
 /** Callbacks one presence subscription reports to. */
 export interface SubscriptionEvents {
+  /** A 2xx answered the SUBSCRIBE (RFC 6665 §4.1.2.1); the first NOTIFY is still to come. */
+  onAccepted?(): void
   onPending(): void
   onActive(): void
   onNotify(body: string | undefined, contentType: string | undefined): void
@@ -48,6 +50,8 @@ interface Entry {
   queued: boolean
   /** Holds a slot: SUBSCRIBE sent, no first NOTIFY and no end yet. */
   inFlight: boolean
+  /** Frees the slot if neither a 2xx, a NOTIFY nor an end came (Timer N). */
+  slotTimer: unknown
 }
 
 /** Options of the manager. */
@@ -67,6 +71,13 @@ export interface SubscriptionManagerOptions {
 
 /** Default number of outstanding SUBSCRIBEs; see `SubscriptionManagerOptions.window`. */
 export const SUBSCRIBE_WINDOW = 20
+
+/**
+ * How long a SUBSCRIBE may hold its slot without any answer: RFC 6665 §4.1.2.4 Timer N
+ * (64*T1 = 32 s). A NOTIFY that overtook the 200 OK is refused by JsSIP with 481 and the
+ * subscription may then stay silent until its refresh; the roster must not wait for that.
+ */
+export const SLOT_TIMEOUT_MS = 32_000
 
 // Reasons after which subscribing again at once is right (RFC 6665 §4.1.3).
 const retryNow = new Set(['deactivated', 'timeout'])
@@ -174,7 +185,8 @@ export class SubscriptionManager {
       failures: 0,
       generation: 0,
       queued: false,
-      inFlight: false
+      inFlight: false,
+      slotTimer: null
     }
     this.#entries.set(key, e)
     this.#changed(e)
@@ -219,6 +231,8 @@ export class SubscriptionManager {
   #release(e: Entry): void {
     if (!e.inFlight) return
     e.inFlight = false
+    if (e.slotTimer !== null) this.#timers.clearTimeout(e.slotTimer)
+    e.slotTimer = null
     this.#outstanding--
     if (this.#pumpScheduled || this.#queue.size === 0) return
     this.#pumpScheduled = true
@@ -233,8 +247,15 @@ export class SubscriptionManager {
     const live = () => e.generation === generation && this.#entries.get(e.uri) === e
     e.inFlight = true
     this.#outstanding++
+    e.slotTimer = this.#timers.setTimeout(() => {
+      e.slotTimer = null
+      this.#release(e)
+    }, SLOT_TIMEOUT_MS)
     try {
       e.handle = subscribe(e.uri, {
+        onAccepted: () => {
+          if (live()) this.#release(e)
+        },
         // Any NOTIFY answers the SUBSCRIBE and frees its slot; JsSIP reports one without a
         // body only as a state change (pending or active), not as onNotify.
         onPending: () => {

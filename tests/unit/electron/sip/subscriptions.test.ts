@@ -205,6 +205,26 @@ describe('SubscriptionManager pacing', () => {
     expect(t.mgr.pacing).toMatchObject({ outstanding: 2, queued: 0 })
   })
 
+  it('frees a slot on the 2xx, and after 32 s without any answer (Timer N)', async () => {
+    const t = paced(2, 4)
+    t.mgr.attach(t.subscribe)
+    t.subs[0]!.ev.onAccepted?.()
+    t.turn()
+    expect(t.subs.map((s) => s.target)).toEqual(t.uris.slice(0, 3))
+    // u1 and u2 got no answer at all (a NOTIFY that overtook the 200 was refused with 481, say):
+    // the roster does not wait for their refresh minutes later.
+    await t.timers.advance(31_000)
+    t.turn()
+    expect(t.subs).toHaveLength(3)
+    await t.timers.advance(1_000)
+    t.turn()
+    expect(t.subs.map((s) => s.target)).toEqual(t.uris)
+    // Their later NOTIFYs still count as presence, and free nothing twice.
+    t.notify(1)
+    expect(t.mgr.pacing.outstanding).toBe(1)
+    expect(t.mgr.get(t.uris[1]!)?.presence.state).toBe('available')
+  })
+
   it('forgets the queue on detach and starts over on the next attach', () => {
     const t = paced(2, 5)
     t.mgr.attach(t.subscribe)
