@@ -81,6 +81,10 @@ export class RevocationCache {
     const { status, source } = answer.result
     if ((status !== 'good' && status !== 'revoked') || source !== 'ocsp') return
     if (answer.validUntil.getTime() <= answer.fetchedAt.getTime()) return
+    // Two checks that missed the cache at once can both store: a "good" that was asked
+    // earlier must not overwrite a "revoked" (revocation does not end, RFC 5280 §3.3).
+    const held = this.#ocsp.get(key)
+    if (held?.result.status === 'revoked' && status !== 'revoked') return
     touch(
       this.#ocsp,
       key,

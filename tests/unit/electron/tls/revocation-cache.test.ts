@@ -40,6 +40,18 @@ describe('RevocationCache, OCSP answers', () => {
     }
   })
 
+  it('does not let a good answer asked earlier overwrite a revoked one', () => {
+    // Two checks missed the cache at once; the "good" one finishes last.
+    const cache = new RevocationCache()
+    cache.putOcsp('r', answer('revoked'))
+    cache.putOcsp('r', answer('good', plus(2 * hour)))
+    expect(cache.ocsp('r', plus(min))?.result.status).toBe('revoked')
+    // The other way round, revoked replaces good.
+    cache.putOcsp('g', answer('good'))
+    cache.putOcsp('g', answer('revoked'))
+    expect(cache.ocsp('g', plus(min))?.result.status).toBe('revoked')
+  })
+
   it('never keeps an unknown answer, a non-OCSP answer or one already expired', () => {
     const cache = new RevocationCache()
     cache.putOcsp('u', answer('unknown'))
