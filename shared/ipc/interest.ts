@@ -89,4 +89,9 @@ export class EventInterest<Client> {
   forget(client: Client): void {
     this.#wanted.delete(client)
   }
+
+  /** Clients that asked for something. */
+  clients(): Client[] {
+    return [...this.#wanted.keys()]
+  }
 }

@@ -68,6 +68,9 @@ export function forwardEvents(events: EventBus, guard: SenderGuard): () => void 
     if (!parsed.success) return
     if ('reset' in parsed.data) interest.forget(event.sender.id)
     else interest.set(event.sender.id, parsed.data)
+    // Closed windows: forget what they wanted (ids are never reused).
+    const live = new Set(guard.all().map((c) => c.id))
+    for (const id of interest.clients()) if (!live.has(id)) interest.forget(id)
   }
   ipcMain.on(EVENT_INTEREST_CHANNEL, onInterest)
   const unsubscribe = events.subscribe((channel: EventName, payload: unknown) => {

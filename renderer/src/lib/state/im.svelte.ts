@@ -79,7 +79,9 @@ class ImStore {
     for (const summary of list) {
       const key = normalizeAor(summary.conversation)
       if (!conversations[key] && summary.last) conversations[key] = [summary.last]
-      if (!presence.has(key)) unread[key] = summary.unread
+      // A count this window already keeps (a message that arrived, a conversation read while
+      // the list was on its way) is newer than the list's.
+      if (!presence.has(key) && unread[key] === undefined) unread[key] = summary.unread
     }
     this.conversations = conversations
     this.otherUnread = unread

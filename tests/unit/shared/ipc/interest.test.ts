@@ -51,8 +51,10 @@ describe('EventInterest (host side)', () => {
     expect(interest.wants('b', 'sip:log-appended')).toBe(false)
     interest.set('a', { channel: 'sip:log-appended', on: false })
     expect(interest.wants('a', 'sip:log-appended')).toBe(false)
+    expect(interest.clients()).toEqual(['a', 'b'])
     interest.forget('b')
     expect(interest.wants('b', 'im:received')).toBe(false)
+    expect(interest.clients()).toEqual(['a'])
   })
 
   it('accepts only event channels of the contract', () => {
