@@ -51,6 +51,15 @@ interface Conversation {
   chain: Promise<unknown>
 }
 
+/** JSON.parse that gives undefined for bad text (a corrupt line is skipped, not fatal). */
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 /** Reason recorded for outgoing messages the previous run could not deliver. */
 export const INTERRUPTED_REASON = 'not delivered: TrustLine closed before the server accepted it'
 
@@ -148,10 +157,14 @@ export class HistoryStore {
         continue
       }
       try {
-        const conv = await this.#get(name)
+        // A conversation not opened in this run is read without being kept: listing them must
+        // not hold every message of every chat in memory.
+        const key = normalizeAor(name)
+        const cached = this.#conversations.get(key)
+        const conv = cached ? await cached : await this.#peek(key)
         const last = conv.messages.at(-1)
         out.push({
-          conversation: normalizeAor(name),
+          conversation: key,
           ...(last ? { last: { ...last } } : {}),
           messages: conv.messages.length,
           unread: conv.unread
@@ -192,6 +205,43 @@ export class HistoryStore {
       this.#conversations.set(key, conv)
       // A failed load (e.g. permission error) must not stick; retry on next use.
       conv.catch(() => this.#conversations.delete(key))
+    }
+    return conv
+  }
+
+  /**
+   * Reads a conversation without keeping it and without repairing the file (a torn last line
+   * is skipped here and cut off when the conversation is really loaded); a send the previous
+   * run left unfinished shows as the failure the real load will record.
+   */
+  async #peek(key: string): Promise<Pick<Conversation, 'messages' | 'unread'>> {
+    const conv: Conversation = {
+      file: join(this.dir, conversationFileName(key)),
+      messages: [],
+      byId: new Map(),
+      unread: 0,
+      report: { tornLine: false, corruptLines: 0, interrupted: 0 },
+      chain: Promise.resolve()
+    }
+    let text: string
+    try {
+      text = await readFile(conv.file, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return conv
+      throw error
+    }
+    for (const line of text.slice(0, text.lastIndexOf('\n') + 1).split('\n')) {
+      if (!line.trim()) continue
+      const event = eventSchema.safeParse(safeJson(line))
+      if (event.success) this.#apply(conv, event.data)
+    }
+    const last = conv.messages.at(-1)
+    if (last?.direction === 'out' && (last.state === 'queued' || last.state === 'sending')) {
+      conv.messages[conv.messages.length - 1] = {
+        ...last,
+        state: 'failed',
+        failure: { reason: INTERRUPTED_REASON }
+      }
     }
     return conv
   }

@@ -153,4 +153,24 @@ describe('HistoryStore', () => {
     expect(logged.join('\n')).toMatch(/notes\.jsonl: not a SIP address/)
     expect(await new HistoryStore(join(dir, 'nothing-here')).summaries()).toEqual([])
   })
+
+  it('lists without loading for good: no repair written, a torn line still found on opening', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1'))
+    await a.append(msg('2', { direction: 'out', state: 'sending' }))
+    await appendFile(file(), '{"t":"msg","msg":{"id":"3"')
+    const before = await readFile(file(), 'utf8')
+    const b = new HistoryStore(dir)
+    const [summary] = await b.summaries()
+    // The unfinished send shows as the failure opening the chat will record.
+    expect(summary).toMatchObject({
+      messages: 2,
+      unread: 1,
+      last: { id: '2', state: 'failed', failure: { reason: INTERRUPTED_REASON } }
+    })
+    expect(await readFile(file(), 'utf8')).toBe(before)
+    const opened = await b.history(bob)
+    expect(opened.recoveredTornLine).toBe(true)
+    expect(opened.messages.map((m) => m.state)).toEqual(['received', 'failed'])
+  })
 })
