@@ -111,13 +111,16 @@ describe('anchor caches', () => {
     const [oldPem, newPem] = [pemBundle([h.root]), pemBundle([other.root])]
     const size = Math.max(oldPem.length, newPem.length)
     const original = oldPem.padEnd(size, '\n')
+    // A whole-second time both before and after the edit, so the file system stores it exactly.
+    const stamp = new Date('2026-11-01T08:00:00Z')
     writeFileSync(file, original)
+    utimesSync(file, stamp, stamp)
     const before = await loadAnchorBundle({ platform: false, policyFiles: [file] })
     const st = statSync(file)
     writeFileSync(file, newPem.padEnd(size, '\n'))
-    utimesSync(file, st.atime, st.mtime)
+    utimesSync(file, stamp, stamp)
     expect(statSync(file).size).toBe(st.size)
-    expect(Math.trunc(statSync(file).mtimeMs)).toBe(Math.trunc(st.mtimeMs))
+    expect(statSync(file).mtimeMs).toBe(st.mtimeMs)
     const after = await loadAnchorBundle({ platform: false, policyFiles: [file] })
     expect(after.key).not.toBe(before.key)
     expect(after.anchors.map((a) => a.subject)).toEqual(['CN=TrustLine Test Root'])
