@@ -7,15 +7,12 @@ import {
   nameConstraintViolation,
   nameText
 } from './names'
+import { isSelfSigned } from './details'
 import { EkuOid, ExtOid, cnOid, ekuNames } from './oids'
 import { type GeneralName, type ParsedCertificate } from './parse'
 import { domainToASCII } from 'node:url'
 import type { Finding, FindingContext } from './reasons'
 import { verifySignature } from './signature'
-
-/** Self-issued and verifiable with its own key (only asked where a key identifier is missing). */
-const selfSigned = (cert: ParsedCertificate) =>
-  cert.selfIssued && verifySignature(cert, cert) === null
 
 /** What a chain is validated for. */
 export type Purpose = 'server' | 'client'
@@ -376,7 +373,7 @@ function checkLeaf(c: Collector, cert: ParsedCertificate, ctx: CheckContext) {
   }
   // RFC 5280 4.2.1.1: a self-signed certificate MAY omit it (what is wrong with a self-signed
   // server certificate is said by its own reason, not as a broken extension).
-  if (ctx.policy.requireKeyIdentifiers && !cert.authorityKeyId && !selfSigned(cert)) {
+  if (ctx.policy.requireKeyIdentifiers && !cert.authorityKeyId && !isSelfSigned(cert)) {
     c.add('invalid-extension', 0, 'no authorityKeyIdentifier (RFC 5280 4.2.1.1)')
   }
 }
@@ -456,7 +453,7 @@ function checkCa(
         'self-signed root has authorityKeyIdentifier different from its subjectKeyIdentifier'
       )
     }
-  } else if (ctx.policy.requireKeyIdentifiers && !aki && !selfSigned(cert)) {
+  } else if (ctx.policy.requireKeyIdentifiers && !aki && !isSelfSigned(cert)) {
     // A self-signed root that is not one of ours is an unknown issuer, reported as such; RFC
     // 5280 4.2.1.1 lets a self-signed certificate omit the authorityKeyIdentifier.
     c.add('invalid-extension', i, 'no authorityKeyIdentifier (RFC 5280 4.2.1.1)')
