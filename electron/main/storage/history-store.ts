@@ -51,6 +51,18 @@ interface Conversation {
   chain: Promise<unknown>
 }
 
+/** A conversation with nothing in it yet, kept in `file`. */
+function emptyConversation(file: string): Conversation {
+  return {
+    file,
+    messages: [],
+    byId: new Map(),
+    unread: 0,
+    report: { tornLine: false, corruptLines: 0, interrupted: 0 },
+    chain: Promise.resolve()
+  }
+}
+
 /** JSON.parse that gives undefined for bad text (a corrupt line is skipped, not fatal). */
 function safeJson(text: string): unknown {
   try {
@@ -215,14 +227,7 @@ export class HistoryStore {
    * run left unfinished shows as the failure the real load will record.
    */
   async #peek(key: string): Promise<Pick<Conversation, 'messages' | 'unread'>> {
-    const conv: Conversation = {
-      file: join(this.dir, conversationFileName(key)),
-      messages: [],
-      byId: new Map(),
-      unread: 0,
-      report: { tornLine: false, corruptLines: 0, interrupted: 0 },
-      chain: Promise.resolve()
-    }
+    const conv = emptyConversation(join(this.dir, conversationFileName(key)))
     let text: string
     try {
       text = await readFile(conv.file, 'utf8')
@@ -248,14 +253,7 @@ export class HistoryStore {
 
   async #load(key: string): Promise<Conversation> {
     const file = join(this.dir, conversationFileName(key))
-    const conv: Conversation = {
-      file,
-      messages: [],
-      byId: new Map(),
-      unread: 0,
-      report: { tornLine: false, corruptLines: 0, interrupted: 0 },
-      chain: Promise.resolve()
-    }
+    const conv = emptyConversation(file)
     let bytes: Buffer
     try {
       bytes = await readFile(file)
@@ -276,14 +274,9 @@ export class HistoryStore {
     }
     for (const line of complete.toString('utf8').split('\n')) {
       if (!line.trim()) continue
-      let event: HistoryEvent
-      try {
-        event = eventSchema.parse(JSON.parse(line))
-      } catch {
-        conv.report.corruptLines++
-        continue
-      }
-      this.#apply(conv, event)
+      const event = eventSchema.safeParse(safeJson(line))
+      if (event.success) this.#apply(conv, event.data)
+      else conv.report.corruptLines++
     }
     if (conv.report.corruptLines) {
       this.#log(`history ${file}: skipped ${conv.report.corruptLines} corrupt line(s)`)
