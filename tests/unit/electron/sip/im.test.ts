@@ -4,37 +4,11 @@ import {
   isComposingBody,
   ISCOMPOSING_CONTENT_TYPE,
   TEXT_CONTENT_TYPE,
-  type ImHistory,
   type SendOutcome
 } from '../../../../electron/main/sip/im'
 import type { ImMessage, Typing } from '../../../../shared/types/im'
 import { flush, ManualTimers } from './fake-timers'
-
-class MemoryHistory implements ImHistory {
-  readonly byId = new Map<string, ImMessage>()
-  readonly events: string[] = []
-  async append(m: ImMessage) {
-    await Promise.resolve()
-    this.byId.set(m.id, { ...m })
-    this.events.push(`${m.id}:${m.state}`)
-    return { ...m }
-  }
-  async updateState(
-    _c: string,
-    id: string,
-    state: ImMessage['state'],
-    failure?: ImMessage['failure']
-  ) {
-    await Promise.resolve()
-    const m = this.byId.get(id)
-    if (!m) return undefined
-    m.state = state
-    if (failure) m.failure = failure
-    else delete m.failure
-    this.events.push(`${id}:${state}`)
-    return { ...m }
-  }
-}
+import { MemoryHistory } from './memory-history'
 
 function setup(outcomes: SendOutcome[] = []) {
   const timers = new ManualTimers()

@@ -1,30 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { SipSession } from '../../../../electron/main/sip/session'
-import type { ImHistory } from '../../../../electron/main/sip/im'
-import type { ImMessage } from '../../../../shared/types/im'
 import { FakeRegistrar, type Responder } from './fake-registrar'
-
-class MemoryHistory implements ImHistory {
-  readonly byId = new Map<string, ImMessage>()
-  append(m: ImMessage) {
-    this.byId.set(m.id, { ...m })
-    return Promise.resolve({ ...m })
-  }
-  updateState(_c: string, id: string, state: ImMessage['state']) {
-    const m = this.byId.get(id)
-    if (!m) return Promise.resolve(undefined)
-    m.state = state
-    return Promise.resolve({ ...m })
-  }
-}
-
-const waitFor = async (cond: () => boolean, ms = 3000) => {
-  const start = Date.now()
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+import { MemoryHistory, waitFor } from './memory-history'
 
 const happy: Responder = (req, server) => {
   switch (req.method) {

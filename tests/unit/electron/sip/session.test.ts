@@ -1,41 +1,11 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { SipSession, type SipConnection } from '../../../../electron/main/sip/session'
-import type { ImHistory } from '../../../../electron/main/sip/im'
 import type { ImMessage } from '../../../../shared/types/im'
 import type { SessionState } from '../../../../shared/types/sip'
 import { FakeRegistrar, type Responder } from './fake-registrar'
+import { MemoryHistory, waitFor } from './memory-history'
 import { buildPidf } from '../../../../electron/main/sip/pidf'
-
-class MemoryHistory implements ImHistory {
-  readonly byId = new Map<string, ImMessage>()
-  async append(m: ImMessage) {
-    await Promise.resolve()
-    this.byId.set(m.id, { ...m })
-    return { ...m }
-  }
-  async updateState(
-    _c: string,
-    id: string,
-    state: ImMessage['state'],
-    failure?: ImMessage['failure']
-  ) {
-    await Promise.resolve()
-    const m = this.byId.get(id)
-    if (!m) return undefined
-    m.state = state
-    if (failure) m.failure = failure
-    return { ...m }
-  }
-}
-
-const waitFor = async (cond: () => boolean, ms = 3000) => {
-  const start = Date.now()
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
 
 /** Registrar that accepts everything a presence client sends. */
 const happy: Responder = (req, server) => {
