@@ -58,11 +58,6 @@ export class ListenerRegistry {
   emit(channel: string, payload: unknown): void {
     for (const listener of this.#listeners.get(channel as EventName) ?? []) listener(payload)
   }
-
-  /** Channels with at least one listener (to repeat after a reconnect). */
-  channels(): EventName[] {
-    return [...this.#listeners.keys()]
-  }
 }
 
 /** The host side: which channels each client (page, socket) wants. */

@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { extname, join, normalize, sep } from 'node:path'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { EventName } from '../../../shared/ipc/contract'
-import { interestSchema } from '../../../shared/ipc/interest'
+import { EventInterest, interestSchema } from '../../../shared/ipc/interest'
 import { fail } from '../../../shared/ipc/result'
 import { CLOSE_UNAUTHORIZED, clientFrameSchema, type ServerFrame } from '../../../shared/ipc/wire'
 import type { Dispatcher, EventBus } from '../ipc/dispatch'
@@ -133,12 +132,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   })
 
   const sockets = new Set<WebSocket>()
+  // The event channels each page listens to: only those are sent (see shared/ipc/interest).
+  const interest = new EventInterest<WebSocket>()
 
   function accept(ws: WebSocket): void {
     let authorized = false
     let unsubscribe: (() => void) | undefined
-    // The event channels this page listens to: only those are sent (see shared/ipc/interest).
-    const wanted = new Set<EventName>()
     const send = (frame: ServerFrame) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
     }
@@ -150,6 +149,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     ws.on('close', () => {
       clearTimeout(helloTimer)
       unsubscribe?.()
+      interest.forget(ws)
       sockets.delete(ws)
     })
     ws.on('message', (data, isBinary) => {
@@ -190,14 +190,14 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           authorized = true
           clearTimeout(helloTimer)
           unsubscribe = options.events.subscribe((channel, payload) => {
-            if (wanted.has(channel)) send({ type: 'event', channel, payload })
+            if (interest.wants(ws, channel)) send({ type: 'event', channel, payload })
           })
           send({ type: 'welcome' })
           return
         }
         if (message.type === 'listen') {
-          const interest = interestSchema.safeParse(message)
-          if (!authorized || !interest.success) {
+          const change = interestSchema.safeParse(message)
+          if (!authorized || !change.success) {
             send({
               type: 'error',
               error: authorized
@@ -206,8 +206,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
             })
             return
           }
-          if (interest.data.on) wanted.add(interest.data.channel)
-          else wanted.delete(interest.data.channel)
+          interest.set(ws, change.data)
           return
         }
         if (!authorized) {
