@@ -148,14 +148,6 @@ export function installUniqueBranches(ua: UA): void {
 /** Requests that may carry credentials before being asked (never ACK, CANCEL or BYE). */
 const PREEMPTIVE_METHODS = new Set(['REGISTER', 'SUBSCRIBE', 'PUBLISH', 'MESSAGE', 'OPTIONS'])
 
-/** What `installPreemptiveAuth` did, for tests and diagnostics. */
-export interface PreemptiveAuthStats {
-  /** Requests sent with credentials computed from an earlier challenge. */
-  preempted: number
-  /** Challenges (401/407) seen and remembered. */
-  challenges: number
-}
-
 /**
  * Answers the server's digest challenge ahead of time on one connection, as RFC 3261 §22.3
  * allows ("a UA MAY preemptively send credentials ... with the next request") and RFC 7616
@@ -169,8 +161,7 @@ export interface PreemptiveAuthStats {
  * The cache lives in the UA, which lives and dies with one trusted connection, so credentials
  * are never offered to any other server.
  */
-export function installPreemptiveAuth(ua: UA): PreemptiveAuthStats {
-  const stats: PreemptiveAuthStats = { preempted: 0, challenges: 0 }
+export function installPreemptiveAuth(ua: UA): void {
   const internals = ua as unknown as {
     newTransaction(t: ClientTransactionLike): void
     configuration: {
@@ -233,7 +224,6 @@ export function installPreemptiveAuth(ua: UA): PreemptiveAuthStats {
         digest._nc = Math.max(digest._nc, highestNc.get(known.challenge.nonce ?? '') ?? 0)
         if (known.digest.authenticate(request, known.challenge)) {
           request.setHeader(known.header, known.digest.toString())
-          stats.preempted++
         }
       }
       noteSent(request)
@@ -260,7 +250,6 @@ export function installPreemptiveAuth(ua: UA): PreemptiveAuthStats {
               challenge,
               digest: newDigest()
             })
-            stats.challenges++
           }
         }
         receive(response)
@@ -268,5 +257,4 @@ export function installPreemptiveAuth(ua: UA): PreemptiveAuthStats {
     }
     register(t)
   }
-  return stats
 }
