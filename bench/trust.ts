@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { evaluateChain } from '../electron/main/tls/chain/evaluate'
+import { chainVerdict } from '../electron/main/tls/decision'
 import { pemToDer } from '../electron/main/tls/chain/parse'
 import type { Lab } from '../tests/lab/lab'
 import { repeat, summarize, type Summary } from './lib/stats'
@@ -85,7 +86,8 @@ export async function benchTrust(
     const t0 = performance.now()
     const r = await evaluateChain(input)
     const ms = performance.now() - t0
-    if (r.verdict !== 'trusted') throw new Error(`evaluateChain: ${r.verdict}`)
+    const verdict = chainVerdict(r.reasons, r.anchor !== null)
+    if (verdict !== 'trusted') throw new Error(`evaluateChain: ${verdict}`)
     return ms
   })
   const cli = await repeat(opts.cliRounds, 3, () =>

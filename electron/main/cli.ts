@@ -19,7 +19,7 @@ const resolveTarget: TargetResolver = async (target) => {
   }
   const first = candidates[0]
   return first
-    ? { host: first.host, port: first.port, address: first.address }
+    ? { host: first.host, port: first.port, address: first.address, origin: first }
     : { host: target.host, port: 5061 }
 }
 

@@ -9,8 +9,8 @@ import {
 import { AccountStore, type SecretVault } from './account/account-store'
 import { createAccountHandlers } from './ipc/account-handlers'
 import { createPolicyHandlers } from './ipc/policy-handlers'
-import { isSipDomainAllowed, type PolicyService } from './policy'
-import { IpcFailure } from '../../shared/ipc/result'
+import type { PolicyService } from './policy'
+import { applySignInPolicy } from './policy/sign-in'
 import type { EffectivePolicy } from '../../shared/types/policy'
 import { appInfo, createAppHandlers } from './ipc/app-handlers'
 import { createDispatcher, EventBus, type Dispatcher } from './ipc/dispatch'
@@ -38,7 +38,7 @@ export interface CoreOptions {
   /** Where the core keeps its files (settings, history, exceptions). */
   dataDir: string
   /** The trust engine; without it sign-in and server checks answer `unavailable`. */
-  trust?: (dataDir: string, policy: EffectivePolicy | null) => TrustParts
+  trust?: (dataDir: string, policy: () => EffectivePolicy | null) => TrustParts
   /** Enterprise policy (loaded by the host before the core is built). */
   policy?: PolicyService
   /** The OS keychain for "remember me" (Electron safeStorage); none under the browser host. */
@@ -84,7 +84,7 @@ export function createCore(options: CoreOptions): Core {
   const events = new EventBus((m) => log(m))
   const decisions = new DomainDecisionStore(options.dataDir)
   const policy = options.policy
-  const trust = options.trust?.(options.dataDir, policy?.get() ?? null)
+  const trust = options.trust?.(options.dataDir, () => policy?.get() ?? null)
   const unavailable = (): never => {
     throw new Error('the trust engine is not part of this build')
   }
@@ -92,7 +92,10 @@ export function createCore(options: CoreOptions): Core {
     checker: trust?.checker ?? unavailable,
     resolver: resolverFor(options.dnsServers),
     decisions,
-    events
+    events,
+    // Decided again (exception revoked, policy reloaded) and no longer trusted: drop it now.
+    onNoLongerTrusted: (report) => sip.session.refuse(report.headline),
+    log
   })
   const sipLog = new SipLog((entry) => events.emit('sip:log-appended', entry))
   const sip = createSipServices({
@@ -118,27 +121,9 @@ export function createCore(options: CoreOptions): Core {
     get presence() {
       return sip.session.presence
     },
-    signIn: (request) => {
-      const sipDomain =
-        request.aor
-          .replace(/^sips?:/i, '')
-          .split('@')[1]
-          ?.toLowerCase() ?? ''
-      const effective = policy?.get()
-      const settings = effective?.settings
-      if (effective && settings && !isSipDomainAllowed(sipDomain, effective)) {
-        const by = settings.allowedSipDomains.lockedBy
-        return Promise.reject(
-          new IpcFailure(
-            'policy-forbids',
-            `Your organisation's policy${by ? ` (${by})` : ''} does not allow signing in to ${sipDomain}.`
-          )
-        )
-      }
-      // A server set by policy wins over what the user typed.
-      if (settings?.server.locked && settings.server.value) {
-        request = { ...request, server: settings.server.value }
-      }
+    signIn: async (asked) => {
+      // Whether this account may sign in here, and with which server, is the policy's answer.
+      const { request, sipDomain } = applySignInPolicy(asked, policy?.get() ?? null)
       const clientCertificate = clientCertificateOf(request)
       connection.configure({
         sipDomain,
@@ -170,7 +155,11 @@ export function createCore(options: CoreOptions): Core {
         return state
       })
     },
-    signOut: () => sip.session.signOut(),
+    signOut: async () => {
+      await sip.session.signOut()
+      // The report and the connection view belong to the attempt that made them: gone with it.
+      connection.configure(null)
+    },
     setPresence: async (state, note) => {
       await sip.session.setPresence(state, note)
       events.emit('presence:own-changed', sip.session.presence)
@@ -189,7 +178,19 @@ export function createCore(options: CoreOptions): Core {
   const handlers: Partial<HandlerMap> = {
     ...createAppHandlers(appDeps),
     ...createSipHandlers({ session, contacts: sip.contacts, history: sip.history }),
-    ...(policy ? createPolicyHandlers({ policy }) : {}),
+    ...(policy
+      ? createPolicyHandlers({
+          policy: {
+            get: () => policy.get(),
+            // A reloaded policy (exceptions forbidden now, say) applies to the live connection.
+            reload: async () => {
+              const reloaded = await policy.reload()
+              await connection.redecide()
+              return reloaded
+            }
+          }
+        })
+      : {}),
     'sip:get-log': () => sipLog.list(),
     'sip:clear-log': () => {
       sipLog.clear()

@@ -29,8 +29,11 @@ function clientCert(option: ClientCertificateOption | undefined): ClientCertific
 /** Builds the real trust engine (electron/main/tls) for the core. */
 export function createTrustParts(
   setup: TrustSetup = {}
-): (dataDir: string, policy: EffectivePolicy | null) => TrustParts {
-  return (dataDir, policy) => {
+): (dataDir: string, policyNow: () => EffectivePolicy | null) => TrustParts {
+  return (dataDir, policyNow) => {
+    // CA files and the revocation mode are read once, when the engine is built; whether
+    // exceptions are allowed is read at every decision, so a reloaded policy applies at once.
+    const policy = policyNow()
     // Policy CA files add to the command line's; a revocation mode set by policy wins.
     const policyCaFiles = [
       ...(setup.policyCaFiles ?? []),
@@ -42,6 +45,10 @@ export function createTrustParts(
     const exceptions = new ExceptionStore(join(dataDir, 'trust-exceptions.json'))
     const service = createTrustService({
       exceptions,
+      exceptionPolicy: () => {
+        const setting = policyNow()?.settings.allowTrustExceptions
+        return { allowed: setting?.value ?? true, lockedBy: setting?.lockedBy ?? null }
+      },
       policyCaFiles,
       ...(revocation ? { revocation } : {}),
       ...(setup.platformAnchors === false ? { platformAnchors: false } : {}),
@@ -53,14 +60,17 @@ export function createTrustParts(
     return {
       checker: async (request) => {
         const cert = clientCert(request.clientCertificate)
-        const { report, socket } = await service.checkServer({
+        const { report, socket, redecide } = await service.checkServer({
           host: request.host,
           address: request.address,
           port: request.port,
           sipDomain: request.sipDomain,
+          server: request.server,
+          domainAnswer: request.domainAnswer,
+          attemptId: request.attemptId,
           ...(cert ? { clientCert: cert } : {})
         })
-        return { report, socket: socket ?? null }
+        return { report, socket: socket ?? null, redecide }
       },
       engine: service.asEngine(),
       exceptions

@@ -45,6 +45,8 @@ export type DomainQuestion = z.infer<typeof domainQuestionSchema>
 
 /** The connection as the connection panel shows it. */
 export const connectionInfoSchema = z.object({
+  /** The connection attempt this view belongs to (TrustReport.attemptId); null before any. */
+  attemptId: z.string().max(64).nullable(),
   sipDomain: z.string().nullable(),
   server: discoveredServerSchema.nullable(),
   transport: z.enum(['tls', 'wss']),

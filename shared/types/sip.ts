@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { trustReasonSchema } from './trust'
 
 /** A SIP address of record such as `sip:alice@example.org` (scheme `sip:` or `sips:`, user and host). */
 export const sipUriSchema = z
@@ -33,6 +34,7 @@ export const sessionFailureCodeSchema = z.enum([
   'wrong-password',
   'unknown-user',
   'untrusted',
+  'client-certificate',
   'network',
   'timeout',
   'sip-error',
@@ -48,8 +50,13 @@ export const sessionFailureSchema = z.object({
   code: sessionFailureCodeSchema,
   /** SIP status code (e.g. 403) when the failure came from a SIP response. */
   status: z.number().int().min(100).max(699).optional(),
-  /** Reason phrase from the server, or our own sentence. */
-  reason: z.string()
+  /** Reason phrase from the server, or a technical sentence for logs and reports. */
+  reason: z.string(),
+  /**
+   * For a refused or failed connection: the trust report's headline finding, which the UI words
+   * in the user's language (shared/reasons).
+   */
+  finding: trustReasonSchema.optional()
 })
 
 /** A failure with its SIP status line when the server gave one. */
@@ -124,4 +131,43 @@ export function normalizeAor(uri: string): string {
   if (!match) return trimmed
   const [, scheme = 'sip', user = '', host = ''] = match
   return `${scheme.toLowerCase()}:${user}@${host.toLowerCase()}`
+}
+
+/**
+ * A domain in the form DNS and certificates use: lower case, no trailing dot, IDN labels as
+ * A-labels (`bücher.test` → `xn--bcher-kva.test`, via the WHATWG URL host parser, which both the
+ * core and the renderer have). Text that is not a host name comes back lower-cased.
+ */
+export function domainToALabel(domain: string): string {
+  const d = domain.trim().toLowerCase().replace(/\.$/, '')
+  if (d === '' || /^[\x21-\x7e]*$/.test(d)) return d
+  try {
+    return new URL(`http://${d}/`).hostname || d
+  } catch {
+    return d
+  }
+}
+
+/** An address of record taken apart: the one parser sign-in, the session and the form use. */
+export interface ParsedAor {
+  scheme: 'sip' | 'sips'
+  /** The user part, as typed (case-sensitive, RFC 3261 §19.1.4). */
+  user: string
+  /** The SIP domain in A-label form (what discovery, policy and RFC 5922 compare). */
+  domain: string
+  /** `sip:user@domain` with the domain as above. */
+  aor: string
+}
+
+/** Parses `sip:user@domain` (or `sips:`, with or without `<>`, parameters dropped); null if not one. */
+export function parseAor(uri: string): ParsedAor | null {
+  const match = /^(sips?):([^@;?>]+)@([^;?>:]+)(?::\d+)?(?:[;?].*)?$/i.exec(
+    uri.trim().replace(/^<|>$/g, '')
+  )
+  if (!match) return null
+  const scheme = match[1]!.toLowerCase() as 'sip' | 'sips'
+  const user = match[2]!
+  const domain = domainToALabel(match[3]!)
+  if (domain === '') return null
+  return { scheme, user, domain, aor: `${scheme}:${user}@${domain}` }
 }

@@ -118,19 +118,59 @@ export const trustReasonCodeSchema = z.enum([
   'malformed-certificate',
   'no-certificate',
   'chain-limit',
-  'certificate-changed'
+  'certificate-changed',
+  'exception-forbidden',
+  'sip-domain-unconfirmed',
+  'sip-domain-confirmed',
+  'sip-domain-refused',
+  'sip-domain-not-named',
+  'client-cert-required',
+  'client-cert-rejected',
+  'client-cert-unreadable',
+  'client-cert-bad-passphrase',
+  'client-cert-key-mismatch',
+  'connection-failed'
 ])
 
 /** Stable machine code of one trust finding. */
 export type TrustReasonCode = z.infer<typeof trustReasonCodeSchema>
 
-/** How bad a finding is: any 'error' makes the verdict 'untrusted'. */
-export const trustSeveritySchema = z.enum(['error', 'warning', 'info'])
+/**
+ * How bad a finding is: an 'error' refuses the server (unless the user's exception for exactly
+ * this certificate covers it), a 'question' stops until the user answers, 'warning' and 'info'
+ * are shown but do not stop anything.
+ */
+export const trustSeveritySchema = z.enum(['error', 'question', 'warning', 'info'])
 
 /** How bad a finding is. */
 export type TrustSeverity = z.infer<typeof trustSeveritySchema>
 
-/** One finding about the server's certificate chain, worded for three audiences. */
+/** One value a finding carries for its sentence: a name, a date (ISO 8601), a number, a list. */
+export const reasonParamSchema = z.union([
+  z.string().max(4096),
+  z.number(),
+  z.boolean(),
+  z.array(z.string().max(4096)).max(64)
+])
+
+/** One value a finding carries for its sentence. */
+export type ReasonParam = z.infer<typeof reasonParamSchema>
+
+/**
+ * The facts of one finding, by name: `host`, `sipDomain`, `date` / `at` (ISO 8601), `names`,
+ * `role` ('leaf' | 'intermediate' | 'root'), fingerprints, …  Each language renders its own
+ * sentence from the code and these (shared/reasons), so every language says the same things.
+ */
+export const reasonParamsSchema = z.record(z.string().max(64), reasonParamSchema)
+
+/** The facts of one finding, by name. */
+export type ReasonParams = z.infer<typeof reasonParamsSchema>
+
+/**
+ * One finding about the connection: a stable code, how bad it is and its facts. It carries no
+ * sentence: the renderer (in the user's language), the command-line tool and the text report
+ * word it from code + params through one catalog (shared/reasons).
+ */
 export const trustReasonSchema = z.object({
   code: trustReasonCodeSchema,
   severity: trustSeveritySchema,
@@ -138,19 +178,32 @@ export const trustReasonSchema = z.object({
   certIndex: z.number().int().nullable(),
   /** Subject of that certificate, for display when the index is not enough. */
   certSubject: z.string().nullable(),
-  /** One plain-language sentence for the end user, in the style of browser error pages. */
-  summary: z.string(),
-  /** Technical explanation for the helpdesk (names, dates, OIDs, sizes). */
-  detail: z.string(),
-  /** What the helpdesk or server administrator should do about it. */
-  remedy: z.string()
+  /** The facts the sentences are made of. */
+  params: reasonParamsSchema,
+  /** Technical detail for the helpdesk, verbatim (names, dates, OIDs, library error codes). */
+  detail: z.string()
 })
 
 /** One finding about the server's certificate chain. */
 export type TrustReason = z.infer<typeof trustReasonSchema>
 
-/** Outcome of a trust evaluation. */
-export const trustVerdictSchema = z.enum(['trusted', 'trusted-by-exception', 'untrusted'])
+/**
+ * Outcome of one connection attempt, decided in one place (electron/main/tls/decision.ts):
+ * - trusted: a trusted CA vouches for the server and every check passed;
+ * - trusted-by-exception: the user accepted exactly this certificate for this host:port;
+ * - untrusted: refused, nothing is sent;
+ * - needs-question: nothing is sent until the user answers the question the findings ask
+ *   (DNS sent the SIP domain to a server outside it);
+ * - no-verdict: the attempt failed before a certificate could be judged (refused connection,
+ *   client certificate problem, DNS), and the findings say why.
+ */
+export const trustVerdictSchema = z.enum([
+  'trusted',
+  'trusted-by-exception',
+  'untrusted',
+  'needs-question',
+  'no-verdict'
+])
 
 /** Outcome of a trust evaluation. */
 export type TrustVerdict = z.infer<typeof trustVerdictSchema>
@@ -249,9 +302,27 @@ export const trustExceptionInfoSchema = z.object({
 /** A user-accepted exception. */
 export type TrustExceptionInfo = z.infer<typeof trustExceptionInfoSchema>
 
+/**
+ * Whether the user may accept this certificate as an exception: 'available' when an exception
+ * for exactly this leaf would make the connection trusted, 'forbidden-by-policy' when it would but
+ * the organisation's policy forbids exceptions, 'not-applicable' otherwise (trusted already, or a
+ * problem no exception can cover, such as revocation).
+ */
+export const exceptionOfferSchema = z.enum(['available', 'forbidden-by-policy', 'not-applicable'])
+
+/** Whether the user may accept this certificate as an exception. */
+export type ExceptionOffer = z.infer<typeof exceptionOfferSchema>
+
 /** The full, explainable answer to "can this server be trusted?", sent to the renderer. */
 export const trustReportSchema = z.object({
+  /** The connection attempt this report belongs to; a new attempt's report replaces it. */
+  attemptId: z.string().max(64),
   verdict: trustVerdictSchema,
+  /**
+   * The finding that explains the verdict best, chosen by a fixed precedence (a changed pinned
+   * certificate and revocation first); null when trusted.
+   */
+  headline: trustReasonSchema.nullable(),
   host: z.string(),
   port: z.number().int(),
   /** SNI sent (null when connecting by IP, where SNI is not allowed, RFC 6066 section 3). */
@@ -270,6 +341,7 @@ export const trustReportSchema = z.object({
   node: nodeVerdictSchema.nullable(),
   revocation: revocationInfoSchema,
   exception: trustExceptionInfoSchema.nullable(),
+  exceptionOffer: exceptionOfferSchema,
   /** ISO 8601 time of evaluation. */
   evaluatedAt: z.string()
 })

@@ -47,6 +47,8 @@ test('discovers the server for a sip: address and checks the SIP domain', () => 
   expect(ok.err).toContain(`SRV _sips._tcp.${lab.domain}`)
   expect((JSON.parse(ok.out) as { verdict: string }).verdict).toBe('trusted')
   const hijack = trustline(['check', `sip:alice@${lab.hijackDomain}`, '--ca', lab.pki.rootCa], env)
+  // The same rule, with the same matcher, as sign-in: DNS sent the domain outside it.
   expect(hijack.code).toBe(1)
-  expect(hijack.out).toContain('sip-domain-mismatch')
+  expect(hijack.out).toContain('NEEDS YOUR ANSWER')
+  expect(hijack.out).toContain('[sip-domain-unconfirmed]')
 })

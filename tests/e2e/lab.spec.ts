@@ -143,13 +143,49 @@ test.describe('against the real SIP lab', () => {
         await shell.go('settings')
         await page.getByTestId('language-select').selectOption('zh-CN')
         await shell.go('connection')
-        await expect(reason.locator('.summary')).toContainText('不信任的机构')
+        // The same facts in Chinese: the sentence names the issuer the English one names.
+        await expect(reason.locator('.summary')).toContainText('此电脑不信任的根证书')
+        await expect(reason.locator('.summary')).toContainText('Unknown Rogue CA')
         await shell.screenshot('connection-untrusted-zh-CN')
         await shell.go('settings')
         await page.getByTestId('language-select').selectOption('en')
       }
     })
   }
+
+  test('a verdict never outlives its attempt: trusted, sign out, a failing attempt', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    const shell = await signInAlice(page, labHost)
+    await expect(shell.badge).toHaveAttribute('data-state', 'trusted')
+    await shell.signOut.click()
+    await expect(shell.badge).toHaveAttribute('data-state', 'not-connected')
+    // A server that needs a client certificate: the attempt ends before any verdict.
+    const signIn = new SignInPage(page)
+    await signIn.signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.mtls
+    })
+    await expect(signIn.failure).toHaveAttribute('data-code', 'client-certificate', {
+      timeout: 20_000
+    })
+    await expect(page.getByTestId('signin-headline')).toHaveAttribute(
+      'data-code',
+      'client-cert-required'
+    )
+    await expect(shell.badge).toHaveAttribute('data-state', 'no-verdict')
+    await expect(page.locator('body')).not.toContainText('Trusted')
+    await signIn.why.click()
+    const conn = new ConnectionPage(page)
+    await expect(conn.port).toHaveText(String(lab.ports.tls.mtls))
+    await expect(page.getByTestId('verdict-headline')).toContainText(
+      'requires a client certificate'
+    )
+    await expect(page.locator('body')).not.toContainText('Trusted')
+    await expect(page.locator('body')).not.toContainText('proved its identity')
+  })
 
   test('helpdesk "test this server": reasons, chain and viewer without signing in', async ({
     page,

@@ -90,6 +90,11 @@ export interface StartLabOptions {
   extraUsers?: number
   /** Kill the lab's processes when this Node process exits (tests: true; the CLI: false). */
   stopOnExit?: boolean
+  /**
+   * More dnsmasq records for a test's own scenarios, as dnsmasq options (`--srv-host=…`,
+   * `--naptr-record=…`); every name under trustline.test already resolves to 127.0.0.1.
+   */
+  extraDns?: string[]
 }
 
 const PORT_NAMES = [
@@ -332,12 +337,10 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     logs['pki-server'] = pkiSrv.log
 
     // dnsmasq
-    const dns = spawnDaemon(
-      runDir,
-      'dnsmasq',
-      '/usr/sbin/dnsmasq',
-      dnsmasqArgs({ ports, scenarioDomains }, join(runDir, 'dnsmasq.own.pid'))
-    )
+    const dns = spawnDaemon(runDir, 'dnsmasq', '/usr/sbin/dnsmasq', [
+      ...dnsmasqArgs({ ports, scenarioDomains }, join(runDir, 'dnsmasq.own.pid')),
+      ...(opts.extraDns ?? [])
+    ])
     pids.dnsmasq = dns.pid
     logs.dnsmasq = dns.log
 

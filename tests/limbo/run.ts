@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { evaluateChain, type EvaluateInput } from '../../electron/main/tls/chain/evaluate'
+import { chainVerdict } from '../../electron/main/tls/decision'
 import { checkCrls } from '../../electron/main/tls/chain/crl'
 import { parseIp } from '../../electron/main/tls/chain/names'
 import { pemToDer } from '../../electron/main/tls/chain/parse'
@@ -113,7 +114,8 @@ async function main(): Promise<void> {
       const errors = res.reasons.filter((x) => x.severity === 'error')
       r = {
         id: tc.id,
-        actual_result: res.verdict === 'trusted' ? 'SUCCESS' : 'FAILURE',
+        actual_result:
+          chainVerdict(res.reasons, res.anchor !== null) === 'trusted' ? 'SUCCESS' : 'FAILURE',
         context: errors.map((e) => `${e.code}: ${e.detail}`).join(' | ') || null
       }
     } catch (e) {

@@ -1,15 +1,19 @@
+import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
-import type { ConnectionInfo, DiscoveredServer } from '../../../shared/types/connection'
-import type { TrustReport } from '../../../shared/types/trust'
+import type {
+  ConnectionInfo,
+  DiscoveredServer,
+  DomainQuestion
+} from '../../../shared/types/connection'
+import type { TrustReason, TrustReport } from '../../../shared/types/trust'
 import type { EventSink } from '../ipc/types'
-import {
-  discoverServer,
-  hijackRuleApplies,
-  type DnsResolver,
-  type ServerOverride
-} from '../sip/discovery'
+import { discoverServer, type DnsResolver, type ServerOverride } from '../sip/discovery'
 import type { SipConnection } from '../sip/session'
 import type { DomainDecisionStore } from '../storage/domain-decisions'
+import { aLabelName } from '../tls/chain/names'
+import { isTrusted } from '../tls/decision'
+import type { DomainAnswer } from '../tls/identity'
+import { noVerdictReport } from '../tls/trust-service'
 
 /** A client certificate for mutual TLS: PKCS#12 bytes, or PEM text holding certificate and key. */
 export interface ClientCertificateOption {
@@ -18,12 +22,18 @@ export interface ClientCertificateOption {
   passphrase?: string
 }
 
-/** One trust check: the name the certificate must carry, and the address actually dialled. */
+/** One trust check: the name the certificate must carry, the address dialled, how it was found. */
 export interface TrustCheckRequest {
   host: string
   address: string
   port: number
   sipDomain: string | null
+  /** How discovery found this server (the SIP-domain rule depends on it). */
+  server: DiscoveredServer
+  /** The user's remembered answer for (sipDomain, host), if any. */
+  domainAnswer: DomainAnswer | null
+  /** The connection attempt the report will belong to. */
+  attemptId: string
   clientCertificate?: ClientCertificateOption
 }
 
@@ -31,6 +41,8 @@ export interface TrustCheckRequest {
 export interface TrustCheckResult {
   report: TrustReport
   socket: Duplex | null
+  /** Decides the same findings again with the exception store and policy as they are now. */
+  redecide?: () => Promise<TrustReport>
 }
 
 /** Connects and evaluates (the trust engine in production). */
@@ -53,26 +65,44 @@ export interface ConnectionServiceDeps {
   resolver: DnsResolver
   decisions: DomainDecisionStore
   events: EventSink
+  /**
+   * Told when the connection in use is decided again (an exception revoked, the policy
+   * reloaded) and is no longer trusted: the session must drop it.
+   */
+  onNoLongerTrusted?: (report: TrustReport) => void
+  log?: (message: string, error?: unknown) => void
 }
 
-const leafOf = (report: TrustReport) => report.sentChain[0] ?? report.builtChain[0]
+const questionKey = (sipDomain: string, serverHost: string) =>
+  `${aLabelName(sipDomain)}\u0000${aLabelName(serverHost)}`
+
+const emptyInfo = (account: ConnectionAccount | null): ConnectionInfo => ({
+  attemptId: null,
+  sipDomain: account?.sipDomain ?? null,
+  server: null,
+  transport: account?.transport ?? 'tls',
+  trace: [],
+  question: null
+})
 
 /**
- * Finds the server for the account, has the trust engine connect and judge it, applies the
- * DNS-hijack rule, and hands the SIP session either a trusted socket or a refusal with the
- * reason. Runs again for every reconnect, so trust is re-evaluated each time.
+ * Finds the server for the account, has the trust engine connect and decide, and hands the SIP
+ * session either a trusted socket or a refusal with its headline finding. Runs again for every
+ * reconnect, so trust is decided again each time.
+ *
+ * Every attempt has an id; its report (or a 'no-verdict' report saying why there is none)
+ * replaces the previous one in every view, and signing out clears it, so no view ever shows a
+ * verdict about another attempt.
  */
 export class ConnectionService {
   readonly #deps: ConnectionServiceDeps
   #account: ConnectionAccount | null = null
-  #info: ConnectionInfo = {
-    sipDomain: null,
-    server: null,
-    transport: 'tls',
-    trace: [],
-    question: null
-  }
+  #info: ConnectionInfo = emptyInfo(null)
   #report: TrustReport | null = null
+  /** The attempt whose connection the session is using, and how to decide it again. */
+  #live: { attemptId: string; redecide: () => Promise<TrustReport> } | null = null
+  /** DNS-hijack questions this process asked and the user has not answered yet. */
+  readonly #asked = new Map<string, DomainQuestion>()
 
   constructor(deps: ConnectionServiceDeps) {
     this.#deps = deps
@@ -83,33 +113,63 @@ export class ConnectionService {
     return this.#info
   }
 
-  /** The report of the last connection attempt, or null. */
+  /** The report of the current connection attempt, or null (none yet, or signed out). */
   get lastReport(): TrustReport | null {
     return this.#report
   }
 
-  /** Sets the account the next connection attempts are for. */
+  /** Sets the account the next connection attempts are for (null: signed out); clears views. */
   configure(account: ConnectionAccount | null): void {
     this.#account = account
-    this.#update({
-      sipDomain: account?.sipDomain ?? null,
-      server: null,
-      transport: account?.transport ?? 'tls',
-      trace: [],
-      question: null
-    })
+    this.#live = null
+    this.#setReport(null)
+    this.#update(emptyInfo(account))
   }
 
-  /** Records a report made outside a sign-in (the helpdesk's "check this server"). */
-  recordReport(report: TrustReport): void {
-    this.#report = report
-    this.#deps.events.emit('trust:report-changed', report)
+  /** Whether the core asked the DNS-hijack question for this pair and it is still open. */
+  wasAsked(sipDomain: string, serverHost: string): boolean {
+    return this.#asked.has(questionKey(sipDomain, serverHost))
+  }
+
+  /** The user answered the question for this pair: it is no longer open. */
+  answered(sipDomain: string, serverHost: string): void {
+    this.#asked.delete(questionKey(sipDomain, serverHost))
+    const q = this.#info.question
+    if (q && questionKey(q.sipDomain, q.serverHost) === questionKey(sipDomain, serverHost)) {
+      this.#update({ ...this.#info, question: null })
+    }
+  }
+
+  /**
+   * Decides the connection in use again (after an exception was revoked or the policy
+   * reloaded). When it is no longer trusted the session is told to drop it. Returns the new
+   * report, or null when no connection is in use.
+   */
+  async redecide(): Promise<TrustReport | null> {
+    const live = this.#live
+    if (!live) return null
+    const report = await live.redecide()
+    if (this.#live !== live) return null
+    this.#setReport(report)
+    if (!isTrusted(report.verdict)) {
+      this.#live = null
+      this.#deps.onNoLongerTrusted?.(report)
+    }
+    return report
   }
 
   /** The SIP session's connector: call once per connection attempt. */
   readonly connect = async (): Promise<SipConnection> => {
     const account = this.#account
     if (!account) throw new Error('no account is configured for this connection')
+    const attemptId = randomBytes(8).toString('hex')
+    this.#live = null
+    this.#setReport(null)
+    this.#update({ ...emptyInfo(account), attemptId })
+    const transport =
+      account.transport === 'wss'
+        ? { transport: 'wss' as const, wsPath: account.wsPath ?? '/' }
+        : { transport: 'tls' as const }
     if (account.transport === 'wss' && !account.server) {
       // No DNS record names a SIP WebSocket endpoint (RFC 7118 §5 leaves it to configuration).
       throw new Error('SIP over WebSocket needs the server address and port (and its path).')
@@ -119,13 +179,8 @@ export class ConnectionService {
       this.#deps.resolver,
       account.server
     )
-    this.#update({ ...this.#info, trace, server: null, question: null })
-    if (!candidates.length) {
-      throw new Error(
-        `no SIP server was found for ${account.sipDomain} (${trace.map((s) => `${s.query}: ${s.answer}`).join('; ')})`
-      )
-    }
-    const failures: string[] = []
+    this.#update({ ...this.#info, trace })
+    const failures: TrustReason[] = []
     for (const server of candidates) {
       let result: TrustCheckResult
       try {
@@ -133,114 +188,100 @@ export class ConnectionService {
           host: server.host,
           address: server.address,
           port: server.port,
-          // The engine checks the server's own name (RFC 6125); whether that server may serve the
-          // SIP domain is the DNS-hijack rule below, which can ask the user instead of refusing.
-          sipDomain: null,
+          sipDomain: account.sipDomain,
+          server,
+          domainAnswer: (await this.#deps.decisions.get(account.sipDomain, server.host)) ?? null,
+          attemptId,
           ...(account.clientCertificate ? { clientCertificate: account.clientCertificate } : {})
         })
       } catch (error) {
-        failures.push(
-          `${server.host}:${server.port} (${server.address}): ${(error as Error).message}`
-        )
+        // A broken configuration (an unreadable CA file) or a bug: this server gets no verdict.
+        this.#deps.log?.(`checking ${server.host}:${server.port} failed`, error)
+        failures.push(unexpectedFailure(server, error))
         continue
       }
-      this.#update({ ...this.#info, server })
-      const judged = await this.#judge(account, server, result)
-      this.recordReport(judged.report)
-      return judged.connection
+      const { report, socket } = result
+      if (report.verdict === 'no-verdict') {
+        failures.push(...report.reasons)
+        continue
+      }
+      const base = { host: server.host, port: server.port, finding: report.headline }
+      const question = report.reasons.find((r) => r.code === 'sip-domain-unconfirmed')
+      let pending: DomainQuestion | null = null
+      if (report.verdict === 'needs-question' && question) {
+        pending = {
+          sipDomain: account.sipDomain,
+          serverHost: server.host,
+          port: server.port,
+          certificateNames: Array.isArray(question.params['names']) ? question.params['names'] : []
+        }
+        this.#asked.set(questionKey(account.sipDomain, server.host), pending)
+      }
+      this.#update({ ...this.#info, server, question: pending })
+      this.#setReport(report)
+      if (isTrusted(report.verdict) && socket) {
+        if (result.redecide) this.#live = { attemptId, redecide: result.redecide }
+        return { ...base, ...transport, verdict: report.verdict, socket }
+      }
+      socket?.destroy()
+      return { ...base, verdict: report.verdict, socket: null }
     }
-    throw new Error(`could not reach any SIP server: ${failures.join('; ')}`)
+    const first = candidates[0]
+    const report = noVerdictReport(
+      {
+        attemptId,
+        host: first?.host ?? account.sipDomain,
+        port: first?.port ?? account.server?.port ?? 5061,
+        servername: null,
+        sipDomain: account.sipDomain,
+        revocation: 'off'
+      },
+      failures.length
+        ? failures
+        : [
+            {
+              code: 'connection-failed',
+              severity: 'error',
+              certIndex: null,
+              certSubject: null,
+              params: { cause: 'no-server', sipDomain: account.sipDomain },
+              detail: trace.map((s) => `${s.query}: ${s.answer}`).join('; ')
+            }
+          ]
+    )
+    this.#setReport(report)
+    return {
+      host: report.host,
+      port: report.port,
+      verdict: 'no-verdict',
+      socket: null,
+      finding: report.headline
+    }
   }
 
-  async #judge(
-    account: ConnectionAccount,
-    server: DiscoveredServer,
-    result: TrustCheckResult
-  ): Promise<{ connection: SipConnection; report: TrustReport }> {
-    const { socket } = result
-    let report: TrustReport = { ...result.report, sipDomain: account.sipDomain }
-    const base = { host: server.host, port: server.port }
-    const transport =
-      account.transport === 'wss'
-        ? { transport: 'wss' as const, wsPath: account.wsPath ?? '/' }
-        : { transport: 'tls' as const }
-    const refuse = (reason: string) => {
-      socket?.destroy()
-      return {
-        connection: { ...base, verdict: 'untrusted' as const, socket: null, reason },
-        report
-      }
-    }
-    if (report.verdict === 'untrusted' || !socket) {
-      const first = report.reasons.find((r) => r.severity === 'error')
-      return refuse(first?.summary ?? 'The server could not be trusted; nothing was sent.')
-    }
-    const leaf = leafOf(report)
-    if (!hijackRuleApplies(server, account.sipDomain, leaf)) {
-      return { connection: { ...base, ...transport, verdict: report.verdict, socket }, report }
-    }
-    const decision = await this.#deps.decisions.get(account.sipDomain, server.host)
-    const names = (leaf?.subjectAltNames ?? []).map((s) => `${s.type.toUpperCase()}:${s.value}`)
-    const detail = `DNS (${server.via ?? server.source}) sent SIP domain ${account.sipDomain} to ${server.host}:${server.port}, which is not in that domain; the certificate names ${names.join(', ') || 'nothing usable'} but not ${account.sipDomain} (RFC 5922 §7.1).`
-    const reason = (severity: 'error' | 'warning', summary: string, remedy: string) => ({
-      code: 'sip-domain-mismatch' as const,
-      severity,
-      certIndex: 0,
-      certSubject: leaf?.subject ?? null,
-      summary,
-      detail,
-      remedy
-    })
-    if (decision?.allow) {
-      report = {
-        ...report,
-        reasons: [
-          ...report.reasons,
-          reason(
-            'warning',
-            `You confirmed on ${decision.decidedAt.slice(0, 10)} that ${server.host} serves ${account.sipDomain}.`,
-            `If that was a mistake, forget the decision in Settings; ask the administrator to add sip:${account.sipDomain} to the certificate.`
-          )
-        ]
-      }
-      return { connection: { ...base, ...transport, verdict: report.verdict, socket }, report }
-    }
-    const remedy = `Ask your administrator whether ${server.host} is the server for ${account.sipDomain}. They can add sip:${account.sipDomain} to its certificate, or configure the server explicitly.`
-    report = {
-      ...report,
-      verdict: 'untrusted',
-      reasons: [
-        reason(
-          'error',
-          decision
-            ? `You chose not to use ${server.host} for ${account.sipDomain}.`
-            : `DNS sent ${account.sipDomain} to ${server.host}, a server outside that domain whose certificate does not name it. It could be a DNS hijack.`,
-          remedy
-        ),
-        ...report.reasons
-      ]
-    }
-    if (decision) {
-      return refuse(
-        `You chose not to use ${server.host} for ${account.sipDomain}: DNS sent the domain to a server whose certificate does not name it.`
-      )
-    }
-    this.#update({
-      ...this.#info,
-      question: {
-        sipDomain: account.sipDomain,
-        serverHost: server.host,
-        port: server.port,
-        certificateNames: names
-      }
-    })
-    return refuse(
-      `DNS sent ${account.sipDomain} to ${server.host}, which is outside that domain and whose certificate does not name it. Confirm that this server belongs to ${account.sipDomain} before signing in.`
-    )
+  #setReport(report: TrustReport | null): void {
+    this.#report = report
+    this.#deps.events.emit('trust:report-changed', report)
   }
 
   #update(info: ConnectionInfo): void {
     this.#info = info
     this.#deps.events.emit('connection:changed', info)
+  }
+}
+
+function unexpectedFailure(server: DiscoveredServer, error: unknown): TrustReason {
+  const caFile = (error as { name?: string }).name === 'CaFileError'
+  return {
+    code: 'connection-failed',
+    severity: 'error',
+    certIndex: null,
+    certSubject: null,
+    params: {
+      cause: caFile ? 'ca-file' : 'internal',
+      host: server.host,
+      port: server.port
+    },
+    detail: error instanceof Error ? error.message : String(error)
   }
 }

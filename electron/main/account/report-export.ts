@@ -1,3 +1,4 @@
+import { reasonText } from '../../../shared/reasons'
 import type { AppInfo } from '../../../shared/types/app'
 import type { ConnectionInfo } from '../../../shared/types/connection'
 import type { SipLogEntry } from '../../../shared/types/sip-log'
@@ -9,7 +10,11 @@ export interface ReportInput {
   app: AppInfo
   report: TrustReport | null
   connection: ConnectionInfo
-  session: { status: string; aor?: string; failure?: { code: string; reason: string } }
+  session: {
+    status: string
+    aor?: string
+    failure?: { code: string; reason: string; finding?: { code: string } }
+  }
   /** The SIP log, already redacted by SipLog (no credentials, no message text). */
   sipLog?: SipLogEntry[]
 }
@@ -65,6 +70,8 @@ export function reportText(input: ReportInput): string {
   } else {
     out.push(
       line('Verdict', report.verdict.toUpperCase()),
+      line('Why', report.headline ? reasonText(report.headline).summary : null),
+      line('Attempt', report.attemptId),
       line('Server', `${report.host}:${report.port}`),
       line('SNI', report.servername),
       line('TLS', report.tls ? `${report.tls.protocol ?? '?'} ${report.tls.cipher ?? ''}` : null),
@@ -88,15 +95,17 @@ export function reportText(input: ReportInput): string {
           : null
       ),
       line('Exception', report.exception ? `accepted ${report.exception.acceptedAt}` : null),
+      line('Exception offer', report.exceptionOffer),
       '',
       report.reasons.length ? 'Reasons:' : 'Reasons: none — the chain is clean.'
     )
     report.reasons.forEach((r, i) => {
+      const text = reasonText(r)
       out.push(
         `${i + 1}. [${r.severity.toUpperCase()}] ${r.code}${r.certSubject ? ` — ${r.certSubject}` : ''}`,
-        `   ${r.summary}`,
+        `   ${text.summary}`,
         `   Detail: ${r.detail}`,
-        `   Fix: ${r.remedy}`
+        `   Fix: ${text.remedy}`
       )
     })
     const chain = (title: string, certs: TrustReport['sentChain']) => {

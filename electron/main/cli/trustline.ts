@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs'
+import { reasonText, severityLabel } from '../../../shared/reasons'
 import type { RevocationMode, TrustReport } from '../../../shared/types/trust'
 import { CaFileError } from '../tls/anchors'
-import { ConnectError, type ClientCertificate } from '../tls/connector'
+import type { ClientCertificate } from '../tls/connector'
+import type { ServerOrigin } from '../tls/identity'
 import { createTrustService, type TrustServiceOptions } from '../tls/trust-service'
 
-/** Where to connect for a target; the SRV discovery engineer can replace this hook. */
+/** Where to connect for a target, and how that server was found (for the SIP-domain rule). */
 export type TargetResolver = (target: {
   host: string
   port: number | null
   sipDomain: string | null
-}) => Promise<{ host: string; port: number; address?: string }>
+}) => Promise<{ host: string; port: number; address?: string; origin?: ServerOrigin }>
 
 /** Default: the given port, else 5061 (SIP over TLS, RFC 3261 19.1.2) on the host itself. */
 export const defaultResolver: TargetResolver = (t) =>
@@ -145,20 +147,19 @@ function loadClientCert(a: CheckArgs): ClientCertificate | undefined {
   return { pfx: bytes, ...pass }
 }
 
-function icon(severity: string): string {
-  return severity === 'error' ? 'ERROR' : severity === 'warning' ? 'WARN ' : 'INFO '
+const verdictWords: Record<TrustReport['verdict'], string> = {
+  trusted: 'TRUSTED',
+  'trusted-by-exception': 'TRUSTED BY YOUR EXCEPTION',
+  untrusted: 'NOT TRUSTED',
+  'needs-question': 'NOT TRUSTED YET: NEEDS YOUR ANSWER',
+  'no-verdict': 'NO VERDICT: FAILED BEFORE THE CERTIFICATE WAS JUDGED'
 }
 
 /** Human-readable report, for a terminal or a helpdesk ticket. */
 export function formatReport(r: TrustReport): string {
   const lines: string[] = []
-  const verdict =
-    r.verdict === 'trusted'
-      ? 'TRUSTED'
-      : r.verdict === 'trusted-by-exception'
-        ? 'TRUSTED BY YOUR EXCEPTION'
-        : 'NOT TRUSTED'
-  lines.push(`${r.host}:${r.port}: ${verdict}`)
+  lines.push(`${r.host}:${r.port}: ${verdictWords[r.verdict]}`)
+  if (r.headline) lines.push(`  Why: ${reasonText(r.headline).summary}`)
   if (r.servername) lines.push(`  SNI: ${r.servername}`)
   if (r.sipDomain) lines.push(`  SIP domain: ${r.sipDomain}`)
   if (r.tls) {
@@ -180,9 +181,10 @@ export function formatReport(r: TrustReport): string {
   lines.push('')
   if (r.reasons.length === 0) lines.push('No findings.')
   for (const reason of r.reasons) {
-    lines.push(`${icon(reason.severity)} [${reason.code}] ${reason.summary}`)
+    const text = reasonText(reason)
+    lines.push(`${severityLabel[reason.severity].padEnd(5)} [${reason.code}] ${text.summary}`)
     lines.push(`      Detail: ${reason.detail}`)
-    lines.push(`      Remedy: ${reason.remedy}`)
+    lines.push(`      Remedy: ${text.remedy}`)
   }
   const chain = (title: string, certs: TrustReport['sentChain']) => {
     lines.push('', `${title}:`)
@@ -215,7 +217,17 @@ export interface CliIo {
   service?: TrustServiceOptions
 }
 
-/** Runs the CLI; resolves to the exit code: 0 trusted, 1 untrusted, 2 error. */
+/**
+ * The exit code for a report: 0 trusted, 1 not trusted (refused, waiting for an answer, or a
+ * client certificate the server wants or refused), 2 when no server could be talked to.
+ */
+export function exitCodeOf(report: TrustReport): 0 | 1 | 2 {
+  if (report.verdict === 'trusted' || report.verdict === 'trusted-by-exception') return 0
+  if (report.verdict !== 'no-verdict') return 1
+  return report.headline?.code === 'connection-failed' ? 2 : 1
+}
+
+/** Runs the CLI; resolves to the exit code: 0 trusted, 1 not trusted, 2 error. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   let args: CheckArgs
   let clientCert: ClientCertificate | undefined
@@ -242,20 +254,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       port: target.port,
       ...(args.servername ? { servername: args.servername } : {}),
       sipDomain: args.sipDomain,
+      ...(args.sipDomain
+        ? {
+            server: target.origin ?? {
+              host: target.host,
+              port: target.port,
+              source: 'configured' as const,
+              via: null
+            }
+          }
+        : {}),
       ...(clientCert ? { clientCert } : {}),
       revocation: args.revocation,
       keepOpen: false
     })
     io.out(args.json ? JSON.stringify(report, null, 2) : formatReport(report))
-    return report.verdict === 'untrusted' ? 1 : 0
+    if (report.verdict === 'no-verdict' && report.headline)
+      io.err(reasonText(report.headline).summary)
+    return exitCodeOf(report)
   } catch (e) {
-    if (e instanceof ConnectError || e instanceof CaFileError) {
-      if (args.json)
-        io.out(
-          JSON.stringify({
-            error: { code: e instanceof ConnectError ? e.code : 'ca-file', message: e.message }
-          })
-        )
+    if (e instanceof CaFileError) {
+      if (args.json) io.out(JSON.stringify({ error: { code: 'ca-file', message: e.message } }))
       io.err(e.message)
       return 2
     }

@@ -57,11 +57,9 @@ type TrustInvoke =
 export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInvoke> {
   return {
     'trust:get-report': () => deps.connection.lastReport,
-    'trust:check-server': async (request) => {
-      const report = await deps.engine.checkServer(request)
-      deps.connection.recordReport(report)
-      return report
-    },
+    // The helpdesk's test belongs to the helpdesk view: it never replaces the report of the
+    // connection the user is signed in with.
+    'trust:check-server': (request) => deps.engine.checkServer(request),
     'trust:accept-exception': async (request) => {
       const policy = deps.exceptionsAllowed()
       if (!policy.allowed) {
@@ -73,12 +71,26 @@ export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInv
       return deps.exceptions.accept(request)
     },
     'trust:list-exceptions': () => deps.exceptions.list(),
-    'trust:revoke-exception': async ({ host, port }) => ({
-      revoked: await deps.exceptions.revoke(host, port)
-    }),
+    'trust:revoke-exception': async ({ host, port }) => {
+      const revoked = await deps.exceptions.revoke(host, port)
+      // A connection trusted by that exception is decided again, and dropped if it no longer is.
+      if (revoked) await deps.connection.redecide()
+      return { revoked }
+    },
     'trust:list-domain-decisions': () => deps.decisions.list(),
-    'trust:decide-domain': ({ sipDomain, serverHost, allow }) =>
-      deps.decisions.decide(sipDomain, serverHost, allow),
+    'trust:decide-domain': async ({ sipDomain, serverHost, allow }) => {
+      // Only an answer to a question the core actually asked is stored: a page cannot
+      // whitelist a (domain, server) pair nobody was asked about.
+      if (!deps.connection.wasAsked(sipDomain, serverHost)) {
+        throw new IpcFailure(
+          'not-asked',
+          `TrustLine has not asked whether ${serverHost} serves ${sipDomain}; sign in to that domain first.`
+        )
+      }
+      const decision = await deps.decisions.decide(sipDomain, serverHost, allow)
+      deps.connection.answered(sipDomain, serverHost)
+      return decision
+    },
     'trust:forget-domain-decision': async ({ sipDomain, serverHost }) => ({
       forgotten: await deps.decisions.forget(sipDomain, serverHost)
     }),

@@ -60,7 +60,10 @@ export function attachDesktop(
       n.on('click', show)
       n.show()
     } else if (channel === 'trust:report-changed') {
-      untrusted = (payload as TrustReport).verdict === 'untrusted'
+      // The tray shows what the core decided; a report-less moment (new attempt, signed out)
+      // is not a warning.
+      const verdict = (payload as TrustReport | null)?.verdict
+      untrusted = verdict === 'untrusted' || verdict === 'needs-question'
       refresh()
     } else if (channel === 'presence:own-changed') {
       presence = (payload as Presence).state

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net'
 import type { DiscoveredServer, DiscoveryStep } from '../../../shared/types/connection'
+import { aLabelName } from '../tls/chain/names'
 
 /** The DNS look-ups discovery needs (node:dns/promises Resolver fits; tests point it at dnsmasq). */
 export interface DnsResolver {
@@ -62,10 +63,12 @@ export function orderSrv<T extends { priority: number; weight: number }>(records
  * else the domain's own A/AAAA on 5061. Every look-up is written to the trace.
  */
 export async function discoverServer(
-  sipDomain: string,
+  domain: string,
   resolver: DnsResolver,
   override?: ServerOverride
 ): Promise<Discovery> {
+  // DNS speaks A-labels: an IDN SIP domain (bücher.test) is looked up as xn--bcher-kva.test.
+  const sipDomain = aLabelName(domain)
   const trace: DiscoveryStep[] = []
   const candidates: DiscoveredServer[] = []
 
@@ -156,58 +159,4 @@ export async function discoverServer(
   // RFC 3263 §4.2: no SRV: the domain itself on the default port.
   await addTargets([{ name: sipDomain, port: SIPS_PORT }], 'address', null)
   return { candidates, trace }
-}
-
-/** True when `host` is the SIP domain or a name under it. */
-export function isInDomain(host: string, domain: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '')
-  const d = domain.toLowerCase().replace(/\.$/, '')
-  return h === d || h.endsWith(`.${d}`)
-}
-
-/** Does a DNS name pattern from a certificate (possibly `*.x`) cover `name` (RFC 6125 §6.4.3)? */
-function dnsMatches(pattern: string, name: string): boolean {
-  const p = pattern.toLowerCase().replace(/\.$/, '')
-  const n = name.toLowerCase().replace(/\.$/, '')
-  if (p === n) return true
-  if (!p.startsWith('*.')) return false
-  const rest = p.slice(2)
-  const dot = n.indexOf('.')
-  return dot > 0 && n.slice(dot + 1) === rest
-}
-
-/**
- * Whether the leaf certificate names the SIP domain itself (RFC 5922 §7.1: a `sip:` URI SAN for
- * the domain, else a DNS SAN; the CN only when there are no SANs).
- */
-export function certificateNamesDomain(
-  leaf: { subject: string; subjectAltNames: { type: string; value: string }[] },
-  sipDomain: string
-): boolean {
-  const sans = leaf.subjectAltNames
-  if (sans.some((s) => s.type === 'uri' && /^sips?:/i.test(s.value))) {
-    return sans.some(
-      (s) =>
-        s.type === 'uri' &&
-        s.value.replace(/^sips?:/i, '').toLowerCase() === sipDomain.toLowerCase()
-    )
-  }
-  if (sans.length) return sans.some((s) => s.type === 'dns' && dnsMatches(s.value, sipDomain))
-  const cn = /(?:^|,)\s*CN=([^,]+)/.exec(leaf.subject)?.[1]
-  return cn !== undefined && dnsMatches(cn.trim(), sipDomain)
-}
-
-/**
- * The DNS-hijack rule: a discovered (not configured) server outside the SIP domain whose
- * certificate does not name the SIP domain must not be used without the user's say-so, because
- * whoever controls DNS could have sent us to a server with a perfectly valid certificate of its own.
- */
-export function hijackRuleApplies(
-  server: DiscoveredServer,
-  sipDomain: string,
-  leaf: { subject: string; subjectAltNames: { type: string; value: string }[] } | undefined
-): boolean {
-  if (server.source === 'configured') return false
-  if (isInDomain(server.host, sipDomain)) return false
-  return !leaf || !certificateNamesDomain(leaf, sipDomain)
 }

@@ -1,43 +1,11 @@
-import type { Duplex } from 'node:stream'
-import type { TrustReport } from '../../../shared/types/trust'
 import { ContactsStore } from '../storage/contacts-store'
 import { HistoryStore } from '../storage/history-store'
 import {
   SipSession,
-  type ConnectTarget,
   type SipConnector,
   type SipSessionEvents,
   type SipSessionOptions
 } from './session'
-
-/** What the trust engine's check returns for one connection attempt. */
-export interface TrustCheckResult {
-  report: Pick<TrustReport, 'verdict' | 'host' | 'port' | 'reasons'>
-  /** The open, paused socket; present only when the verdict lets us proceed. */
-  socket?: Duplex | null
-}
-
-/**
- * Adapts the trust engine's check to the session's connector. The untrusted reason shown to the
- * user is the first error finding's plain-language summary.
- */
-export function connectorFromTrustCheck(
-  check: (target: ConnectTarget) => Promise<TrustCheckResult>
-): SipConnector {
-  return async (target) => {
-    const { report, socket } = await check(target)
-    const firstError = report.reasons.find((r) => r.severity === 'error')
-    return {
-      verdict: report.verdict,
-      socket: socket ?? null,
-      host: report.host,
-      port: report.port,
-      ...(report.verdict === 'untrusted'
-        ? { reason: firstError?.summary ?? 'the server could not be trusted; nothing was sent' }
-        : {})
-    }
-  }
-}
 
 /** Options for the SIP services. */
 export interface SipServicesOptions {

@@ -4,6 +4,7 @@ import { UA } from 'jssip'
 import type { IncomingResponse } from 'jssip/lib/SIPMessage'
 import type { ContactPresence, OwnPresenceState, Presence } from '../../../shared/types/presence'
 import type { ImMessage, Typing } from '../../../shared/types/im'
+import type { TrustReason, TrustVerdict } from '../../../shared/types/trust'
 import {
   normalizeAor,
   type SessionFailure,
@@ -35,11 +36,11 @@ import { WsSipSocket } from './ws-socket'
 
 /**
  * What the trust engine hands the session for one connection attempt. Only a `trusted` or
- * `trusted-by-exception` verdict with an open socket lets the session send anything; for
- * `untrusted` the socket (if any) is destroyed unused.
+ * `trusted-by-exception` verdict with an open socket lets the session send anything; for any
+ * other verdict the socket (if any) is destroyed unused.
  */
 export interface SipConnection {
-  verdict: 'trusted' | 'trusted-by-exception' | 'untrusted'
+  verdict: TrustVerdict
   /** The open, paused TLS socket when trusted. */
   socket?: Duplex | null
   host: string
@@ -48,8 +49,8 @@ export interface SipConnection {
   transport?: 'tls' | 'wss'
   /** HTTP path of the WebSocket endpoint for `wss` (default `/`). */
   wsPath?: string
-  /** Why it is untrusted, in words for the user. */
-  reason?: string
+  /** Why it is not trusted: the report's headline finding, worded by the UI. */
+  finding?: TrustReason | null
 }
 
 /** What to connect to, from the sign-in request; handed to the connector on every attempt. */
@@ -255,6 +256,19 @@ export class SipSession {
     this.#resolveSignIn()
   }
 
+  /**
+   * The connection in use was decided again and is no longer trusted (an exception revoked, the
+   * policy changed): drop it at once, without a goodbye on it, and say why.
+   */
+  refuse(finding: TrustReason | null): void {
+    if (this.#state.status === 'signed-out' || this.#state.status === 'failed') return
+    this.#fail({
+      code: 'untrusted',
+      reason: finding?.detail ?? 'the server is no longer trusted',
+      ...(finding ? { finding } : {})
+    })
+  }
+
   /** Sets our presence and publishes it when registered (kept and published after reconnects). */
   async setPresence(state: OwnPresenceState, note?: string): Promise<void> {
     this.#presence = note ? { state, note } : { state }
@@ -310,12 +324,25 @@ export class SipSession {
       connection.socket?.destroy()
       return
     }
+    if (connection.verdict === 'no-verdict') {
+      // Failed before a certificate could be judged (refused, client certificate, DNS).
+      connection.socket?.destroy()
+      const finding = connection.finding ?? undefined
+      this.#connectionFailed(run, {
+        code: finding?.code.startsWith('client-cert') ? 'client-certificate' : 'network',
+        reason: `could not connect: ${finding?.detail ?? 'no server could be reached'}`,
+        ...(finding ? { finding } : {})
+      })
+      return
+    }
     if (connection.verdict !== 'trusted' && connection.verdict !== 'trusted-by-exception') {
-      // No REGISTER, no credential, not a byte on a connection the trust engine refused.
+      // No REGISTER, no credential, not a byte on a connection the trust engine refused (or
+      // one waiting for the user's answer to its question).
       connection.socket?.destroy()
       this.#fail({
         code: 'untrusted',
-        reason: connection.reason ?? 'the server could not be trusted; nothing was sent'
+        reason: connection.finding?.detail ?? 'the server could not be trusted; nothing was sent',
+        ...(connection.finding ? { finding: connection.finding } : {})
       })
       return
     }

@@ -1,5 +1,7 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
+import { parseIp } from './chain/names'
 import 'reflect-metadata'
 import * as x509 from '@peculiar/x509'
 
@@ -10,6 +12,65 @@ export interface FetchOptions {
   maxBytes?: number
   /** Allow https:// URLs (off by default: AIA/CRL/OCSP are http by design, RFC 5280 4.2.2.1). */
   allowHttps?: boolean
+  /**
+   * Allow URLs that lead to this machine (127.0.0.0/8, ::1). Off by default: a URL in a
+   * certificate nobody vouches for yet must not reach services on the user's own computer. The
+   * trust service turns it on only when the server being judged is itself on this machine.
+   */
+  allowLoopback?: boolean
+}
+
+/** Why an address may never be fetched from, or null when it may. */
+export function forbiddenAddress(address: string, allowLoopback: boolean): string | null {
+  const bytes = parseIp(address.replace(/^\[|\]$/g, ''))
+  if (!bytes) return null
+  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d, in any spelling) is judged as IPv4.
+  const v4 =
+    bytes.length === 4
+      ? bytes
+      : bytes.subarray(0, 10).every((b) => b === 0) && bytes[10] === 0xff && bytes[11] === 0xff
+        ? bytes.subarray(12)
+        : null
+  const loopback = allowLoopback ? null : 'this computer (loopback)'
+  if (v4) {
+    const [b0 = 0, b1 = 0] = v4
+    if (b0 === 0) return 'an unspecified address'
+    if (b0 === 127) return loopback
+    if (b0 === 169 && b1 === 254) return 'a link-local address (such as a cloud metadata service)'
+    if (b0 >= 224) return 'a multicast or reserved address'
+    return null
+  }
+  if (bytes.every((b) => b === 0)) return 'an unspecified address'
+  if (bytes.subarray(0, 15).every((b) => b === 0) && bytes[15] === 1) return loopback
+  if (bytes[0] === 0xfe && (bytes[1]! & 0xc0) === 0x80) return 'a link-local address'
+  if (bytes[0] === 0xff) return 'a multicast address'
+  return null
+}
+
+/** True for an address on this machine (the trust service allows loopback fetches then). */
+export function isLoopbackAddress(address: string | null): boolean {
+  if (!address) return false
+  return forbiddenAddress(address, false) === 'this computer (loopback)'
+}
+
+/** dns.lookup that refuses answers pointing where a certificate's URL may not lead. */
+function guardedLookup(allowLoopback: boolean) {
+  return (
+    hostname: string,
+    options: object,
+    callback: (err: Error | null, address: string | LookupAddress[], family?: number) => void
+  ): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, [])
+      const ok = addresses.filter((x) => forbiddenAddress(x.address, allowLoopback) === null)
+      if (ok.length === 0) {
+        const why = forbiddenAddress(addresses[0]?.address ?? '', allowLoopback) ?? 'nowhere'
+        return callback(new Error(`${hostname} resolves to ${why}; not fetched`), [])
+      }
+      if ((options as { all?: boolean }).all) return callback(null, ok)
+      callback(null, ok[0]!.address, ok[0]!.family)
+    })
+  }
 }
 
 /** Sends an HTTP GET or POST and returns the body, or throws with a clear message. */
@@ -28,6 +89,8 @@ export async function httpFetch(
   if (u.protocol !== 'http:' && !(o.allowHttps && u.protocol === 'https:')) {
     throw new Error(`refusing ${u.protocol} URL ${url} (only http is fetched)`)
   }
+  const literal = forbiddenAddress(u.hostname, o.allowLoopback ?? false)
+  if (literal) throw new Error(`refusing ${url}: it points to ${literal}`)
   const req = u.protocol === 'https:' ? httpsRequest : httpRequest
   return await new Promise<Buffer>((resolve, reject) => {
     const r = req(
@@ -40,7 +103,10 @@ export async function httpFetch(
               'content-length': o.body.length
             }
           : {},
-        timeout: timeoutMs
+        timeout: timeoutMs,
+        // Names are resolved here and checked like literal addresses (no DNS rebinding to
+        // loopback or link-local). Redirects are never followed: a non-2xx answer is a failure.
+        lookup: guardedLookup(o.allowLoopback ?? false)
       },
       (res) => {
         if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {

@@ -1,16 +1,26 @@
+import { randomBytes } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
-import type { RevocationMode, TrustReason, TrustReport } from '../../../shared/types/trust'
-import { createIssuerFetcher, type FetchOptions } from './aia'
+import type {
+  RevocationMode,
+  TrustReason,
+  TrustReasonCode,
+  TrustReport
+} from '../../../shared/types/trust'
+import { createIssuerFetcher, isLoopbackAddress, type FetchOptions } from './aia'
 import { loadAnchorBundle, preloadAnchors, type AnchorBundle, type AnchorSet } from './anchors'
-import {
-  evaluateChain,
-  toTrustReport,
-  type EvaluationResult,
-  type RevocationResult
-} from './chain/evaluate'
+import { evaluateChain, type EvaluationResult, type RevocationResult } from './chain/evaluate'
 import { parseCertificate, type ParsedCertificate } from './chain/parse'
+import { toTrustReason } from './chain/reasons'
 import { verifySignature } from './chain/signature'
-import { connectTls, type ClientCertificate, type ConnectResult } from './connector'
+import {
+  ConnectError,
+  connectTls,
+  type ClientCertificate,
+  type ConnectErrorCode,
+  type ConnectResult
+} from './connector'
+import { decideVerdict } from './decision'
+import { sipIdentityFinding, type DomainAnswer, type ServerOrigin } from './identity'
 import { sharedSecureContexts, type SecureContextCache } from './context-cache'
 import type { ExceptionStore } from './exceptions'
 import { createRevocationChecker } from './revocation'
@@ -25,8 +35,15 @@ export interface CheckServerRequest {
   port: number
   /** SNI / name to verify; defaults to host (no SNI for IP literals). */
   servername?: string | null
-  /** The account's SIP domain, checked per RFC 5922. */
+  /** The account's SIP domain, checked per RFC 5922 (see `server` for how). */
   sipDomain?: string | null
+  /**
+   * How the server was found. With it, a certificate that does not name the SIP domain is judged
+   * by the DNS-hijack rule (tls/identity.ts); without it, strictly as an error.
+   */
+  server?: ServerOrigin | null
+  /** The user's remembered answer to the DNS-hijack question for (sipDomain, host). */
+  domainAnswer?: DomainAnswer | null
   clientCert?: ClientCertificate
   /** Per-account extra CAs (PEM or DER bytes), anchors with source 'account'. */
   extraCas?: Buffer[]
@@ -34,6 +51,8 @@ export interface CheckServerRequest {
   revocation?: RevocationMode
   /** Keep a trusted connection open for the SIP layer (default true). */
   keepOpen?: boolean
+  /** The connection attempt this check belongs to (a fresh id when absent). */
+  attemptId?: string
 }
 
 /** The report, plus the open and paused socket when the verdict lets the caller proceed. */
@@ -41,6 +60,11 @@ export interface CheckServerResult {
   report: TrustReport
   /** Present only when the verdict is trusted or trusted-by-exception and keepOpen is not false. */
   socket?: TLSSocket
+  /**
+   * Decides this attempt again with the exception store and policy as they are now (after an
+   * exception was revoked or the policy reloaded); the findings themselves are not re-measured.
+   */
+  redecide: () => Promise<TrustReport>
 }
 
 /** How the service is built. */
@@ -66,10 +90,13 @@ export interface TrustServiceOptions {
   secureContexts?: SecureContextCache
   /** Replaces the AIA fetcher (tests, caching). */
   fetchIssuer?: (url: string) => Promise<Buffer | Buffer[] | null>
+  /**
+   * The organisation's policy on trust exceptions, read at every decision (so a reloaded policy
+   * applies to the next decision and to `redecide`). Default: allowed.
+   */
+  exceptionPolicy?: () => { allowed: boolean; lockedBy?: string | null }
   log?: (message: string) => void
 }
-
-const severityOrder = { error: 0, warning: 1, info: 2 } as const
 
 type RevocationCheck = (chain: ParsedCertificate[]) => Promise<RevocationResult>
 
@@ -101,20 +128,11 @@ function earlyRevocation(
       : check(path)
 }
 
-function makeReason(
-  code: TrustReason['code'],
-  severity: TrustReason['severity'],
-  summary: string,
-  detail: string,
-  remedy: string
-): TrustReason {
-  return { code, severity, certIndex: null, certSubject: null, summary, detail, remedy }
-}
-
 /**
- * The trust engine's I/O half: connects, captures what the server sent, evaluates it with the
- * chain engine (AIA and revocation hooks wired to HTTP), cross-checks with Node's verifier and
- * applies the user's exceptions. Nothing is written on the socket here.
+ * The trust engine's I/O half: connects, captures what the server sent, has the chain engine
+ * evaluate it (AIA and revocation hooks wired to HTTP), adds the SIP-domain finding, and hands
+ * all findings with Node's verdict, the stored exception and the policy to tls/decision.ts.
+ * The one place a report is assembled. Nothing is written on the socket here.
  */
 export class TrustService {
   constructor(private readonly options: TrustServiceOptions = {}) {}
@@ -144,13 +162,26 @@ export class TrustService {
     return bundle
   }
 
-  /** Connects to host:port, evaluates, and returns the report (and the socket when trusted). */
+  /**
+   * Connects to host:port, gathers every finding (chain, SIP domain, connection) and has
+   * tls/decision.ts decide; returns the report (and the socket when trusted). A connection that
+   * fails before a certificate is seen is a 'no-verdict' report, never a throw; only a broken
+   * configuration (an unreadable policy CA file) throws.
+   */
   async checkServer(req: CheckServerRequest): Promise<CheckServerResult> {
     const o = this.options
     const log = o.log ?? (() => undefined)
+    const attemptId = req.attemptId ?? newAttemptId()
     const anchors = await loadAnchorBundle(this.#anchorSet(req.extraCas))
     const ca = anchors.pems
-    const secureContext = (o.secureContexts ?? sharedSecureContexts).get(anchors, req.clientCert)
+    const mode = req.revocation ?? o.revocation ?? 'soft-fail'
+    const base = {
+      attemptId,
+      host: req.host,
+      port: req.port,
+      sipDomain: req.sipDomain ?? null
+    }
+    let conn: ConnectResult
     const connectOpts = {
       host: req.host,
       ...(req.address ? { address: req.address } : {}),
@@ -161,12 +192,23 @@ export class TrustService {
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.postHandshakeMs !== undefined ? { postHandshakeMs: o.postHandshakeMs } : {})
     }
-    let conn: ConnectResult = await connectTls({ ...connectOpts, secureContext })
-    const mode = req.revocation ?? o.revocation ?? 'soft-fail'
+    try {
+      const secureContext = (o.secureContexts ?? sharedSecureContexts).get(anchors, req.clientCert)
+      conn = await connectTls({ ...connectOpts, secureContext })
+    } catch (e) {
+      if (!(e instanceof ConnectError)) throw e
+      const report = noVerdictReport(
+        { ...base, servername: req.servername ?? null, revocation: mode },
+        [connectFinding(e, req)]
+      )
+      return { report, redecide: () => Promise.resolve(report) }
+    }
     const servername =
       req.servername === undefined ? conn.socket.servername || null : req.servername
+    // URLs in the certificates may lead to this machine only when the server itself is here.
+    const fetchOptions = { ...o.fetch, allowLoopback: isLoopbackAddress(conn.remoteAddress) }
     const check = createRevocationChecker({
-      ...o.fetch,
+      ...fetchOptions,
       log,
       ...(o.revocationCache !== null ? { cache: o.revocationCache ?? sharedRevocationCache } : {})
     })
@@ -178,9 +220,8 @@ export class TrustService {
         chain: conn.sentChain,
         anchors: [...anchors.engine],
         host: servername ?? req.host,
-        sipDomain: req.sipDomain ?? null,
         purpose: 'server',
-        fetchIssuer: o.fetchIssuer ?? createIssuerFetcher({ ...o.fetch, log }),
+        fetchIssuer: o.fetchIssuer ?? createIssuerFetcher({ ...fetchOptions, log }),
         revocationCheck,
         policy: { revocation: mode }
       })
@@ -212,68 +253,79 @@ export class TrustService {
       conn.socket.destroy()
       throw e
     }
+    if (conn.chainNote) log(`${req.host}:${req.port}: ${conn.chainNote}`)
 
-    const stored = o.exceptions ? await o.exceptions.find(req.host, req.port) : null
-    const extra: TrustReason[] = []
-    let exception: TrustReport['exception'] = null
-    const revoked = result.reasons.some((r) => r.code === 'revoked')
-    if (stored && stored.sha256 !== result.leafSha256) {
-      // An error while nothing else vouches for the new certificate; when it now chains to a
-      // trusted CA the exception is merely stale, which is worth a warning, not a block.
-      extra.push({
-        ...makeReason(
-          'certificate-changed',
-          result.verdict === 'trusted' ? 'warning' : 'error',
-          'The server now presents a different certificate from the one you accepted as an exception, so it may not be the same server.',
-          `Exception for ${req.host}:${req.port} pins ${stored.sha256} (accepted ${stored.acceptedAt}); the server presented ${result.leafSha256 ?? 'no readable certificate'}.`,
-          'Do not accept it blindly: confirm with the server administrator that the certificate was replaced, then review and accept the new fingerprint.'
-        ),
-        certIndex: 0,
-        certSubject: result.builtChain[0]?.subject ?? null
-      })
-    } else if (stored && !revoked) {
-      exception = { sha256: stored.sha256, acceptedAt: stored.acceptedAt }
+    // The SIP-domain finding: judged with how the server was found (the DNS-hijack rule).
+    const leaf = result.builtCertificates[0]
+    const findings = [...result.reasons]
+    if (req.sipDomain && leaf) {
+      const identity = sipIdentityFinding(
+        leaf,
+        req.sipDomain,
+        req.server ?? null,
+        req.domainAnswer ?? null
+      )
+      if (identity) findings.push(toTrustReason(identity))
     }
-
-    const report = toTrustReport(result, {
-      host: req.host,
-      port: req.port,
+    const facts: ReportFacts = {
+      ...base,
       servername,
-      sipDomain: req.sipDomain ?? null,
+      sentChain: result.sentChain,
+      builtChain: result.builtChain,
+      anchor: result.anchor,
+      chainNotes: result.chainNotes,
       tls: { ...conn.tls, chainSource: conn.chainSource },
       node: conn.node,
-      exception
-    })
-    report.reasons.push(...extra)
-    if (conn.chainNote) log(`${req.host}:${req.port}: ${conn.chainNote}`)
-    // Trusted only when Node's verifier agrees with ours (an exception is the user's explicit
-    // decision about exactly this leaf, so it does not need Node's agreement).
-    if (report.verdict === 'trusted' && !conn.node.authorized) {
-      report.verdict = 'untrusted'
-      report.reasons = report.reasons.map((r) =>
-        r.code === 'node-disagrees' ? { ...r, severity: 'error' } : r
-      )
-      if (!report.reasons.some((r) => r.code === 'node-disagrees')) {
-        report.reasons.push(
-          makeReason(
-            'node-disagrees',
-            'error',
-            "The system's TLS library judged this certificate differently from TrustLine's own check.",
-            `OpenSSL rejected (${conn.node.authorizationError ?? 'no error code'}), TrustLine accepted`,
-            'Report this to TrustLine support with the helpdesk report.'
-          )
-        )
-      }
+      revocation: result.revocation,
+      evaluatedAt: result.evaluatedAt
     }
-    if (extra.some((r) => r.severity === 'error')) report.verdict = 'untrusted'
-    report.reasons.sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity])
-    if (report.verdict === 'untrusted') o.exceptions?.offer(report)
-
-    if (report.verdict !== 'untrusted' && req.keepOpen !== false) {
-      return { report, socket: conn.socket }
+    const decideNow = () =>
+      this.#decide(findings, facts, result.leafSha256, result.builtChain[0]?.subject ?? null)
+    const report = await decideNow()
+    if (report.exceptionOffer === 'available') o.exceptions?.offer(report)
+    const redecide = () => decideNow()
+    if (
+      (report.verdict === 'trusted' || report.verdict === 'trusted-by-exception') &&
+      req.keepOpen !== false
+    ) {
+      return { report, socket: conn.socket, redecide }
     }
     conn.socket.destroy()
-    return { report }
+    return { report, redecide }
+  }
+
+  /** The decision with the exception store and policy as they are now. */
+  async #decide(
+    findings: TrustReason[],
+    facts: ReportFacts,
+    leafSha256: string | null,
+    leafSubject: string | null
+  ): Promise<TrustReport> {
+    const stored = this.options.exceptions
+      ? await this.options.exceptions.find(facts.host, facts.port)
+      : null
+    const policy = this.options.exceptionPolicy?.() ?? { allowed: true }
+    const decision = decideVerdict(findings, {
+      anchored: facts.anchor !== null,
+      leafSha256,
+      leafSubject,
+      host: facts.host,
+      port: facts.port,
+      node: facts.node,
+      exception: stored
+        ? { sha256: stored.sha256, acceptedAt: stored.acceptedAt, subject: stored.subject }
+        : null,
+      exceptionsAllowed: policy.allowed,
+      exceptionsLockedBy: policy.lockedBy ?? null
+    })
+    return {
+      ...facts,
+      verdict: decision.verdict,
+      headline: decision.headline,
+      reasons: decision.reasons,
+      exception: decision.exception,
+      exceptionOffer: decision.exceptionOffer
+    }
   }
 
   /** The shape the IPC trust handlers use: check, close, report. */
@@ -294,4 +346,88 @@ export class TrustService {
 /** Builds the trust service. */
 export function createTrustService(options: TrustServiceOptions = {}): TrustService {
   return new TrustService(options)
+}
+
+/** A fresh id for one connection attempt. */
+export function newAttemptId(): string {
+  return randomBytes(8).toString('hex')
+}
+
+/** Everything of a report but the decision. */
+type ReportFacts = Omit<
+  TrustReport,
+  'verdict' | 'headline' | 'reasons' | 'exception' | 'exceptionOffer'
+>
+
+const findingOf: Partial<Record<ConnectErrorCode, TrustReasonCode>> = {
+  'client-cert-required': 'client-cert-required',
+  'client-cert-rejected': 'client-cert-rejected',
+  'client-cert-unreadable': 'client-cert-unreadable',
+  'client-cert-bad-passphrase': 'client-cert-bad-passphrase',
+  'client-cert-key-mismatch': 'client-cert-key-mismatch'
+}
+
+/** The finding for a connection that failed before a certificate could be judged. */
+export function connectFinding(
+  e: ConnectError,
+  where: { host: string; port: number; address?: string }
+): TrustReason {
+  const code = findingOf[e.code] ?? 'connection-failed'
+  return {
+    code,
+    severity: 'error',
+    certIndex: null,
+    certSubject: null,
+    params: {
+      host: where.host,
+      port: where.port,
+      ...(where.address && where.address !== where.host ? { address: where.address } : {}),
+      ...(code === 'connection-failed' ? { cause: e.code } : {}),
+      ...(e.causeCode ? { alert: e.causeCode } : {})
+    },
+    detail: e.message
+  }
+}
+
+/** The report of an attempt that ended before any certificate was judged, and why. */
+export function noVerdictReport(
+  facts: {
+    attemptId: string
+    host: string
+    port: number
+    servername: string | null
+    sipDomain: string | null
+    revocation: RevocationMode
+  },
+  findings: TrustReason[]
+): TrustReport {
+  const decision = decideVerdict(findings, {
+    anchored: false,
+    leafSha256: null,
+    host: facts.host,
+    port: facts.port,
+    node: null,
+    exception: null,
+    exceptionsAllowed: false
+  })
+  return {
+    attemptId: facts.attemptId,
+    host: facts.host,
+    port: facts.port,
+    servername: facts.servername,
+    sipDomain: facts.sipDomain,
+    sentChain: [],
+    builtChain: [],
+    anchor: null,
+    chainNotes: { unused: [], duplicates: [], outOfOrder: false, anchorSent: false, fetched: [] },
+    tls: null,
+    node: null,
+    revocation: { mode: facts.revocation, status: 'not-checked', source: null, detail: null },
+    evaluatedAt: new Date().toISOString(),
+    verdict: decision.verdict,
+    headline: decision.headline,
+    reasons: decision.reasons,
+    exception: null,
+    exceptionOffer: 'not-applicable'
+  }
 }

@@ -24,8 +24,12 @@ export const trustChannels = {
     }),
     trustReportSchema
   ),
-  /** A new trust report (each connection and reconnection is evaluated again). */
-  'trust:report-changed': event(trustReportSchema),
+  /**
+   * The current attempt's report changed: a new attempt started (null until it has one), an
+   * attempt ended (its report, or a 'no-verdict' report), the connection was decided again, or
+   * the user signed out (null).
+   */
+  'trust:report-changed': event(trustReportSchema.nullable()),
   /** Accepts exactly one certificate for one host:port after explicit confirmation. */
   'trust:accept-exception': invoke(acceptExceptionRequestSchema, trustExceptionEntrySchema),
   /** All stored exceptions. */

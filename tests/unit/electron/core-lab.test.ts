@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../../electron/main/core'
+import { reasonText } from '../../../shared/reasons'
 import { createTrustParts } from '../../../electron/main/trust-parts'
 import type { EventName, InvokeName, PayloadOf, ResponseOf } from '../../../shared/ipc/contract'
 import type { IpcResult } from '../../../shared/ipc/result'
@@ -118,7 +119,9 @@ describe('core against the lab', () => {
     const report = await call('trust:get-report')
     expect(report?.verdict).toBe('untrusted')
     expect(report?.reasons.map((r) => r.code)).toContain(code)
-    for (const r of report?.reasons ?? []) expect(r.summary.length).toBeGreaterThan(10)
+    expect(report?.headline?.code).toBe(code)
+    expect(state.failure?.finding).toEqual(report?.headline)
+    for (const r of report?.reasons ?? []) expect(reasonText(r).summary.length).toBeGreaterThan(10)
   })
 
   it('refuses the revoked server, and a new core still does from the cached OCSP answer', async () => {
@@ -189,15 +192,71 @@ describe('core against the lab', () => {
     expect((await signIn()).status).toBe('failed')
   })
 
+  it('drops a connection trusted by an exception the moment the exception is revoked', async () => {
+    const { call, waitEvent } = makeCore()
+    const server = { host: '127.0.0.1', port: lab.ports.tls.selfSigned }
+    const signIn = () =>
+      call('session:sign-in', {
+        aor: lab.users.dave.uri,
+        password: lab.users.dave.password,
+        server
+      })
+    await signIn()
+    const sha256 = (await call('trust:get-report'))?.sentChain[0]?.sha256 ?? ''
+    await call('trust:accept-exception', { ...server, sha256, confirm: true })
+    expect((await signIn()).status).toBe('registered')
+    const attempt = (await call('trust:get-report'))?.attemptId
+    await call('trust:revoke-exception', server)
+    const dropped = await waitEvent('session:state-changed', (s) => s.status === 'failed')
+    expect(dropped.failure).toMatchObject({ code: 'untrusted', finding: { code: 'self-signed' } })
+    const report = await call('trust:get-report')
+    expect(report).toMatchObject({ verdict: 'untrusted', attemptId: attempt })
+    expect(report?.headline?.code).toBe('self-signed')
+  })
+
+  it('shows no verdict of an earlier attempt: sign-out clears it, a failed attempt replaces it', async () => {
+    const { call } = makeCore()
+    const good = await call('session:sign-in', {
+      aor: lab.users.carol.uri,
+      password: lab.users.carol.password,
+      server: { host: '127.0.0.1', port: lab.ports.tls.good }
+    })
+    expect(good.status).toBe('registered')
+    expect((await call('trust:get-report'))?.verdict).toBe('trusted')
+    await call('session:sign-out')
+    expect(await call('trust:get-report')).toBeNull()
+    expect((await call('connection:get')).server).toBeNull()
+    // A server that fails before any certificate is judged: the mTLS port without a certificate.
+    const failed = await call('session:sign-in', {
+      aor: lab.users.carol.uri,
+      password: lab.users.carol.password,
+      server: { host: '127.0.0.1', port: lab.ports.tls.mtls }
+    })
+    expect(failed.status).toBe('failed')
+    expect(failed.failure).toMatchObject({
+      code: 'client-certificate',
+      finding: { code: 'client-cert-required' }
+    })
+    const report = await call('trust:get-report')
+    expect(report).toMatchObject({ verdict: 'no-verdict', port: lab.ports.tls.mtls })
+    expect(report?.sentChain).toEqual([])
+  })
+
   it('stops and asks when DNS sends the domain to a server outside it, then remembers', async () => {
     const { call } = makeCore()
     const aor = `sip:alice@${lab.hijackDomain}`
     const state = await call('session:sign-in', { aor, password: lab.users.alice.password })
-    expect(state).toMatchObject({ status: 'failed', failure: { code: 'untrusted' } })
-    expect(state.failure?.reason).toMatch(/outside that domain/)
+    expect(state).toMatchObject({
+      status: 'failed',
+      failure: { code: 'untrusted', finding: { code: 'sip-domain-unconfirmed' } }
+    })
     const refused = await call('trust:get-report')
-    expect(refused?.verdict).toBe('untrusted')
-    expect(refused?.reasons[0]).toMatchObject({ code: 'sip-domain-mismatch', severity: 'error' })
+    expect(refused?.verdict).toBe('needs-question')
+    expect(refused?.headline).toMatchObject({
+      code: 'sip-domain-unconfirmed',
+      severity: 'question',
+      params: { sipDomain: lab.hijackDomain, server: lab.domain }
+    })
     const connection = await call('connection:get')
     expect(connection.question).toMatchObject({
       sipDomain: lab.hijackDomain,
@@ -214,7 +273,7 @@ describe('core against the lab', () => {
     const accepted = await call('trust:get-report')
     expect(accepted?.verdict).toBe('trusted')
     expect(accepted?.reasons).toContainEqual(
-      expect.objectContaining({ code: 'sip-domain-mismatch', severity: 'warning' })
+      expect.objectContaining({ code: 'sip-domain-confirmed', severity: 'warning' })
     )
     expect((await call('trust:list-domain-decisions'))[0]).toMatchObject({ allow: true })
     await call('session:sign-out')
@@ -268,7 +327,7 @@ describe('core against the lab', () => {
       30_000
     )
     await b.waitEvent('im:received', (m) => m.body === 'sent while the server was down', 30_000)
-    const reports = a.seen.filter((e) => e.channel === 'trust:report-changed')
+    const reports = a.seen.filter((e) => e.channel === 'trust:report-changed' && e.payload)
     // Trust was evaluated again for the new connection, not carried over.
     expect(reports.length).toBeGreaterThanOrEqual(2)
     await a.call('session:sign-out')

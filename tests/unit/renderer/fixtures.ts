@@ -55,7 +55,9 @@ export const root = makeCert({
 /** A trusted report for the lab's good port. */
 export function makeReport(overrides: Partial<TrustReport> = {}): TrustReport {
   return {
+    attemptId: '0123456789abcdef',
     verdict: 'trusted',
+    headline: null,
     host: 'lab.trustline.test',
     port: 5061,
     servername: 'lab.trustline.test',
@@ -74,6 +76,7 @@ export function makeReport(overrides: Partial<TrustReport> = {}): TrustReport {
     node: { authorized: true, authorizationError: null },
     revocation: { mode: 'soft-fail', status: 'good', source: 'ocsp', detail: null },
     exception: null,
+    exceptionOffer: 'not-applicable',
     evaluatedAt: '2026-11-28T12:00:00.000Z',
     ...overrides
   }
@@ -86,26 +89,27 @@ export function makeUntrustedReport(): TrustReport {
     selfSigned: true,
     sha256: hex('55')
   })
+  const headline: TrustReport['reasons'][number] = {
+    code: 'self-signed',
+    severity: 'error',
+    certIndex: 0,
+    certSubject: selfSigned.subject,
+    params: { role: 'leaf' },
+    detail: 'Subject equals issuer (CN=lab.trustline.test); signature verifies with own key.'
+  }
   return makeReport({
     verdict: 'untrusted',
+    headline,
+    exceptionOffer: 'available',
     reasons: [
-      {
-        code: 'self-signed',
-        severity: 'error',
-        certIndex: 0,
-        certSubject: selfSigned.subject,
-        summary: 'The server signed its own certificate, so nobody vouches for it.',
-        detail: 'Subject equals issuer (CN=lab.trustline.test); signature verifies with own key.',
-        remedy: 'Install a certificate from a trusted CA on the server.'
-      },
+      headline,
       {
         code: 'extra-certificates',
         severity: 'warning',
         certIndex: null,
         certSubject: null,
-        summary: 'The server sent a certificate it does not need.',
-        detail: 'sentChain[2] not used.',
-        remedy: 'Remove the extra certificate from the server configuration.'
+        params: {},
+        detail: 'sentChain[2] not used.'
       }
     ],
     sentChain: [selfSigned, selfSigned, intermediate],

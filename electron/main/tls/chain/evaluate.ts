@@ -4,12 +4,12 @@ import type {
   ChainNotes,
   RevocationInfo,
   TrustAnchorInfo,
-  TrustReason,
-  TrustReport
+  TrustReason
 } from '../../../../shared/types/trust'
+import { sipIdentityFinding } from '../identity'
 import { defaultPolicy, validatePath, type Purpose, type TrustPolicy } from './checks'
 import { certificateDetails, isSelfSigned, malformedDetails } from './details'
-import { peerNameFromHost, sanMatchesPeer, sipDomainMatches, type PeerName } from './names'
+import { peerNameFromHost, sanMatchesPeer, type PeerName } from './names'
 import { maxChainCertificates, parseCertificate, pemToDer, type ParsedCertificate } from './parse'
 import {
   buildPath,
@@ -47,7 +47,10 @@ export interface EvaluateInput {
   intermediates?: (Buffer | Uint8Array)[]
   /** DNS name or IP literal the client connected to; null/undefined skips the name check. */
   host?: string | null
-  /** SIP domain to check per RFC 5922, when the account has one. */
+  /**
+   * SIP domain to check per RFC 5922 on its own (strict: not naming it is an error). Sign-in
+   * judges the SIP domain with the server's origin instead (tls/identity.ts via the trust service).
+   */
   sipDomain?: string | null
   /** Explicit peer name (overrides host), e.g. an RFC 822 name for client certificates. */
   peerName?: PeerName | null
@@ -68,10 +71,12 @@ export interface EvaluateInput {
   hookTimeoutMs?: number
 }
 
-/** Result of evaluateChain: a TrustReport minus the connection facts the connector adds. */
+/**
+ * Result of evaluateChain: the chain's findings and what was built. It carries no verdict: the
+ * trust service (or, offline, `chainVerdict`) hands the findings to tls/decision.ts.
+ */
 export interface EvaluationResult {
-  verdict: 'trusted' | 'untrusted'
-  /** Every finding, errors first. */
+  /** Every finding about the chain, errors first. */
   reasons: TrustReason[]
   sentChain: CertificateDetails[]
   builtChain: CertificateDetails[]
@@ -91,7 +96,7 @@ const maxExtraIntermediates = 256
 /** At most this many AIA downloads per evaluation. */
 const maxFetches = 4
 
-const severityOrder = { error: 0, warning: 1, info: 2 } as const
+const severityOrder = { error: 0, question: 1, warning: 2, info: 3 } as const
 
 function toBuffers(x: Buffer | Buffer[] | null): Buffer[] {
   if (!x) return []
@@ -116,7 +121,6 @@ export async function evaluateChain(input: EvaluateInput): Promise<EvaluationRes
     // Defence in depth: a bug must never turn into "trusted" or crash the main process.
     const at = input.at ?? new Date()
     return {
-      verdict: 'untrusted',
       reasons: [
         toTrustReason({
           code: 'malformed-certificate',
@@ -181,7 +185,8 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
       severity: 'error',
       certIndex: null,
       certSubject: null,
-      detail: `server sent ${raw.length} certificates; only the first ${maxChainCertificates} were examined`
+      detail: `server sent ${raw.length} certificates; only the first ${maxChainCertificates} were examined`,
+      ctx: { extra: { count: raw.length } }
     })
     raw = raw.slice(0, maxChainCertificates)
   }
@@ -321,7 +326,7 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
           ti === 0
             ? `self-signed certificate, SHA-256 ${top.sha256}, is not a trust anchor`
             : `chain ends at self-signed root "${top.subject.text}" which is not a trust anchor`,
-        ctx: { role: ti === 0 ? 'leaf' : 'root' }
+        ctx: { role: ti === 0 ? 'leaf' : 'root', extra: { issuer: top.subject.text } }
       })
     } else {
       const badSig = outcome.badSignatures.find((b) => b.cert === top)
@@ -334,6 +339,7 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
       } else if (top.caIssuers.length > 0) {
         add({
           ...base,
+          ctx: { extra: { issuer: top.issuer.text } },
           code: 'missing-intermediate',
           detail: `issuer "${top.issuer.text}" not sent; AIA caIssuers ${top.caIssuers.join(', ')} ${
             input.fetchIssuer
@@ -345,7 +351,8 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
         add({
           ...base,
           code: 'unknown-issuer',
-          detail: `no trusted or sent certificate named "${top.issuer.text}" issued "${top.subject.text}"`
+          detail: `no trusted or sent certificate named "${top.issuer.text}" issued "${top.subject.text}"`,
+          ctx: { extra: { issuer: top.issuer.text } }
         })
       }
     }
@@ -368,16 +375,8 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
       })
     }
   }
-  if (input.sipDomain && !sipDomainMatches(leaf, input.sipDomain)) {
-    add({
-      code: 'sip-domain-mismatch',
-      severity: 'error',
-      certIndex: 0,
-      certSubject: leaf.subject.text,
-      detail: `no subjectAltName URI sip:${input.sipDomain} (or DNS ${input.sipDomain} when no SIP URI is present), RFC 5922 7.1`,
-      ctx: { sipDomain: input.sipDomain }
-    })
-  }
+  const identity = input.sipDomain ? sipIdentityFinding(leaf, input.sipDomain, null, null) : null
+  if (identity) add(identity)
 
   // Chain notes: what the server sent versus what we used.
   const used = new Set<number>()
@@ -401,8 +400,12 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
     const f = pool.find((p) => p.cert.sha256 === c.sha256 && p.fetchedFrom)
     if (f?.fetchedFrom) notes.fetched.push({ certIndex: i, url: f.fetchedFrom })
   })
-  const info = (code: Finding['code'], detail: string, severity: Finding['severity'] = 'info') =>
-    add({ code, severity, certIndex: null, certSubject: null, detail })
+  const info = (
+    code: Finding['code'],
+    detail: string,
+    severity: Finding['severity'] = 'info',
+    ctx?: Finding['ctx']
+  ) => add({ code, severity, certIndex: null, certSubject: null, detail, ...(ctx ? { ctx } : {}) })
   if (notes.outOfOrder)
     info('chain-order', `sent order of the used certificates: ${order.join(', ')}`)
   if (notes.unused.length || notes.duplicates.length) {
@@ -417,7 +420,8 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
     info(
       'incomplete-chain-fetched',
       `downloaded via AIA caIssuers: ${notes.fetched.map((f) => f.url).join(', ')}`,
-      'warning'
+      'warning',
+      { extra: { urls: notes.fetched.map((f) => f.url) } }
     )
   }
 
@@ -462,9 +466,8 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
         return true
       })
       .sort((a, b) => severityOrder[a.severity] - severityOrder[b.severity])
-      .map(toTrustReason)
+      .map((f) => toTrustReason(purpose === 'client' ? { ...f, ctx: { ...f.ctx, purpose } } : f))
     return {
-      verdict: reasons.some((r) => r.severity === 'error') || !anchor ? 'untrusted' : 'trusted',
       reasons,
       sentChain,
       builtChain: built.map((c) => certificateDetails(c, at)),
@@ -477,58 +480,5 @@ async function evaluateUnguarded(input: EvaluateInput): Promise<EvaluationResult
       builtCertificates: built,
       leafSha256: parsed[0]?.ok ? parsed[0].cert.sha256 : (parsed[0]?.failure.sha256 ?? null)
     }
-  }
-}
-
-/** Connection facts the connector adds to an evaluation to make the full TrustReport. */
-export interface ReportContext {
-  host: string
-  port: number
-  servername: string | null
-  sipDomain: string | null
-  tls: TrustReport['tls']
-  node: TrustReport['node']
-  /** A stored exception matching result.leafSha256, or null. */
-  exception: TrustReport['exception']
-}
-
-/**
- * Combines an evaluation with connection facts into the TrustReport DTO.
- *
- * An exception only turns 'untrusted' into 'trusted-by-exception' when it pins exactly this leaf.
- */
-export function toTrustReport(result: EvaluationResult, c: ReportContext): TrustReport {
-  const excepted = c.exception !== null && c.exception.sha256 === result.leafSha256
-  const verdict =
-    result.verdict === 'trusted' ? 'trusted' : excepted ? 'trusted-by-exception' : 'untrusted'
-  const reasons = [...result.reasons]
-  // Node/OpenSSL's verdict is kept as a cross-check; a disagreement is worth a helpdesk look.
-  if (c.node && c.node.authorized !== (result.verdict === 'trusted')) {
-    reasons.push(
-      toTrustReason({
-        code: 'node-disagrees',
-        severity: 'warning',
-        certIndex: null,
-        certSubject: null,
-        detail: `OpenSSL ${c.node.authorized ? 'accepted' : `rejected (${c.node.authorizationError ?? 'no error code'})`}, TrustLine ${result.verdict === 'trusted' ? 'accepted' : 'rejected'}`
-      })
-    )
-  }
-  return {
-    verdict,
-    host: c.host,
-    port: c.port,
-    servername: c.servername,
-    sipDomain: c.sipDomain,
-    reasons,
-    sentChain: result.sentChain,
-    builtChain: result.builtChain,
-    anchor: result.anchor,
-    chainNotes: result.chainNotes,
-    tls: c.tls,
-    node: c.node,
-    revocation: result.revocation,
-    exception: excepted ? c.exception : null,
-    evaluatedAt: result.evaluatedAt
   }
 }

@@ -141,29 +141,50 @@ function splitEmail(e: string): [string, string] {
 }
 
 /**
- * RFC 5922 7.1 SIP domain match: a `sip:` URI SAN equal to the domain wins; with no URI SANs,
- * DNS SANs are used; CN only when the certificate has no SAN extension at all.
+ * A DNS name (or SIP domain) in the form certificates carry: lower case, no trailing dot, IDN
+ * labels as A-labels (RFC 5890: `bücher.test` → `xn--bcher-kva.test`). Text that is not a valid
+ * domain is returned lower-cased, so it can only ever equal itself.
+ */
+export function aLabelName(name: string): string {
+  const n = name.trim().toLowerCase().replace(/\.$/, '')
+  return domainToASCII(n) || n
+}
+
+/**
+ * RFC 5922 §7.1 SIP domain match, on the parsed certificate: a `sip:`/`sips:` URI SAN naming the
+ * domain wins; with no such URI SANs, a DNS SAN equal to the domain; the CN (an actual CN
+ * attribute, never text found inside another attribute) only when the certificate has no SAN
+ * extension at all. Wildcards never establish a SIP domain identity (§7.2). Both sides are
+ * compared in A-label form, so a Unicode domain matches its `xn--` name.
+ *
+ * The one SIP-domain matcher: sign-in, the DNS-hijack rule, the command-line tool and the
+ * federation check all come here.
  */
 export function sipDomainMatches(cert: ParsedCertificate, domain: string): boolean {
-  const d = domain.toLowerCase().replace(/\.$/, '')
+  const d = aLabelName(domain)
+  if (d === '' || d.startsWith('*')) return false
   const sans = cert.subjectAltNames
   if (!sans) {
     return cert.subject.rdns.some((r) =>
-      r.some((a) => a.oid === '2.5.4.3' && (a.value ?? '').toLowerCase() === d)
+      r.some((a) => a.oid === '2.5.4.3' && !!a.value && aLabelName(a.value) === d)
     )
   }
   const uris = sans.flatMap((s) => (s.type === 'uri' && /^sips?:/i.test(s.value) ? [s.value] : []))
   if (uris.length > 0) {
-    return uris.some(
-      (u) =>
-        u
-          .replace(/^sips?:/i, '')
-          .toLowerCase()
-          .replace(/\.$/, '') === d
-    )
+    // RFC 5922 §7.1: only the host part of a URI without a user part names a SIP domain.
+    return uris.some((u) => {
+      const rest = u.replace(/^sips?:/i, '')
+      return !rest.includes('@') && !/[;?:]/.test(rest) && aLabelName(rest) === d
+    })
   }
-  // RFC 5922 7.2: wildcards are not honoured for SIP domains.
-  return sans.some((s) => s.type === 'dns' && s.value.toLowerCase().replace(/\.$/, '') === d)
+  return sans.some((s) => s.type === 'dns' && aLabelName(s.value) === d)
+}
+
+/** True when `host` is the domain itself or a name under it (both compared as A-labels). */
+export function isInDomain(host: string, domain: string): boolean {
+  const h = aLabelName(host)
+  const d = aLabelName(domain)
+  return d !== '' && (h === d || h.endsWith(`.${d}`))
 }
 
 /** Checks a name constraint value is well-formed; returns an error text or null. */

@@ -1,4 +1,5 @@
 import i18next, { type TOptions } from 'i18next'
+import { reasonText, type ReasonLike, type ReasonText } from '../../../../shared/reasons'
 import en from './en.json'
 import zhCN from './zh-CN.json'
 
@@ -86,3 +87,11 @@ export const i18n = new I18n()
 
 /** Shorthand for `i18n.t`. */
 export const t = i18n.t
+
+/**
+ * The sentences of a trust finding in the current language, from its code and facts (the core
+ * sends no sentence). Reading `i18n.language` makes callers re-render when it changes.
+ */
+export function reasonWords(reason: ReasonLike): ReasonText {
+  return reasonText(reason, i18n.language)
+}

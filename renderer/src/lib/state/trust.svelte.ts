@@ -7,22 +7,24 @@ import type {
 import { api } from '../api'
 import { settle, type UiError } from './result'
 
-/** What the badge shows: a verdict, or that there is no connection to judge. */
+/** What the badge shows: the core's verdict, or that there is no connection attempt to judge. */
 export type BadgeState = TrustVerdict | 'not-connected'
 
-/** An exception stored for this host:port whose certificate is not the one the server sent now. */
+/** The core's `certificate-changed` finding, as the loud warning shows it. */
 export interface ChangedCertificate {
   host: string
   port: number
-  /** Null when only the core's `certificate-changed` reason says so (exceptions not loaded). */
-  acceptedSha256: string | null
+  acceptedSha256: string
   presentedSha256: string
-  acceptedSubject: string
+  acceptedAt: string | null
 }
 
+const text = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null)
+
 /**
- * The trust report of the current connection, the stored exceptions and DNS-hijack decisions,
- * and the helpdesk export. Trust is decided in main; this only shows it and sends decisions.
+ * The trust report of the current connection attempt, the stored exceptions and DNS-hijack
+ * decisions, and the helpdesk export. Trust is decided in main (electron/main/tls/decision.ts);
+ * this only shows the report it sent and sends the user's decisions back.
  */
 class TrustStore {
   report = $state.raw<TrustReport | null>(null)
@@ -46,35 +48,24 @@ class TrustStore {
 
   readonly errors = $derived(this.report?.reasons.filter((r) => r.severity === 'error') ?? [])
 
-  /** A stored exception for this server that pins a different certificate: a loud warning. */
+  /** The core reported that the server's certificate is not the one an exception pins. */
   readonly changed: ChangedCertificate | null = $derived.by(() => {
     const report = this.report
-    const leaf = this.leaf
-    if (!report || !leaf) return null
-    const stored = this.exceptions.find((e) => e.host === report.host && e.port === report.port)
-    if (!stored) {
-      // The core pins exceptions too and says so with its own reason code.
-      return report.reasons.some((r) => r.code === 'certificate-changed')
-        ? {
-            host: report.host,
-            port: report.port,
-            acceptedSha256: null,
-            presentedSha256: leaf.sha256,
-            acceptedSubject: ''
-          }
-        : null
-    }
-    if (stored.sha256 === leaf.sha256) return null
+    const finding = report?.reasons.find((r) => r.code === 'certificate-changed')
+    if (!report || !finding) return null
+    const p = finding.params
     return {
       host: report.host,
       port: report.port,
-      acceptedSha256: stored.sha256,
-      presentedSha256: leaf.sha256,
-      acceptedSubject: stored.subject
+      acceptedSha256: text(p['acceptedSha256']) ?? '',
+      presentedSha256: text(p['presentedSha256']) ?? '',
+      acceptedAt: text(p['acceptedAt'])
     }
   })
 
   async start(): Promise<void> {
+    // Each attempt's report replaces the last one; null while an attempt has none yet, and
+    // after signing out, so no view ever shows a verdict about another attempt.
     this.#unsubscribe ??= api.trust.onReportChanged((report) => {
       this.report = report
     })
@@ -120,6 +111,8 @@ class TrustStore {
 
   async revokeException(host: string, port: number): Promise<void> {
     this.settingsError = null
+    // The core decides the live connection again (and drops it if no longer trusted); the new
+    // report arrives as an event like any other.
     const result = await settle(
       () => api.trust.revokeException({ host, port }),
       (e) => (this.settingsError = e)

@@ -11,8 +11,8 @@ import {
 import type { EventSink } from '../../../../electron/main/ipc/types'
 import type { DnsResolver } from '../../../../electron/main/sip/discovery'
 import { DomainDecisionStore } from '../../../../electron/main/storage/domain-decisions'
-import type { TrustReport } from '../../../../shared/types/trust'
-import { sampleLeaf, sampleReport } from '../../../fixtures/sample-dtos'
+import type { TrustReason, TrustReport } from '../../../../shared/types/trust'
+import { sampleReport } from '../../../fixtures/sample-dtos'
 
 const nodata = () => Promise.reject(Object.assign(new Error('nodata'), { code: 'ENODATA' }))
 
@@ -30,87 +30,188 @@ const resolver: DnsResolver = {
   resolve6: nodata
 }
 
-const trusted = (names: string[]): TrustReport => ({
-  ...sampleReport,
-  verdict: 'trusted',
-  reasons: [],
-  sentChain: [
-    { ...sampleLeaf, subjectAltNames: names.map((value) => ({ type: 'dns' as const, value })) }
-  ]
+const finding = (code: TrustReason['code'], params: TrustReason['params'] = {}): TrustReason => ({
+  code,
+  severity: code === 'sip-domain-unconfirmed' ? 'question' : 'error',
+  certIndex: null,
+  certSubject: null,
+  params,
+  detail: code
 })
+
+/** A report as the trust engine would decide it for this request. */
+function report(
+  req: TrustCheckRequest,
+  verdict: TrustReport['verdict'],
+  reasons: TrustReason[] = []
+) {
+  return {
+    ...sampleReport,
+    attemptId: req.attemptId,
+    host: req.host,
+    port: req.port,
+    verdict,
+    reasons,
+    headline: reasons[0] ?? null
+  }
+}
 
 function setup(checker: TrustChecker) {
   const emitted: [string, unknown][] = []
   const events: EventSink = { emit: (c, p) => void emitted.push([c, p]) }
   const decisions = new DomainDecisionStore(mkdtempSync(join(tmpdir(), 'tl-cs-')))
-  const service = new ConnectionService({ checker, resolver, decisions, events })
+  const refused: TrustReport[] = []
+  const service = new ConnectionService({
+    checker,
+    resolver,
+    decisions,
+    events,
+    onNoLongerTrusted: (r) => refused.push(r)
+  })
   service.configure({ sipDomain: 'example.org' })
-  return { service, emitted, decisions }
+  const reports = () =>
+    emitted.filter(([c]) => c === 'trust:report-changed').map(([, p]) => p as TrustReport | null)
+  return { service, emitted, decisions, refused, reports }
 }
 
 describe('ConnectionService', () => {
-  it('hands over the socket of a trusted server that names the domain', async () => {
+  it('asks the engine with the SIP domain and how the server was found, and hands over a trusted socket', async () => {
     const socket = new PassThrough()
     const seen: TrustCheckRequest[] = []
-    const { service, emitted } = setup((req) => {
+    const { service, reports } = setup((req) => {
       seen.push(req)
-      return Promise.resolve({ report: trusted(['example.org']), socket })
+      return Promise.resolve({ report: report(req, 'trusted'), socket })
     })
     const c = await service.connect()
     expect(c).toMatchObject({ verdict: 'trusted', host: 'sip.provider.net', port: 5061 })
     expect(c.socket).toBe(socket)
-    expect(seen[0]).toMatchObject({ host: 'sip.provider.net', address: '192.0.2.1' })
-    expect(emitted.map(([c]) => c)).toContain('trust:report-changed')
-    expect(service.info.server?.host).toBe('sip.provider.net')
-    expect(service.lastReport?.verdict).toBe('trusted')
+    expect(seen[0]).toMatchObject({
+      host: 'sip.provider.net',
+      address: '192.0.2.1',
+      sipDomain: 'example.org',
+      server: { source: 'srv', via: '_sips._tcp.example.org' },
+      domainAnswer: null
+    })
+    // The views were cleared when the attempt began, then got this attempt's report.
+    expect(reports().map((r) => r?.verdict ?? null)).toEqual([null, null, 'trusted'])
+    expect(service.lastReport?.attemptId).toBe(seen[0]!.attemptId)
+    expect(service.info.attemptId).toBe(seen[0]!.attemptId)
   })
 
-  it('refuses an untrusted server with the first error in words and destroys the socket', async () => {
+  it('refuses an untrusted server with its headline finding and destroys the socket', async () => {
     const socket = new PassThrough()
-    const { service } = setup(() => Promise.resolve({ report: sampleReport, socket }))
+    const { service } = setup((req) =>
+      Promise.resolve({ report: report(req, 'untrusted', [finding('revoked')]), socket })
+    )
     const c = await service.connect()
-    expect(c.verdict).toBe('untrusted')
-    expect(c.reason).toBe(sampleReport.reasons[0]?.summary)
+    expect(c).toMatchObject({ verdict: 'untrusted', socket: null, finding: { code: 'revoked' } })
     expect(socket.destroyed).toBe(true)
   })
 
-  it('stops and asks when DNS points outside the domain at a certificate not naming it', async () => {
+  it('holds the question the engine asks, and only that one counts as asked', async () => {
     const socket = new PassThrough()
-    const { service, decisions } = setup(() =>
-      Promise.resolve({ report: trusted(['sip.provider.net']), socket })
+    const { service } = setup((req) =>
+      Promise.resolve({
+        report: report(req, 'needs-question', [
+          finding('sip-domain-unconfirmed', { names: ['DNS:*.provider.net'] })
+        ]),
+        socket
+      })
     )
     const c = await service.connect()
-    expect(c.verdict).toBe('untrusted')
-    expect(c.reason).toMatch(/outside that domain/)
+    expect(c.verdict).toBe('needs-question')
     expect(socket.destroyed).toBe(true)
     expect(service.info.question).toEqual({
       sipDomain: 'example.org',
       serverHost: 'sip.provider.net',
       port: 5061,
-      certificateNames: ['DNS:sip.provider.net']
+      certificateNames: ['DNS:*.provider.net']
     })
-
-    await decisions.decide('example.org', 'sip.provider.net', true)
-    const again = await service.connect()
-    expect(again.verdict).toBe('trusted')
+    expect(service.wasAsked('EXAMPLE.org', 'sip.provider.net')).toBe(true)
+    expect(service.wasAsked('example.org', 'sip2.example.org')).toBe(false)
+    expect(service.wasAsked('other.org', 'sip.provider.net')).toBe(false)
+    service.answered('example.org', 'sip.provider.net')
+    expect(service.wasAsked('example.org', 'sip.provider.net')).toBe(false)
     expect(service.info.question).toBeNull()
-
-    await decisions.decide('example.org', 'sip.provider.net', false)
-    expect((await service.connect()).reason).toMatch(/You chose not to use/)
   })
 
-  it('tries the next candidate when one cannot be reached', async () => {
+  it('passes the remembered answer to the engine', async () => {
+    const seen: TrustCheckRequest[] = []
+    const { service, decisions } = setup((req) => {
+      seen.push(req)
+      return Promise.resolve({ report: report(req, 'trusted'), socket: new PassThrough() })
+    })
+    await decisions.decide('example.org', 'sip.provider.net', true)
+    await service.connect()
+    expect(seen[0]?.domainAnswer).toMatchObject({ allow: true })
+  })
+
+  it('tries the next candidate when one gets no verdict', async () => {
     const { service } = setup((req) =>
-      req.host === 'sip.provider.net'
-        ? Promise.reject(new Error('connect ECONNREFUSED'))
-        : Promise.resolve({ report: trusted(['sip2.example.org']), socket: new PassThrough() })
+      Promise.resolve(
+        req.host === 'sip.provider.net'
+          ? {
+              report: report(req, 'no-verdict', [
+                finding('connection-failed', { cause: 'refused' })
+              ]),
+              socket: null
+            }
+          : { report: report(req, 'trusted'), socket: new PassThrough() }
+      )
     )
     expect(await service.connect()).toMatchObject({ verdict: 'trusted', host: 'sip2.example.org' })
   })
 
-  it('explains when no server can be reached at all', async () => {
-    const { service } = setup(() => Promise.reject(new Error('connect ECONNREFUSED')))
-    await expect(service.connect()).rejects.toThrow(/could not reach any SIP server.*ECONNREFUSED/)
+  it('ends with a no-verdict report naming every failure, instead of throwing', async () => {
+    const { service } = setup((req) =>
+      req.host === 'sip.provider.net'
+        ? Promise.resolve({
+            report: report(req, 'no-verdict', [finding('client-cert-required')]),
+            socket: null
+          })
+        : Promise.reject(new Error('boom'))
+    )
+    const c = await service.connect()
+    expect(c).toMatchObject({ verdict: 'no-verdict', finding: { code: 'client-cert-required' } })
+    expect(service.lastReport?.verdict).toBe('no-verdict')
+    expect(service.lastReport?.reasons.map((r) => [r.code, r.params['cause'] ?? null])).toEqual([
+      ['client-cert-required', null],
+      ['connection-failed', 'internal']
+    ])
+  })
+
+  it('decides the live connection again and reports it when it is no longer trusted', async () => {
+    let verdict: TrustReport['verdict'] = 'trusted-by-exception'
+    const { service, refused } = setup((req) =>
+      Promise.resolve({
+        report: report(req, 'trusted-by-exception'),
+        socket: new PassThrough(),
+        redecide: () =>
+          Promise.resolve(
+            report(req, verdict, verdict === 'untrusted' ? [finding('self-signed')] : [])
+          )
+      })
+    )
+    await service.connect()
+    expect(await service.redecide()).toMatchObject({ verdict: 'trusted-by-exception' })
+    expect(refused).toEqual([])
+    verdict = 'untrusted'
+    expect(await service.redecide()).toMatchObject({ verdict: 'untrusted' })
+    expect(refused.map((r) => r.headline?.code)).toEqual(['self-signed'])
+    expect(service.lastReport?.verdict).toBe('untrusted')
+    // Nothing is live any more: a second re-decision has nothing to decide.
+    expect(await service.redecide()).toBeNull()
+  })
+
+  it('forgets the report and the view when the account goes (sign-out)', async () => {
+    const { service, reports } = setup((req) =>
+      Promise.resolve({ report: report(req, 'trusted'), socket: new PassThrough() })
+    )
+    await service.connect()
+    service.configure(null)
+    expect(service.lastReport).toBeNull()
+    expect(service.info).toMatchObject({ attemptId: null, server: null, sipDomain: null })
+    expect(reports().at(-1)).toBeNull()
   })
 
   it('refuses to connect without an account', async () => {

@@ -65,7 +65,7 @@ function connectorTo(port: () => number, extra: Partial<SipConnection> = {}): Si
                 socket,
                 host: '127.0.0.1',
                 port: port(),
-                reason: String(socket.authorizationError)
+                finding: null
               }
         )
       })

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { TrustReason } from '../../../../shared/types/trust'
 import { describe, expect, it } from 'vitest'
 import { SipSession, type SipConnection } from '../../../../electron/main/sip/session'
 import type { ImMessage } from '../../../../shared/types/im'
@@ -40,6 +41,16 @@ const happy: Responder = (req, server) => {
   }
 }
 
+/** The headline finding a refusing trust engine hands over. */
+const refusal = (detail: string): TrustReason => ({
+  code: 'self-signed',
+  severity: 'error',
+  certIndex: 0,
+  certSubject: null,
+  params: {},
+  detail
+})
+
 function setup(responder: Responder, verdict: SipConnection['verdict'] = 'trusted') {
   const servers: FakeRegistrar[] = []
   const states: SessionState[] = []
@@ -58,7 +69,7 @@ function setup(responder: Responder, verdict: SipConnection['verdict'] = 'truste
         socket: server.clientStream,
         host: '127.0.0.1',
         port: 5061,
-        reason: 'self-signed certificate'
+        finding: refusal('self-signed certificate')
       }
     },
     events: { onStateChanged: (s) => states.push(s), onMessageReceived: (m) => received.push(m) },
@@ -75,7 +86,11 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     const state = await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
     expect(state).toMatchObject({
       status: 'failed',
-      failure: { code: 'untrusted', reason: 'self-signed certificate' }
+      failure: {
+        code: 'untrusted',
+        reason: 'self-signed certificate',
+        finding: refusal('self-signed certificate')
+      }
     })
     await new Promise((r) => setTimeout(r, 50))
     expect(t.servers[0]?.requests).toEqual([])
@@ -394,7 +409,7 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
           socket: server.clientStream,
           host: '127.0.0.1',
           port: 5061,
-          reason: 'certificate changed'
+          finding: refusal('certificate changed')
         })
       },
       reconnectBaseMs: 20,
@@ -405,7 +420,11 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     await waitFor(() => session.state.status === 'reconnecting')
     const m = await session.im.send('sip:bob@lab.test', 'hold on')
     await waitFor(() => session.state.status === 'failed')
-    expect(session.state.failure).toEqual({ code: 'untrusted', reason: 'certificate changed' })
+    expect(session.state.failure).toEqual({
+      code: 'untrusted',
+      reason: 'certificate changed',
+      finding: refusal('certificate changed')
+    })
     expect(servers[1]!.requests).toEqual([])
     expect(servers[1]!.clientStream.destroyed).toBe(true)
     await waitFor(() => history.byId.get(m.id)?.state === 'failed')

@@ -73,9 +73,8 @@ describe('ExceptionStore', () => {
           severity: 'error',
           certIndex: 0,
           certSubject: null,
-          summary: '',
-          detail: '',
-          remedy: ''
+          params: {},
+          detail: ''
         }
       ]
     })

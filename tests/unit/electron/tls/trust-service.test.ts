@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import * as x509 from '@peculiar/x509'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { trustReportSchema } from '../../../../shared/types/trust'
-import { ConnectError } from '../../../../electron/main/tls/connector'
 import { SecureContextCache } from '../../../../electron/main/tls/context-cache'
 import { ExceptionStore } from '../../../../electron/main/tls/exceptions'
 import {
@@ -225,6 +224,13 @@ describe('checkServer against real loopback TLS servers', () => {
     expect(report.revocation).toMatchObject({ status: 'revoked', source: 'crl' })
     expect(codes(report)).toContain('revoked')
     expect(report.verdict).toBe('untrusted')
+    expect(report.headline?.code).toBe('revoked')
+    // Node does not check revocation: an expected difference, noted, never an error.
+    expect(report.reasons.find((r) => r.code === 'node-disagrees')).toMatchObject({
+      severity: 'info',
+      params: { direction: 'node-accepts', codes: ['revoked'] }
+    })
+    expect(report.exceptionOffer).toBe('not-applicable')
   })
 
   it('asks a real openssl OCSP responder: revoked and good', async () => {
@@ -332,9 +338,13 @@ describe('mutual TLS', () => {
         clientCa: [clientCa.pem],
         maxVersion: v
       })
-      const err = await check(s).catch((e: unknown) => e)
-      expect(err).toBeInstanceOf(ConnectError)
-      expect((err as ConnectError).code).toBe('client-cert-required')
+      const { report, socket } = await check(s)
+      expect(socket).toBeUndefined()
+      expect(report.verdict).toBe('no-verdict')
+      expect(report.headline).toMatchObject({
+        code: 'client-cert-required',
+        params: { host: '127.0.0.1', port: s.port }
+      })
     }
   )
 
@@ -346,20 +356,19 @@ describe('mutual TLS', () => {
       clientCa: [h.root.pem],
       maxVersion: v
     })
-    const err = await check(s, h.root, { clientCert: { cert: client.pem, key: clientKey } }).catch(
-      (e: unknown) => e
-    )
-    expect(err).toBeInstanceOf(ConnectError)
-    expect((err as ConnectError).code).toBe('client-cert-rejected')
+    const { report } = await check(s, h.root, {
+      clientCert: { cert: client.pem, key: clientKey }
+    })
+    expect(report.verdict).toBe('no-verdict')
+    expect(report.headline?.code).toBe('client-cert-rejected')
   })
 
   it('reports a key that does not match the certificate', async () => {
     const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
     const other = await keyPem(h.leaf.keys)
-    const err = await check(s, h.root, { clientCert: { cert: client.pem, key: other } }).catch(
-      (e: unknown) => e
-    )
-    expect((err as ConnectError).code).toBe('client-cert-key-mismatch')
+    const { report } = await check(s, h.root, { clientCert: { cert: client.pem, key: other } })
+    expect(report.verdict).toBe('no-verdict')
+    expect(report.headline?.code).toBe('client-cert-key-mismatch')
   })
 })
 
@@ -401,7 +410,11 @@ describe('exceptions', () => {
     await reopened.accept({ host: '127.0.0.1', port: s2.port, sha256: fp })
     const changed = (await check(s2, null, {}, reopened)).report
     expect(changed.verdict).toBe('untrusted')
-    expect(codes(changed)).toContain('certificate-changed')
+    // The changed pin is what the user must hear first, not "self-signed" as on a first visit.
+    expect(changed.headline).toMatchObject({
+      code: 'certificate-changed',
+      params: { acceptedSha256: fp, presentedSha256: changed.sentChain[0]!.sha256 }
+    })
 
     // Now the server switches to a CA-issued certificate: the exception is only stale.
     const s3 = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
@@ -413,6 +426,66 @@ describe('exceptions', () => {
 
     expect(await reopened.revoke('127.0.0.1', s2.port)).toBe(true)
     expect((await reopened.list()).map((e) => e.port)).not.toContain(s2.port)
+  })
+})
+
+describe('policy and exceptions in the decision', () => {
+  async function selfSignedServer() {
+    const self = await makeCert({
+      subject: 'CN=localhost',
+      sans: [{ type: 'dns', value: 'localhost' }]
+    })
+    return await serve({ chain: [self], key: self.keys })
+  }
+
+  async function storeWithException(name: string, s: Running) {
+    const store = new ExceptionStore(join(dir, name))
+    const shown = (await check(s, null, {}, store)).report
+    expect(shown.exceptionOffer).toBe('available')
+    await store.accept({ host: '127.0.0.1', port: s.port, sha256: shown.sentChain[0]!.sha256 })
+    return store
+  }
+
+  it('ignores a stored exception while policy forbids exceptions: refused, nothing open', async () => {
+    const s = await selfSignedServer()
+    const store = await storeWithException('forbidden.json', s)
+    let allowed = false
+    const service = createTrustService({
+      platformAnchors: false,
+      revocation: 'off',
+      exceptions: store,
+      exceptionPolicy: () => ({ allowed, lockedBy: '/etc/trustline/policy.json' })
+    })
+    const req = { host: '127.0.0.1', port: s.port, servername: 'localhost' }
+    const refused = await service.checkServer(req)
+    expect(refused.socket).toBeUndefined()
+    expect(refused.report.verdict).toBe('untrusted')
+    expect(refused.report.exception).toBeNull()
+    expect(refused.report.headline).toMatchObject({
+      code: 'exception-forbidden',
+      params: { lockedBy: '/etc/trustline/policy.json' }
+    })
+    expect(refused.report.exceptionOffer).toBe('forbidden-by-policy')
+    allowed = true
+    const ok = await service.checkServer(req)
+    cleanups.push(() => {
+      ok.socket?.destroy()
+    })
+    expect(ok.report.verdict).toBe('trusted-by-exception')
+    expect(ok.socket).toBeDefined()
+  })
+
+  it('decides the same attempt again after the exception is revoked', async () => {
+    const s = await selfSignedServer()
+    const store = await storeWithException('redecide.json', s)
+    const { report, socket, redecide } = await check(s, null, {}, store)
+    expect(report.verdict).toBe('trusted-by-exception')
+    expect(socket).toBeDefined()
+    await store.revoke('127.0.0.1', s.port)
+    const again = await redecide()
+    expect(again.attemptId).toBe(report.attemptId)
+    expect(again.verdict).toBe('untrusted')
+    expect(again.headline?.code).toBe('self-signed')
   })
 })
 

@@ -21,6 +21,7 @@ const exception = {
   acceptedAt: '2026-01-01T00:00:00.000Z'
 }
 const sampleConnection = {
+  attemptId: 'a1b2c3d4e5f60718',
   sipDomain: 'example.org',
   server: {
     host: 'sip.provider.net',

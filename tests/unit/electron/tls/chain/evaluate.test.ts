@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
   evaluateChain,
-  toTrustReport,
-  type EvaluateInput
+  type EvaluateInput,
+  type EvaluationResult
 } from '../../../../../electron/main/tls/chain/evaluate'
-import { trustReportSchema } from '../../../../../shared/types/trust'
+import { chainVerdict } from '../../../../../electron/main/tls/decision'
+import { reasonText } from '../../../../../shared/reasons'
 import {
   makeCert,
   makeHierarchy,
@@ -36,6 +37,11 @@ async function run(
   return { ...h, result }
 }
 
+/** The verdict of a chain judged on its own, by the one decision function. */
+function verdictOf(r: EvaluationResult): string {
+  return chainVerdict(r.reasons, r.anchor !== null)
+}
+
 function codes(r: Awaited<ReturnType<typeof evaluateChain>>, severity = 'error'): string[] {
   return r.reasons.filter((x) => x.severity === severity).map((x) => x.code)
 }
@@ -43,7 +49,7 @@ function codes(r: Awaited<ReturnType<typeof evaluateChain>>, severity = 'error')
 describe('evaluateChain', () => {
   it('trusts a clean root → intermediate → leaf chain and explains nothing', async () => {
     const { result, root } = await run()
-    expect(result.verdict).toBe('trusted')
+    expect(verdictOf(result)).toBe('trusted')
     expect(codes(result)).toEqual([])
     expect(result.builtChain).toHaveLength(3)
     expect(result.anchor).toMatchObject({ source: 'bundled', sha256: result.builtChain[2]!.sha256 })
@@ -51,37 +57,18 @@ describe('evaluateChain', () => {
     expect(result.builtChain[0]!.subjectAltNames).toEqual([{ type: 'dns', value: host }])
   })
 
-  it('produces a TrustReport that passes the shared zod schema', async () => {
-    const { result } = await run({ leaf: { notAfter: new Date(Date.now() - day) } })
-    const report = toTrustReport(result, {
-      host,
-      port: 5061,
-      servername: host,
-      sipDomain: null,
-      tls: {
-        protocol: 'TLSv1.3',
-        cipher: 'TLS_AES_128_GCM_SHA256',
-        clientCertRequested: false,
-        clientCertSent: false
-      },
-      node: { authorized: false, authorizationError: 'CERT_HAS_EXPIRED' },
-      exception: { sha256: result.leafSha256!, acceptedAt: new Date().toISOString() }
+  it('carries facts, not sentences: dates as ISO, the role, names', async () => {
+    const { result } = await run({
+      leaf: {
+        notAfter: new Date(Date.UTC(2025, 2, 3, 12)),
+        sans: [{ type: 'dns', value: 'other.example.test' }]
+      }
     })
-    expect(trustReportSchema.parse(report).verdict).toBe('trusted-by-exception')
-    expect(report.exception?.sha256).toBe(result.builtChain[0]!.sha256)
-    expect(report.reasons.map((r) => r.code)).not.toContain('node-disagrees')
-    const other = toTrustReport(result, {
-      host,
-      port: 5061,
-      servername: host,
-      sipDomain: null,
-      tls: null,
-      node: { authorized: true, authorizationError: null },
-      exception: { sha256: 'AA:BB', acceptedAt: new Date().toISOString() }
-    })
-    expect(other.verdict).toBe('untrusted')
-    expect(other.exception).toBeNull()
-    expect(other.reasons.map((r) => r.code)).toContain('node-disagrees')
+    const expired = result.reasons.find((r) => r.code === 'expired')!
+    expect(expired.params).toMatchObject({ date: '2025-03-03T12:00:00.000Z', role: 'leaf' })
+    expect(expired).not.toHaveProperty('summary')
+    const mismatch = result.reasons.find((r) => r.code === 'hostname-mismatch')!
+    expect(mismatch.params).toMatchObject({ host, names: ['other.example.test'] })
   })
 
   // One row per reason code: what to break, and the code(s) that must appear as errors.
@@ -157,11 +144,12 @@ describe('evaluateChain', () => {
   ]
   it.each(table)('%s', async (_name, over, input, code) => {
     const { result } = await run(over, input)
-    expect(result.verdict).toBe('untrusted')
+    expect(verdictOf(result)).toBe('untrusted')
     expect(codes(result)).toContain(code)
     for (const r of result.reasons) {
-      expect(r.summary.length).toBeGreaterThan(20)
-      expect(r.remedy.length).toBeGreaterThan(5)
+      const text = reasonText(r)
+      expect(text.summary.length).toBeGreaterThan(20)
+      expect(text.remedy.length).toBeGreaterThan(5)
     }
   })
 
@@ -171,8 +159,9 @@ describe('evaluateChain', () => {
       { at: new Date(Date.UTC(2025, 2, 8)) }
     )
     const r = result.reasons.find((x) => x.code === 'expired')!
-    expect(r.summary).toMatch(/^The server's certificate expired on 3 March 2025 \(5 days\)/)
-    expect(r.remedy).toMatch(/renew/)
+    const text = reasonText(r)
+    expect(text.summary).toMatch(/^The server's certificate expired on 3 March 2025 \(5 days ago\)/)
+    expect(text.remedy).toMatch(/renew.*check this computer's clock/)
     expect(r.certIndex).toBe(0)
   })
 
@@ -243,7 +232,7 @@ describe('evaluateChain', () => {
       anchors: [{ der: self.der, source: 'account' }],
       host
     })
-    expect(r.verdict).toBe('trusted')
+    expect(verdictOf(r)).toBe('trusted')
     expect(r.anchor?.source).toBe('account')
   })
 
@@ -270,7 +259,7 @@ describe('evaluateChain', () => {
       }
     })
     expect(urls).toEqual(['http://ca.example.test/int.cer'])
-    expect(fetched.verdict).toBe('trusted')
+    expect(verdictOf(fetched)).toBe('trusted')
     expect(codes(fetched, 'warning')).toContain('incomplete-chain-fetched')
     expect(fetched.chainNotes.fetched).toEqual([
       { certIndex: 1, url: 'http://ca.example.test/int.cer' }
@@ -285,7 +274,7 @@ describe('evaluateChain', () => {
       anchors: [{ der: h.root.der, source: 'system' }],
       host
     })
-    expect(r.verdict).toBe('trusted')
+    expect(verdictOf(r)).toBe('trusted')
     expect(r.chainNotes).toMatchObject({
       outOfOrder: true,
       anchorSent: true,
@@ -318,7 +307,7 @@ describe('evaluateChain', () => {
           Promise.resolve({ status: 'unknown', source: null, detail: 'timeout' })
       }
     )
-    expect(soft.result.verdict).toBe('trusted')
+    expect(verdictOf(soft.result)).toBe('trusted')
     expect(codes(soft.result, 'warning')).toContain('revocation-unknown')
     const hard = await run(
       {},
@@ -342,7 +331,7 @@ describe('evaluateChain', () => {
       },
       { sipDomain: 'example.test' }
     )
-    expect(result.verdict).toBe('trusted')
+    expect(verdictOf(result)).toBe('trusted')
   })
 
   it('accepts id-kp-sipDomain (RFC 5924) in place of serverAuth', async () => {
@@ -355,7 +344,7 @@ describe('evaluateChain', () => {
       { leaf: { sans: [{ type: 'ip', value: '192.0.2.7' }] } },
       { host: '192.0.2.7' }
     )
-    expect(ok.result.verdict).toBe('trusted')
+    expect(verdictOf(ok.result)).toBe('trusted')
     const bad = await run(
       { leaf: { sans: [{ type: 'dns', value: '192.0.2.7.example' }] } },
       { host: '192.0.2.7' }
@@ -366,7 +355,7 @@ describe('evaluateChain', () => {
   it('works with RSA, RSA-PSS, P-384, P-521 and Ed25519 keys', async () => {
     for (const key of ['RSA-2048', 'RSA-PSS-2048', 'P-384', 'P-521', 'Ed25519'] as const) {
       const { result } = await run({ root: { key }, intermediate: { key }, leaf: { key } })
-      expect([key, result.verdict, codes(result)]).toEqual([key, 'trusted', []])
+      expect([key, verdictOf(result), codes(result)]).toEqual([key, 'trusted', []])
     }
   })
 
@@ -379,7 +368,7 @@ describe('evaluateChain', () => {
       anchors: [{ der: h.root.der, source: 'system' }],
       host
     })
-    expect(r.verdict).toBe('untrusted')
+    expect(verdictOf(r)).toBe('untrusted')
     expect(codes(r)).toContain('bad-signature')
   })
 
@@ -394,7 +383,7 @@ describe('evaluateChain', () => {
       [h.leaf.der.subarray(0, 100)]
     ]) {
       const r = await evaluateChain({ chain, anchors, host })
-      expect(r.verdict).toBe('untrusted')
+      expect(verdictOf(r)).toBe('untrusted')
       expect(codes(r).some((c) => c === 'malformed-certificate' || c === 'no-certificate')).toBe(
         true
       )
@@ -404,7 +393,7 @@ describe('evaluateChain', () => {
       anchors,
       host
     })
-    expect(withJunk.verdict).toBe('trusted')
+    expect(verdictOf(withJunk)).toBe('trusted')
     expect(codes(withJunk, 'warning')).toContain('malformed-certificate')
   })
 
@@ -432,7 +421,7 @@ describe('evaluateChain', () => {
       anchors: [{ der: other.der, source: 'system' }],
       host
     })
-    expect(r.verdict).toBe('untrusted')
+    expect(verdictOf(r)).toBe('untrusted')
     expect(codes(r)).toContain('unknown-issuer')
 
     let issuer: IssuedCert = await makeCert({ subject: 'CN=Deep 0', ca: true })
@@ -452,7 +441,7 @@ describe('evaluateChain', () => {
       anchors: [{ der: root.der, source: 'system' }],
       host
     })
-    expect(d.verdict).toBe('untrusted')
+    expect(verdictOf(d)).toBe('untrusted')
     expect(codes(d)).toContain('chain-too-long')
   })
 
@@ -493,21 +482,21 @@ describe('evaluateChain', () => {
       anchors: [{ der: root.der, source: 'system' }],
       host
     })
-    expect(r.verdict).toBe('trusted')
+    expect(verdictOf(r)).toBe('trusted')
     expect(r.builtChain[1]!.sha256).toBe(r.sentChain[2]!.sha256)
   })
 
   it('relaxes the CA profile only for OS-store roots (legacy roots without basicConstraints/SKI)', async () => {
     const legacy = { ca: null, noSki: true, keyUsage: null } as const
     const system = await run({ root: legacy })
-    expect(system.result.verdict).toBe('untrusted')
+    expect(verdictOf(system.result)).toBe('untrusted')
     const h = system
     const asSystem = await evaluateChain({
       chain: [h.leaf.der, h.intermediate.der],
       anchors: [{ der: h.root.der, source: 'system' }],
       host
     })
-    expect(asSystem.verdict).toBe('trusted')
+    expect(verdictOf(asSystem)).toBe('trusted')
     expect(codes(system.result)).toContain('not-a-ca')
   })
 
@@ -535,6 +524,6 @@ describe('evaluateChain', () => {
       host,
       fetchIssuer: () => Promise.resolve(42 as unknown as Buffer)
     })
-    expect(r.verdict).toBe('untrusted')
+    expect(verdictOf(r)).toBe('untrusted')
   })
 })

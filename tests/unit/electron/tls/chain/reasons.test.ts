@@ -3,26 +3,37 @@ import { toTrustReason } from '../../../../../electron/main/tls/chain/reasons'
 import { trustReasonCodeSchema, trustReasonSchema } from '../../../../../shared/types/trust'
 
 describe('toTrustReason', () => {
-  it.each(trustReasonCodeSchema.options)('words %s for users and the helpdesk', (code) => {
-    for (const role of ['leaf', 'intermediate', 'root'] as const) {
-      const r = trustReasonSchema.parse(
-        toTrustReason({
-          code,
-          severity: 'error',
-          certIndex: 0,
-          certSubject: 'CN=x',
-          detail: 'technical',
-          ctx: { role, at: new Date(), date: new Date(), host: 'h.example', sipDomain: 'example' }
-        })
-      )
-      expect(r.summary).toMatch(/^[A-Z].*[.!]$/)
-      expect(r.summary).not.toMatch(/undefined|null|\$\{/)
-      expect(r.remedy.length).toBeGreaterThan(10)
-      expect(r.detail).toBe('technical')
-    }
+  it.each(trustReasonCodeSchema.options)('turns a %s finding into code + facts', (code) => {
+    const at = new Date(Date.UTC(2026, 0, 10))
+    const date = new Date(Date.UTC(2026, 0, 5))
+    const r = trustReasonSchema.parse(
+      toTrustReason({
+        code,
+        severity: 'error',
+        certIndex: 0,
+        certSubject: 'CN=x',
+        detail: 'technical',
+        ctx: { role: 'leaf', at, date, host: 'h.example', names: ['a.example'], extra: { n: 3 } }
+      })
+    )
+    expect(r).toEqual({
+      code,
+      severity: 'error',
+      certIndex: 0,
+      certSubject: 'CN=x',
+      params: {
+        n: 3,
+        host: 'h.example',
+        date: '2026-01-05T00:00:00.000Z',
+        at: '2026-01-10T00:00:00.000Z',
+        names: ['a.example'],
+        role: 'leaf'
+      },
+      detail: 'technical'
+    })
   })
 
-  it('names the certificate names on a host mismatch', () => {
+  it('carries no sentence across IPC', () => {
     const r = toTrustReason({
       code: 'hostname-mismatch',
       severity: 'error',
@@ -31,8 +42,8 @@ describe('toTrustReason', () => {
       detail: '',
       ctx: { host: 'sip.example.com', names: ['a.example.net', 'b.example.net'] }
     })
-    expect(r.summary).toBe(
-      'The server could not prove that it is sip.example.com; its certificate is for a.example.net, b.example.net.'
+    expect(Object.keys(r).sort()).toEqual(
+      ['certIndex', 'certSubject', 'code', 'detail', 'params', 'severity'].sort()
     )
   })
 })

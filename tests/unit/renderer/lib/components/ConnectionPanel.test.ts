@@ -5,6 +5,7 @@ import { connection, policy, trust } from '../../../../../renderer/src/lib/state
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { answer, resetApi } from '../../api-mock'
 import { makeCert, makePolicy, makeReport, makeUntrustedReport } from '../../fixtures'
+import type { TrustReport } from '../../../../../shared/types/trust'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -62,8 +63,10 @@ describe('ConnectionPanel', () => {
     expect(reasons.map((r) => r.dataset['code'])).toEqual(['self-signed', 'extra-certificates'])
     const first = reasons[0]!
     expect(first.textContent).toContain('The certificate is self-signed')
-    expect(first.textContent).toContain('nobody vouches for it')
-    expect(first.textContent).toContain('Install a certificate from a trusted CA')
+    expect(first.textContent).toContain('nobody vouches for its identity')
+    expect(first.textContent).toContain('confirm its fingerprint with the administrator')
+    // The headline is named above the details, in words.
+    expect(screen.getByTestId('verdict-headline').dataset['code']).toBe('self-signed')
     const details = first.querySelector('details')!
     expect(details.open).toBe(false)
     expect(within(details).getByText(/Subject equals issuer/)).toBeTruthy()
@@ -132,24 +135,45 @@ describe('ConnectionPanel', () => {
     })
   })
 
-  it('warns loudly when a stored exception pins a different certificate', () => {
+  it('warns loudly when the core says a pinned certificate changed, as the headline', () => {
     const report = makeUntrustedReport()
-    trust.report = report
-    trust.exceptions = [
-      { host: report.host, port: report.port, sha256: 'OLD', subject: 'CN=old', acceptedAt: 'x' }
-    ]
+    const changed: TrustReport['reasons'][number] = {
+      code: 'certificate-changed',
+      severity: 'error',
+      certIndex: 0,
+      certSubject: null,
+      params: {
+        host: report.host,
+        port: report.port,
+        acceptedSha256: 'OLD:PIN',
+        presentedSha256: report.sentChain[0]!.sha256,
+        acceptedAt: '2026-02-03T00:00:00.000Z'
+      },
+      detail: ''
+    }
+    trust.report = { ...report, headline: changed, reasons: [changed, ...report.reasons] }
     render(ConnectionPanel)
     const warning = screen.getByTestId('cert-changed')
     expect(warning.getAttribute('role')).toBe('alert')
-    expect(warning.textContent).toContain('OLD')
+    expect(warning.textContent).toContain('OLD:PIN')
+    expect(screen.getByTestId('verdict-headline').textContent).toContain(
+      'now presents a different certificate'
+    )
   })
 
   it('says exceptions are not allowed when the policy forbids them', () => {
     policy.policy = makePolicy({ allowTrustExceptions: false })
-    trust.report = makeUntrustedReport()
+    trust.report = { ...makeUntrustedReport(), exceptionOffer: 'forbidden-by-policy' }
     render(ConnectionPanel)
-    expect(screen.getByTestId('exception-locked').textContent).toContain('does not allow')
+    expect(screen.getByTestId('exception-forbidden').textContent).toContain('does not allow')
     expect(screen.queryByTestId('exception-accept')).toBeNull()
+    expect(screen.queryByTestId('exception-form')).toBeNull()
+  })
+
+  it('offers no exception where the core says none could help (revoked)', () => {
+    trust.report = { ...makeUntrustedReport(), exceptionOffer: 'not-applicable' }
+    render(ConnectionPanel)
+    expect(screen.queryByTestId('exception-form')).toBeNull()
   })
 
   it('shows the discovery trace and the DNS-hijack question, and answers it', async () => {
@@ -160,6 +184,7 @@ describe('ConnectionPanel', () => {
       decidedAt: '2026-11-28T12:00:00Z'
     })
     connection.info = {
+      attemptId: 'feedfacecafebeef',
       sipDomain: 'hijack.example',
       server: null,
       transport: 'tls',

@@ -4,6 +4,7 @@ import SignIn from '../../../../../renderer/src/lib/components/SignIn.svelte'
 import { nav, policy, session } from '../../../../../renderer/src/lib/state'
 import { answer, resetApi } from '../../api-mock'
 import { makePolicy } from '../../fixtures'
+import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -109,12 +110,31 @@ describe('SignIn', () => {
     expect(failure.textContent).toContain(text)
   })
 
-  it('shows the SIP status line and, for untrusted, a way to the reasons', async () => {
+  it('shows the headline finding in words and a way to the reasons', async () => {
     session.state = {
       status: 'failed',
-      failure: { code: 'untrusted', reason: 'certificate expired' }
+      failure: {
+        code: 'untrusted',
+        reason: 'certificate expired',
+        finding: {
+          code: 'certificate-changed',
+          severity: 'error',
+          certIndex: 0,
+          certSubject: null,
+          params: { host: 'sip.example.org', port: 5061, acceptedAt: '2026-01-05T00:00:00.000Z' },
+          detail: 'pins AA, presented BB'
+        }
+      }
     }
     render(SignIn)
+    expect(screen.getByTestId('signin-headline').textContent).toContain(
+      'sip.example.org:5061 now presents a different certificate from the one you accepted as an exception on 5 January 2026'
+    )
+    i18n.setLanguage('zh-CN')
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('signin-headline').textContent).toContain('2026年1月5日')
+    )
+    i18n.setLanguage('en')
     await fireEvent.click(screen.getByTestId('signin-why'))
     expect(nav.view).toBe('connection')
     nav.go('home')

@@ -7,11 +7,12 @@ import {
   anchorSourceSchema,
   revocationStatusSchema,
   trustReasonCodeSchema,
+  trustSeveritySchema,
   trustVerdictSchema
 } from '../../../../../shared/types/trust'
 import en from '../../../../../renderer/src/lib/i18n/en.json'
 import zhCN from '../../../../../renderer/src/lib/i18n/zh-CN.json'
-import { i18n, t } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
+import { i18n, reasonWords, t } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 
 type Tree = { [key: string]: string | Tree }
 
@@ -33,14 +34,12 @@ describe('message files', () => {
     expect([...enKeys].filter((k) => !zhKeys.has(k))).toEqual([])
   })
 
-  it('Chinese extras are only the reason sentences English takes from the core', () => {
-    expect(
-      [...zhKeys].filter((k) => !enKeys.has(k) && !/^reasons\.(summary|remedyText)\./.test(k))
-    ).toEqual([])
+  it('Chinese has no string English lacks (trust reasons live in shared/reasons for both)', () => {
+    expect([...zhKeys].filter((k) => !enKeys.has(k))).toEqual([])
   })
 
   it.each([
-    ['reasons.code', trustReasonCodeSchema.options],
+    ['reasons.severity', trustSeveritySchema.options],
     ['session.failure', sessionFailureCodeSchema.options],
     ['session.status', sessionStatusSchema.options],
     ['presence.state', presenceStateSchema.options],
@@ -59,12 +58,16 @@ describe('message files', () => {
     }
   })
 
-  it('Chinese explains every reason code in its own words', () => {
-    i18n.setLanguage('zh-CN')
-    const missing = trustReasonCodeSchema.options.filter(
-      (c) => !i18n.has(`reasons.summary.${c}`) || !i18n.has(`reasons.remedyText.${c}`)
-    )
-    expect(missing).toEqual([])
+  it('words every reason code in both languages, with its facts', () => {
+    const params = { host: 'sip.example-9.test', date: '2026-01-02T00:00:00.000Z' }
+    for (const code of trustReasonCodeSchema.options) {
+      i18n.setLanguage('zh-CN')
+      const zh = reasonWords({ code, params })
+      i18n.setLanguage('en')
+      const en = reasonWords({ code, params })
+      expect(zh.summary).not.toBe(en.summary)
+      expect(zh.title).toMatch(/[\u4e00-\u9fff]/)
+    }
   })
 
   it('switches language, plural rules included', () => {

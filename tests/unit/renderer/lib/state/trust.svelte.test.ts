@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { answer, calls, emit, refuse, resetApi } from '../../api-mock'
 import { makeReport, makeUntrustedReport } from '../../fixtures'
 import { trust } from '../../../../../renderer/src/lib/state'
+import type { TrustReport } from '../../../../../shared/types/trust'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -61,23 +62,6 @@ describe('trust state', () => {
     expect(trust.exceptionError?.message).toBe('fingerprint does not match')
   })
 
-  it('flags a changed certificate when a stored exception pins another fingerprint', () => {
-    const report = makeUntrustedReport()
-    trust.report = report
-    trust.exceptions = [
-      {
-        host: report.host,
-        port: report.port,
-        sha256: makeReport().sentChain[0]!.sha256,
-        subject: 'CN=old',
-        acceptedAt: '2026-01-01T00:00:00Z'
-      }
-    ]
-    expect(trust.changed?.presentedSha256).toBe(report.sentChain[0]!.sha256)
-    trust.exceptions = [{ ...trust.exceptions[0]!, sha256: report.sentChain[0]!.sha256 }]
-    expect(trust.changed).toBeNull()
-  })
-
   it('revokes and forgets through the contract and updates the lists', async () => {
     trust.exceptions = [
       { host: 'a', port: 1, sha256: 'X', subject: 's', acceptedAt: 't' },
@@ -95,24 +79,42 @@ describe('trust state', () => {
 })
 
 describe('trust state: the core says the certificate changed', () => {
-  it('shows the warning from the reason code even before exceptions are loaded', () => {
+  it("shows the warning from the core's finding alone, whatever exceptions are loaded", () => {
     const report = makeUntrustedReport()
-    trust.exceptions = []
-    trust.report = {
-      ...report,
-      reasons: [
-        {
-          code: 'certificate-changed',
-          severity: 'error',
-          certIndex: 0,
-          certSubject: null,
-          summary: 'changed',
-          detail: 'pinned AA, got BB',
-          remedy: 'ask'
-        }
-      ]
+    const changed: TrustReport['reasons'][number] = {
+      code: 'certificate-changed',
+      severity: 'error',
+      certIndex: 0,
+      certSubject: null,
+      params: {
+        host: report.host,
+        port: report.port,
+        acceptedSha256: 'AA:AA',
+        presentedSha256: 'BB:BB',
+        acceptedAt: '2026-01-01T00:00:00.000Z'
+      },
+      detail: 'pinned AA, got BB'
     }
-    expect(trust.changed?.acceptedSha256).toBeNull()
-    expect(trust.changed?.presentedSha256).toBe(report.sentChain[0]!.sha256)
+    // Stored exceptions that would "agree" change nothing: the renderer does not re-decide.
+    trust.exceptions = [
+      { host: report.host, port: report.port, sha256: 'BB:BB', subject: 's', acceptedAt: 't' }
+    ]
+    trust.report = { ...report, headline: changed, reasons: [changed] }
+    expect(trust.changed).toEqual({
+      host: report.host,
+      port: report.port,
+      acceptedSha256: 'AA:AA',
+      presentedSha256: 'BB:BB',
+      acceptedAt: '2026-01-01T00:00:00.000Z'
+    })
+    trust.report = report
+    expect(trust.changed).toBeNull()
+  })
+
+  it('forgets the report when the core says there is none (new attempt, signed out)', () => {
+    trust.report = makeUntrustedReport()
+    expect(trust.badge).toBe('untrusted')
+    trust.report = null
+    expect(trust.badge).toBe('not-connected')
   })
 })
