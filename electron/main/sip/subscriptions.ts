@@ -1,5 +1,6 @@
 import type { ContactPresence, Presence, SubscriptionHealth } from '../../../shared/types/presence'
 import { normalizeAor } from '../../../shared/types/sip'
+import { backoffDelay, type BackoffPolicy } from './backoff'
 import { parsePidf } from './pidf'
 import { realTimers, type Timers } from './publish'
 
@@ -78,6 +79,9 @@ export const SUBSCRIBE_WINDOW = 20
  * subscription may then stay silent until its refresh; the roster must not wait for that.
  */
 export const SLOT_TIMEOUT_MS = 32_000
+
+/** Back-off between subscription attempts after one ended: 30 s doubling up to 30 min. */
+const RESUBSCRIBE_BACKOFF: BackoffPolicy = { baseMs: 30_000, maxMs: 30 * 60_000 }
 
 // Reasons after which subscribing again at once is right (RFC 6665 §4.1.3).
 const retryNow = new Set(['deactivated', 'timeout'])
@@ -306,17 +310,12 @@ export class SubscriptionManager {
       this.#set(e, { status: 'terminated', reason })
       return
     }
-    let delayMs: number
-    if (retryNow.has(end.reason) && e.failures === 0) delayMs = 0
-    else {
-      // Exponential back-off with full jitter for probation/giveup, 5xx, timeouts and unknowns;
-      // Retry-After wins when the server sent it (RFC 6665 §4.1.3).
-      const base = Math.min(30_000 * 2 ** e.failures, 30 * 60_000)
-      delayMs =
-        end.retryAfter !== undefined
-          ? end.retryAfter * 1000
-          : base / 2 + (this.#random() * base) / 2
-    }
+    // Exponential back-off for probation/giveup, 5xx, timeouts and unknowns; Retry-After wins
+    // when the server sent it (RFC 6665 §4.1.3).
+    const delayMs =
+      retryNow.has(end.reason) && e.failures === 0
+        ? 0
+        : backoffDelay(e.failures + 1, RESUBSCRIBE_BACKOFF, this.#random, end.retryAfter)
     e.failures++
     this.#set(e, { status: end.transport || end.status ? 'error' : 'terminated', reason })
     e.retryTimer = this.#timers.setTimeout(() => {
