@@ -10,14 +10,6 @@ import {
 /** Options for the adapter. */
 export interface TlsSipSocketOptions extends TrustedSocketOptions {
   limits?: FramerLimits
-  /**
-   * Client keep-alive (RFC 5626 §4.4.1): send a CRLF ping this often and reset the connection
-   * if no pong (or any other data) comes back within `keepAliveTimeoutMs`. This is how a
-   * half-open connection (sleep, network change) is noticed. 0 or absent disables it.
-   */
-  keepAliveIntervalMs?: number
-  /** How long to wait for the pong (RFC 5626 §4.4.1 suggests 10 s). */
-  keepAliveTimeoutMs?: number
 }
 
 /**
@@ -35,8 +27,6 @@ export class TlsSipSocket extends TrustedSocket {
 
   readonly #framer: SipFramer
   readonly #options: TlsSipSocketOptions
-  #keepAliveTimer: ReturnType<typeof setTimeout> | null = null
-  #pongTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(stream: Duplex, endpoint: SocketEndpoint, options: TlsSipSocketOptions = {}) {
     const where = hostPort(endpoint)
@@ -58,7 +48,7 @@ export class TlsSipSocket extends TrustedSocket {
         this.state = 'connected'
         this.onconnect()
         this.stream.resume()
-        this.#scheduleKeepAlive()
+        this.alive()
       } else if (this.state !== 'connected') {
         this.ondisconnect(true, undefined, 'connection is closed')
       }
@@ -73,29 +63,15 @@ export class TlsSipSocket extends TrustedSocket {
     return true
   }
 
-  #scheduleKeepAlive(): void {
-    const interval = this.#options.keepAliveIntervalMs ?? 0
-    if (interval <= 0 || this.state !== 'connected') return
-    if (this.#keepAliveTimer) clearTimeout(this.#keepAliveTimer)
-    this.#keepAliveTimer = setTimeout(() => {
-      this.#keepAliveTimer = null
-      if (this.state !== 'connected') return
-      this.stream.write('\r\n\r\n')
-      this.#pongTimer = setTimeout(
-        () => this.closed(true, 'keep-alive: no answer from the server'),
-        this.#options.keepAliveTimeoutMs ?? 10_000
-      )
-      this.#pongTimer.unref?.()
-    }, interval)
-    this.#keepAliveTimer.unref?.()
+  /** RFC 5626 §4.4.1: a double CRLF; the server answers with a single CRLF. */
+  protected ping(): void {
+    this.stream.write('\r\n\r\n')
   }
 
   #onData(chunk: Buffer | string): void {
     if (this.state !== 'connected') return
     // Any bytes prove the connection alive, not only the pong.
-    if (this.#pongTimer) clearTimeout(this.#pongTimer)
-    this.#pongTimer = null
-    this.#scheduleKeepAlive()
+    this.alive()
     try {
       const frames = this.#framer.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
       for (const frame of frames) {
@@ -115,11 +91,5 @@ export class TlsSipSocket extends TrustedSocket {
       this.#options.log?.(`SIP framing error, resetting the connection: ${reason}`)
       this.closed(true, `protocol error: ${reason}`)
     }
-  }
-
-  protected teardown(): void {
-    if (this.#keepAliveTimer) clearTimeout(this.#keepAliveTimer)
-    if (this.#pongTimer) clearTimeout(this.#pongTimer)
-    this.#keepAliveTimer = this.#pongTimer = null
   }
 }

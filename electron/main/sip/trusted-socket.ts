@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream'
+import { realTimers, type Timers } from './publish'
 
 /** Where the socket leads, for the Via header and JsSIP's bookkeeping. */
 export interface SocketEndpoint {
@@ -23,7 +24,19 @@ export interface TrustedSocketOptions {
   log?: (message: string) => void
   /** Sees every SIP message that goes out or comes in (not keep-alives), for the SIP log. */
   trace?: WireTrace
+  /**
+   * Client keep-alive (RFC 5626 §4.4.1): after this long without a byte from the server, check
+   * the flow (see `checkFlow`). This is how a half-open connection (sleep, a vanished NAT
+   * binding or network) is noticed while idle. 0 or absent disables it.
+   */
+  keepAliveIntervalMs?: number
+  /** How long a flow check waits for the pong, or any byte, before failing the flow (10 s). */
+  keepAliveTimeoutMs?: number
+  timers?: Timers
 }
+
+/** RFC 5626 §4.4.1: "If a pong is not received within 10 seconds ... the flow has failed". */
+export const FLOW_TIMEOUT_MS = 10_000
 
 /** `host:port`, with an IPv6 literal in brackets (RFC 3986 §3.2.2). */
 export function hostPort(endpoint: SocketEndpoint): string {
@@ -48,13 +61,21 @@ export abstract class TrustedSocket {
   protected readonly stream: Duplex
   protected state: 'idle' | 'connecting' | 'connected' | 'closed' = 'idle'
   readonly #onClosed: TrustedSocketOptions['onClosed']
+  readonly #timers: Timers
+  readonly #keepAliveMs: number
+  readonly #flowTimeoutMs: number
   #closeReported = false
+  #keepAliveTimer: unknown = null
+  #pongTimer: unknown = null
 
   constructor(stream: Duplex, url: string, sipUri: string, options: TrustedSocketOptions) {
     this.stream = stream
     this.url = url
     this.sip_uri = sipUri
     this.#onClosed = options.onClosed
+    this.#timers = options.timers ?? realTimers
+    this.#keepAliveMs = options.keepAliveIntervalMs ?? 0
+    this.#flowTimeoutMs = options.keepAliveTimeoutMs ?? FLOW_TIMEOUT_MS
   }
 
   /** True while the stream can carry messages. */
@@ -71,13 +92,53 @@ export abstract class TrustedSocket {
     this.closed(false, 'disconnected by us')
   }
 
-  /** Stops what the adapter runs on top of the stream (timers, a WebSocket). */
-  protected abstract teardown(): void
+  /**
+   * Checks that the server still answers on this connection (RFC 5626 §4.4.1): a ping now, and
+   * the flow fails (the connection is reset and reported lost) unless a pong or any other byte
+   * arrives within the flow timeout. Called by the keep-alive when the connection was quiet,
+   * and at once when a transaction timed out: a request unanswered for 32 s is the first sign of
+   * a connection that died without a FIN. A check already running is not restarted.
+   */
+  checkFlow(): void {
+    if (this.state !== 'connected' || this.#pongTimer !== null) return
+    this.#clearKeepAlive()
+    this.ping()
+    this.#pongTimer = this.#timers.setTimeout(() => {
+      this.#pongTimer = null
+      this.closed(true, 'flow check: no answer from the server')
+    }, this.#flowTimeoutMs)
+  }
+
+  /** Sends a keep-alive ping (a CRLF pair over TLS, a WebSocket ping frame over WSS). */
+  protected abstract ping(): void
+
+  /** Stops what the adapter runs on top of the stream (a WebSocket); nothing by default. */
+  protected teardown(): void {}
+
+  /** Bytes came from the server: the flow is alive; the idle keep-alive starts over. */
+  protected alive(): void {
+    if (this.#pongTimer !== null) this.#timers.clearTimeout(this.#pongTimer)
+    this.#pongTimer = null
+    this.#clearKeepAlive()
+    if (this.#keepAliveMs <= 0 || this.state !== 'connected') return
+    this.#keepAliveTimer = this.#timers.setTimeout(() => {
+      this.#keepAliveTimer = null
+      this.checkFlow()
+    }, this.#keepAliveMs)
+  }
+
+  #clearKeepAlive(): void {
+    if (this.#keepAliveTimer !== null) this.#timers.clearTimeout(this.#keepAliveTimer)
+    this.#keepAliveTimer = null
+  }
 
   /** Ends the connection and reports it once: to `onClosed`, and to JsSIP if it was in use. */
   protected closed(error: boolean, reason: string): void {
     const wasActive = this.state === 'connected' || this.state === 'connecting'
     this.state = 'closed'
+    this.#clearKeepAlive()
+    if (this.#pongTimer !== null) this.#timers.clearTimeout(this.#pongTimer)
+    this.#pongTimer = null
     this.teardown()
     if (!this.stream.destroyed) this.stream.destroy()
     if (this.#closeReported) return

@@ -59,9 +59,15 @@ export class WsSipSocket extends TrustedSocket {
       }
       this.state = 'connected'
       this.onconnect()
+      this.alive()
+    })
+    // A pong (RFC 6455 §5.5.3) answers our flow check.
+    ws.on('pong', () => {
+      if (this.state === 'connected') this.alive()
     })
     ws.on('message', (data: WebSocket.RawData) => {
       if (this.state !== 'connected') return
+      this.alive()
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
       // Text frames are UTF-8; binary frames may carry SIP too (RFC 7118 §5.1).
       const text = buffer.toString('utf8')
@@ -84,7 +90,12 @@ export class WsSipSocket extends TrustedSocket {
     return true
   }
 
-  protected teardown(): void {
+  /** A WebSocket ping frame (RFC 6455 §5.5.2): SIP over WebSocket has no CRLF keep-alive. */
+  protected ping(): void {
+    this.#ws?.ping()
+  }
+
+  protected override teardown(): void {
     try {
       this.#ws?.terminate()
     } catch {

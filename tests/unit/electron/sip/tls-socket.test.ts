@@ -2,6 +2,7 @@ import { PassThrough, Duplex } from 'node:stream'
 import { describe, expect, it } from 'vitest'
 import { TlsSipSocket } from '../../../../electron/main/sip/tls-socket'
 import type { SocketClosed } from '../../../../electron/main/sip/trusted-socket'
+import { ManualTimers } from './fake-timers'
 
 /** A duplex whose written bytes we can read, and whose readable side we feed. */
 function pair() {
@@ -78,24 +79,65 @@ describe('TlsSipSocket', () => {
     expect(failed).toBe(true)
   })
 
-  it('sends CRLF keep-alive pings and resets when no pong comes back', async () => {
+  it('pings after a quiet interval, and resets when no pong comes back within the flow timeout', async () => {
     const { stream, incoming, written } = pair()
     const closed: SocketClosed[] = []
+    const timers = new ManualTimers()
     const s = new TlsSipSocket(
       stream,
       { host: 'h', port: 1 },
-      { keepAliveIntervalMs: 20, keepAliveTimeoutMs: 30, onClosed: (c) => closed.push(c) }
+      {
+        keepAliveIntervalMs: 15_000,
+        keepAliveTimeoutMs: 10_000,
+        timers,
+        onClosed: (c) => closed.push(c)
+      }
     )
     s.connect()
     await tick()
-    await new Promise((r) => setTimeout(r, 30))
+    await timers.advance(14_999)
+    expect(Buffer.concat(written).toString()).toBe('')
+    await timers.advance(1)
     expect(Buffer.concat(written).toString()).toBe('\r\n\r\n')
+    // The pong: the flow is alive, and the next ping comes after another quiet interval.
     incoming.write('\r\n')
-    await new Promise((r) => setTimeout(r, 40))
+    await tick()
+    await timers.advance(10_000)
     expect(closed).toEqual([])
+    await timers.advance(5_000)
     expect(Buffer.concat(written).toString()).toBe('\r\n\r\n\r\n\r\n')
-    await new Promise((r) => setTimeout(r, 60))
-    expect(closed[0]?.reason).toMatch(/keep-alive/)
+    // No pong this time: 25 s after the last byte from the server the flow is failed.
+    await timers.advance(9_999)
+    expect(closed).toEqual([])
+    await timers.advance(1)
+    expect(closed).toEqual([{ error: true, reason: 'flow check: no answer from the server' }])
     expect(stream.destroyed).toBe(true)
+  })
+
+  it('checks the flow at once on demand (a transaction timed out), once at a time', async () => {
+    const { stream, incoming, written } = pair()
+    const closed: SocketClosed[] = []
+    const timers = new ManualTimers()
+    const s = new TlsSipSocket(
+      stream,
+      { host: 'h', port: 1 },
+      { keepAliveIntervalMs: 60_000, timers, onClosed: (c) => closed.push(c) }
+    )
+    s.connect()
+    await tick()
+    s.checkFlow()
+    s.checkFlow()
+    expect(Buffer.concat(written).toString()).toBe('\r\n\r\n')
+    // Any byte answers it, a pong or a SIP message.
+    incoming.write('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n')
+    await tick()
+    await timers.advance(30_000)
+    expect(closed).toEqual([])
+    s.checkFlow()
+    await timers.advance(10_000)
+    expect(closed[0]?.reason).toMatch(/flow check/)
+    // Nothing to check on a closed connection.
+    s.checkFlow()
+    expect(Buffer.concat(written).toString()).toBe('\r\n\r\n\r\n\r\n')
   })
 })

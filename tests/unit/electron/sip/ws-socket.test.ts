@@ -3,9 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { WebSocketServer } from 'ws'
 import { WsSipSocket } from '../../../../electron/main/sip/ws-socket'
 import type { SocketClosed } from '../../../../electron/main/sip/trusted-socket'
+import { ManualTimers } from './fake-timers'
+import { waitFor } from './memory-history'
 
 let server: WebSocketServer | null = null
+const AFTER_PING = 'OPTIONS sip:x SIP/2.0\r\nContent-Length: 0\r\n\r\n'
 afterEach(async () => {
+  for (const client of server?.clients ?? []) client.terminate()
   await new Promise((r) => (server ? server.close(r) : r(undefined)))
   server = null
 })
@@ -19,6 +23,10 @@ async function start(acceptSip: boolean): Promise<{ port: number; got: string[] 
     handleProtocols: (protocols) => (acceptSip && protocols.has('sip') ? 'sip' : false)
   })
   server.on('connection', (ws) => {
+    ws.on('ping', () => {
+      got.push('ping')
+      ws.send(AFTER_PING)
+    })
     ws.on('message', (data: Buffer) => {
       got.push(data.toString('utf8'))
       ws.send('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n')
@@ -69,5 +77,35 @@ describe('WsSipSocket', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(connected).toBe(false)
     expect(closed[0]?.error).toBe(true)
+  })
+
+  it('checks the flow with a WebSocket ping; a pong keeps it, silence fails it', async () => {
+    const { port, got } = await start(true)
+    const closed: SocketClosed[] = []
+    const timers = new ManualTimers()
+    const s = new WsSipSocket(
+      await open(port),
+      { host: '127.0.0.1', port },
+      { timers, onClosed: (c) => closed.push(c) }
+    )
+    const data: string[] = []
+    s.ondata = (d) => data.push(d)
+    await new Promise<void>((resolve) => {
+      s.onconnect = resolve
+      s.connect()
+    })
+    s.checkFlow()
+    // The server's pong goes out before the message it sends on seeing the ping (see start).
+    await waitFor(() => data.includes(AFTER_PING))
+    expect(got).toEqual(['ping'])
+    await timers.advance(10_000)
+    expect(closed).toEqual([])
+    // A server that stops reading: no pong.
+    for (const client of server!.clients) client.pause()
+    s.checkFlow()
+    await timers.advance(9_999)
+    expect(closed).toEqual([])
+    await timers.advance(1)
+    expect(closed[0]?.reason).toMatch(/flow check/)
   })
 })
