@@ -18,9 +18,49 @@ export const imStateSchema = z.enum(['queued', 'sending', 'accepted', 'failed', 
 /** Delivery state of a message. */
 export type ImState = z.infer<typeof imStateSchema>
 
-/** Why a message failed: the SIP status line when there was one, else our own reason. */
+/**
+ * Why a message was not delivered, as a code each language turns into a sentence:
+ * - from the server's final answer: `offline` (480), `not-found` (404, 604), `busy` (486, 600),
+ *   `declined` (603), `unsupported` (415, 488, 606), `too-large` (413, 513), `forbidden` (403),
+ *   `not-authorized` (401, 407), `no-answer` (408, or no answer at all), `server-error` (5xx),
+ *   `refused` (any other);
+ * - from TrustLine: `no-connection` (no connection within the delivery time, param `seconds`),
+ *   `signed-out`, `connection-failed` (the session ended, param `cause`: a session failure
+ *   code), `interrupted` (TrustLine closed before the answer), `invalid-address`.
+ */
+export const imFailureCodeSchema = z.enum([
+  'offline',
+  'not-found',
+  'busy',
+  'declined',
+  'unsupported',
+  'too-large',
+  'forbidden',
+  'not-authorized',
+  'no-answer',
+  'server-error',
+  'refused',
+  'no-connection',
+  'signed-out',
+  'connection-failed',
+  'interrupted',
+  'invalid-address'
+])
+
+/** Why a message was not delivered, as a code. */
+export type ImFailureCode = z.infer<typeof imFailureCodeSchema>
+
+/**
+ * Why a message failed: a code with its parameters for the sentence, and the detail for the
+ * helpdesk (the SIP status line when there was one, else our own words). Records written before
+ * codes existed have only `status` and `reason`.
+ */
 export const imFailureSchema = z.object({
+  code: imFailureCodeSchema.optional(),
+  /** Facts the sentence needs (e.g. `seconds`, `cause`). */
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
   status: z.number().int().min(100).max(699).optional(),
+  /** The server's reason phrase, or our own detail. */
   reason: z.string()
 })
 
@@ -37,7 +77,13 @@ export const imMessageSchema = z.object({
   /** When we sent or received it (ISO 8601). */
   sentAt: z.string(),
   state: imStateSchema,
-  failure: imFailureSchema.optional()
+  failure: imFailureSchema.optional(),
+  /**
+   * Incoming messages: sender, Call-ID and CSeq of the MESSAGE (RFC 3261 §8.2.2.2), the same on
+   * every copy of one request, so a copy resent after a lost connection is recognised and not
+   * shown twice.
+   */
+  dedupeKey: z.string().max(2000).optional()
 })
 
 /** One instant message. */

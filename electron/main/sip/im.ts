@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto'
-import type { ImFailure, ImMessage, Typing } from '../../../shared/types/im'
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { ImFailure, ImFailureCode, ImMessage, Typing } from '../../../shared/types/im'
 import { normalizeAor } from '../../../shared/types/sip'
+import type { IncomingMessage, ReceiveAnswer } from './agent'
+import { backoffDelay, type BackoffPolicy } from './backoff'
 import { realTimers, type Timers } from './publish'
 import { escapeXml, parseXml } from './xml'
 
@@ -10,17 +12,41 @@ export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8'
 export const ISCOMPOSING_CONTENT_TYPE = 'application/im-iscomposing+xml'
 const ISCOMPOSING_NS = 'urn:ietf:params:xml:ns:im-iscomposing'
 
+/** What makes the copies of one MESSAGE one request for the receiver (RFC 3261 §8.2.2.2). */
+export interface RequestIdentity {
+  callId: string
+  fromTag: string
+  cseq: number
+}
+
+/** One MESSAGE to send. */
+export interface OutgoingMessage {
+  to: string
+  body: string
+  contentType: string
+  /** Sent with this identity, the same on every copy; a fresh one when absent. */
+  identity?: RequestIdentity
+}
+
 /** The final answer to one MESSAGE, or why none came. */
 export type SendOutcome =
-  | { kind: 'response'; status: number; reason: string }
+  | {
+      kind: 'response'
+      status: number
+      reason: string
+      /** Retry-After of the answer, in seconds (RFC 3261 §20.33). */
+      retryAfter?: number
+    }
   /** No response: the connection went away (the message may be retried). */
   | { kind: 'transport-error'; reason: string }
-  /** No response in time (JsSIP Timer F, RFC 3261 §17.1.2.2). */
+  /** No response in time (Timer F, RFC 3261 §17.1.2.2). */
   | { kind: 'timeout' }
+  /** Not sent: the address cannot be put in a request. */
+  | { kind: 'invalid'; reason: string }
 
 /** What the IM service needs from the live SIP session. */
 export interface ImTransport {
-  sendMessage(to: string, body: string, contentType: string): Promise<SendOutcome>
+  sendMessage(message: OutgoingMessage): Promise<SendOutcome>
 }
 
 /** Where messages are kept; the history store in production. */
@@ -32,14 +58,24 @@ export interface ImHistory {
     state: ImMessage['state'],
     failure?: ImFailure
   ): Promise<ImMessage | undefined>
+  /** The received message of this conversation with this `dedupeKey`, if it is there. */
+  findReceived(conversation: string, dedupeKey: string): Promise<ImMessage | undefined>
 }
 
 /** Options of the IM service. */
 export interface ImServiceOptions {
   history: ImHistory
   timers?: Timers
-  /** How long a message may wait for a connection before it is marked failed. */
-  queueTimeoutMs?: number
+  /** Random in [0, 1) for retry jitter. */
+  random?: () => number
+  /**
+   * How long a message may take from being sent until it is delivered (waiting for a connection,
+   * and retries after a transient answer) before it is failed. Default 5 minutes: longer than a
+   * server restart plus both ends' reconnect back-off.
+   */
+  deliveryTimeoutMs?: number
+  /** Back-off between retries after a transient answer (default 2 s, doubling up to 30 s). */
+  retry?: BackoffPolicy
   /** How long typing indications to a peer stay off after it answered 415. */
   typingBackoffMs?: number
   newId?: () => string
@@ -49,12 +85,56 @@ export interface ImServiceOptions {
   log?: (message: string) => void
 }
 
-/** What to answer to an incoming MESSAGE. */
-export type ReceiveVerdict = { status: 200 } | { status: 415; accept: string }
-
-interface Pending {
+/** An outgoing message not yet accepted or failed. */
+interface Outgoing {
   message: ImMessage
-  timer: unknown
+  identity: RequestIdentity
+  /** When it fails at the latest. */
+  deadline: number
+  /**
+   * It met an outage (queued without a connection, or its attempt ended without an answer):
+   * transient answers are retried, because the peer may be reconnecting as well.
+   */
+  retries: boolean
+  /** Transient failures so far (the back-off exponent). */
+  failures: number
+  /** The last transient failure: what it fails with if the deadline comes first. */
+  last: ImFailure | null
+  /** Waiting for a connection, waiting to retry, or with the transport. */
+  phase: 'waiting' | 'retrying' | 'sending'
+  retryTimer: unknown
+  deadlineTimer: unknown
+}
+
+/** Answers that mean "not now" rather than "no" (RFC 3261 §21.4.9, §21.4.18, §21.5.4). */
+const TRANSIENT = new Set([408, 480, 503])
+
+/** What an incoming MESSAGE may carry, for a 415's Accept (RFC 3428 §7). */
+const ACCEPTED_TYPES = `text/plain, ${ISCOMPOSING_CONTENT_TYPE}`
+
+/** Failure codes of final answers to a MESSAGE; other 5xx are `server-error`, the rest `refused`. */
+const FAILURE_CODES: Readonly<Record<number, ImFailureCode>> = {
+  401: 'not-authorized',
+  403: 'forbidden',
+  404: 'not-found',
+  407: 'not-authorized',
+  408: 'no-answer',
+  413: 'too-large',
+  415: 'unsupported',
+  480: 'offline',
+  486: 'busy',
+  488: 'unsupported',
+  513: 'too-large',
+  600: 'busy',
+  603: 'declined',
+  604: 'not-found',
+  606: 'unsupported'
+}
+
+/** Why a MESSAGE was not delivered, from the server's final non-2xx answer. */
+export function deliveryFailure(status: number, reason: string): ImFailure {
+  const code = FAILURE_CODES[status] ?? (status >= 500 && status < 600 ? 'server-error' : 'refused')
+  return { code, status, reason }
 }
 
 // RFC 3994 §3.3: an active indication is refreshed at most this often, and the receiver treats
@@ -65,14 +145,22 @@ const DEFAULT_REMOTE_REFRESH_S = 120
 /**
  * Instant messaging over SIP MESSAGE (RFC 3428) with typing indications (RFC 3994).
  *
- * Every outgoing message is in history before anything is sent, and ends `accepted` or
- * `failed` with a reason: sent at once when connected, otherwise queued until reconnect or until
- * the queue timeout, when it fails. Nothing is dropped silently.
+ * Delivery: every outgoing message is in history before anything is sent, and ends `accepted`
+ * (the server answered 2xx) or `failed` with a code saying why; nothing is dropped silently.
+ * Every copy of a message goes out with the same Call-ID, From tag and CSeq, so a copy sent again
+ * after a connection was lost without an answer is recognised by the receiver (and by us:
+ * received messages are kept once per sender, Call-ID and CSeq, and a copy is answered 200 but
+ * not shown again). A message that met an outage (queued without a connection, or left without
+ * an answer) is retried after a transient answer (408, 480, 503; Retry-After honoured) with
+ * back-off, since the peer may be reconnecting too; every message fails at the latest after
+ * `deliveryTimeoutMs`.
  */
 export class ImService {
   readonly #o: Required<Omit<ImServiceOptions, 'log'>> & { log: (m: string) => void }
   #transport: ImTransport | null = null
-  readonly #queue: Pending[] = []
+  readonly #outgoing = new Map<string, Outgoing>()
+  /** Incoming copies being stored, by dedupe key: a copy that arrives meanwhile waits for it. */
+  readonly #receiving = new Map<string, Promise<void>>()
   readonly #typingOff = new Map<string, number>()
   readonly #typingSent = new Map<string, { active: boolean; at: number }>()
   readonly #remoteTyping = new Map<string, unknown>()
@@ -80,7 +168,9 @@ export class ImService {
   constructor(options: ImServiceOptions) {
     this.#o = {
       timers: realTimers,
-      queueTimeoutMs: 120_000,
+      random: Math.random,
+      deliveryTimeoutMs: 5 * 60_000,
+      retry: { baseMs: 2000, maxMs: 30_000 },
       typingBackoffMs: 10 * 60_000,
       newId: randomUUID,
       onUpdated: () => undefined,
@@ -93,16 +183,22 @@ export class ImService {
 
   /** Messages waiting for a connection. */
   get queued(): readonly ImMessage[] {
-    return this.#queue.map((p) => p.message)
+    return [...this.#outgoing.values()].filter((o) => o.phase === 'waiting').map((o) => o.message)
   }
 
-  /** The session is registered: send through `transport` and deliver the queue. */
+  /**
+   * The session is registered: send through `transport`, starting with what waited for it. A
+   * message waiting to retry goes now too, its back-off starting over: the new connection is
+   * news (the peer may be back as well).
+   */
   attach(transport: ImTransport): void {
     this.#transport = transport
-    const waiting = this.#queue.splice(0)
-    for (const p of waiting) {
-      this.#o.timers.clearTimeout(p.timer)
-      void this.#dispatch(p.message)
+    for (const o of [...this.#outgoing.values()]) {
+      if (o.phase === 'sending') continue
+      if (o.retryTimer !== null) this.#o.timers.clearTimeout(o.retryTimer)
+      o.retryTimer = null
+      o.failures = 0
+      this.#attempt(o)
     }
   }
 
@@ -111,13 +207,10 @@ export class ImService {
     this.#transport = null
   }
 
-  /** Signed out: everything still queued fails now, with the reason. */
-  async failQueued(reason: string): Promise<void> {
-    const waiting = this.#queue.splice(0)
-    for (const p of waiting) {
-      this.#o.timers.clearTimeout(p.timer)
-      await this.#update(p.message, 'failed', { reason })
-    }
+  /** Signed out or the session ended: every message not delivered yet fails now, saying why. */
+  async failQueued(failure: ImFailure): Promise<void> {
+    const pending = [...this.#outgoing.values()]
+    await Promise.all(pending.map((o) => this.#finish(o, 'failed', failure)))
   }
 
   /** Sends a text message; resolves once it is recorded (queued or sending), not delivered. */
@@ -134,37 +227,64 @@ export class ImService {
     const stored = await this.#o.history.append(message)
     this.#o.onUpdated(stored)
     this.#typingSent.delete(conversation)
-    if (this.#transport) void this.#dispatch(stored)
-    else this.#enqueue(stored)
+    const o: Outgoing = {
+      message: stored,
+      // The message id is unique: it serves as the Call-ID of every copy.
+      identity: { callId: stored.id, fromTag: randomBytes(8).toString('hex'), cseq: 1 },
+      deadline: this.#o.timers.now() + this.#o.deliveryTimeoutMs,
+      retries: !this.#transport,
+      failures: 0,
+      last: null,
+      phase: 'waiting',
+      retryTimer: null,
+      deadlineTimer: null
+    }
+    o.deadlineTimer = this.#o.timers.setTimeout(() => {
+      o.deadlineTimer = null
+      // A message with the transport fails when its answer (or the lack of one) comes.
+      if (o.phase !== 'sending') this.#fail(o, o.last ?? this.#noConnection())
+    }, this.#o.deliveryTimeoutMs)
+    this.#outgoing.set(stored.id, o)
+    this.#attempt(o)
     return stored
   }
 
-  /** Handles an incoming MESSAGE and says what to answer. */
-  async receive(
-    from: string,
-    body: string,
-    contentType: string | undefined
-  ): Promise<ReceiveVerdict> {
-    const conversation = normalizeAor(from)
-    const type = (contentType ?? 'text/plain').split(';')[0]?.trim().toLowerCase()
+  /**
+   * Handles an incoming MESSAGE and says what to answer: 200 once it is stored (or when it is
+   * a copy of one already stored), 415 with Accept for a type we do not show (RFC 3428 §7).
+   * Rejects if it could not be stored (the caller answers 500 and the sender tries again).
+   */
+  async receive(incoming: IncomingMessage): Promise<ReceiveAnswer> {
+    const conversation = normalizeAor(incoming.from)
+    const type = (incoming.contentType ?? 'text/plain').split(';')[0]?.trim().toLowerCase()
     if (type === ISCOMPOSING_CONTENT_TYPE) {
-      this.#onComposing(conversation, body)
+      this.#onComposing(conversation, incoming.body)
       return { status: 200 }
     }
     if (type !== 'text/plain') {
-      return { status: 415, accept: `text/plain, ${ISCOMPOSING_CONTENT_TYPE}` }
+      return {
+        status: 415,
+        reason: 'Unsupported Media Type',
+        headers: [`Accept: ${ACCEPTED_TYPES}`]
+      }
     }
-    this.#clearRemoteTyping(conversation)
-    const message: ImMessage = {
-      id: this.#o.newId(),
-      conversation,
-      direction: 'in',
-      body,
-      sentAt: new Date(this.#o.timers.now()).toISOString(),
-      state: 'received'
+    const dedupeKey = `${conversation} ${incoming.callId} ${incoming.cseq}`
+    const earlier = this.#receiving.get(dedupeKey)
+    if (earlier) {
+      try {
+        await earlier
+        return { status: 200 }
+      } catch {
+        // The first copy could not be stored: this one tries.
+      }
     }
-    const stored = await this.#o.history.append(message)
-    this.#o.onReceived(stored)
+    const storing = this.#store(conversation, incoming.body, dedupeKey)
+    this.#receiving.set(dedupeKey, storing)
+    try {
+      await storing
+    } finally {
+      if (this.#receiving.get(dedupeKey) === storing) this.#receiving.delete(dedupeKey)
+    }
     return { status: 200 }
   }
 
@@ -184,11 +304,11 @@ export class ImService {
     if (!active && (!last || !last.active)) return 'skipped'
     if (active && last?.active && now - last.at < TYPING_REFRESH_S * 1000) return 'skipped'
     this.#typingSent.set(conversation, { active, at: now })
-    const outcome = await transport.sendMessage(
-      conversation,
-      isComposingBody(active),
-      ISCOMPOSING_CONTENT_TYPE
-    )
+    const outcome = await transport.sendMessage({
+      to: conversation,
+      body: isComposingBody(active),
+      contentType: ISCOMPOSING_CONTENT_TYPE
+    })
     if (outcome.kind === 'response' && [415, 405, 501].includes(outcome.status)) {
       this.#typingOff.set(conversation, now + this.#o.typingBackoffMs)
       this.#o.log(
@@ -200,61 +320,157 @@ export class ImService {
 
   /** Stops timers (the service is being thrown away). */
   dispose(): void {
-    for (const p of this.#queue) this.#o.timers.clearTimeout(p.timer)
+    for (const o of this.#outgoing.values()) this.#clearTimers(o)
+    this.#outgoing.clear()
     for (const t of this.#remoteTyping.values()) this.#o.timers.clearTimeout(t)
     this.#remoteTyping.clear()
   }
 
-  #enqueue(message: ImMessage): void {
-    const pending: Pending = { message, timer: null }
-    pending.timer = this.#o.timers.setTimeout(() => {
-      const i = this.#queue.indexOf(pending)
-      if (i < 0) return
-      this.#queue.splice(i, 1)
-      void this.#update(message, 'failed', {
-        reason: `not sent: no connection to the server within ${Math.round(this.#o.queueTimeoutMs / 1000)} s`
-      })
-    }, this.#o.queueTimeoutMs)
-    this.#queue.push(pending)
+  async #store(conversation: string, body: string, dedupeKey: string): Promise<void> {
+    // A copy of a message we have: the sender lost our 200 with its connection. Answer 200
+    // again, show nothing new.
+    if (await this.#o.history.findReceived(conversation, dedupeKey)) return
+    this.#clearRemoteTyping(conversation)
+    const message: ImMessage = {
+      id: this.#o.newId(),
+      conversation,
+      direction: 'in',
+      body,
+      sentAt: new Date(this.#o.timers.now()).toISOString(),
+      state: 'received',
+      dedupeKey
+    }
+    const stored = await this.#o.history.append(message)
+    this.#o.onReceived(stored)
   }
 
-  async #dispatch(message: ImMessage): Promise<void> {
+  /** Sends now if connected, else waits for `attach`. Never rejects: errors end in the log. */
+  #attempt(o: Outgoing): void {
     const transport = this.#transport
     if (!transport) {
-      this.#enqueue(message)
+      o.phase = 'waiting'
       return
     }
-    if (message.state !== 'sending') message = await this.#update(message, 'sending')
+    o.phase = 'sending'
+    this.#deliver(o, transport).catch((error: unknown) => {
+      this.#o.log(`delivering message ${o.message.id} failed: ${String(error)}`)
+      // Leave it to the deadline rather than in limbo.
+      if (this.#outgoing.get(o.message.id) === o) o.phase = 'waiting'
+    })
+  }
+
+  async #deliver(o: Outgoing, transport: ImTransport): Promise<void> {
+    const current = () => this.#outgoing.get(o.message.id) === o
+    if (o.message.state !== 'sending') o.message = await this.#update(o.message, 'sending')
+    if (!current()) return
     let outcome: SendOutcome
     try {
-      outcome = await transport.sendMessage(message.conversation, message.body, TEXT_CONTENT_TYPE)
+      outcome = await transport.sendMessage({
+        to: o.message.conversation,
+        body: o.message.body,
+        contentType: TEXT_CONTENT_TYPE,
+        identity: o.identity
+      })
     } catch (error) {
       outcome = { kind: 'transport-error', reason: String(error) }
     }
+    if (!current()) return
     if (outcome.kind === 'response') {
-      if (outcome.status >= 200 && outcome.status < 300) await this.#update(message, 'accepted')
-      else await this.#update(message, 'failed', { status: outcome.status, reason: outcome.reason })
+      if (outcome.status >= 200 && outcome.status < 300) {
+        await this.#finish(o, 'accepted')
+        return
+      }
+      const failure = deliveryFailure(outcome.status, outcome.reason)
+      if (o.retries && TRANSIENT.has(outcome.status))
+        this.#retryLater(o, failure, outcome.retryAfter)
+      else await this.#finish(o, 'failed', failure)
     } else if (outcome.kind === 'timeout') {
-      await this.#update(message, 'failed', { status: 408, reason: 'no answer from the server' })
+      // No answer: the request may have died with its connection (the agent checks it now).
+      o.retries = true
+      this.#retryLater(o, { code: 'no-answer', reason: 'no answer from the server' })
+    } else if (outcome.kind === 'invalid') {
+      await this.#finish(o, 'failed', { code: 'invalid-address', reason: outcome.reason })
     } else {
-      // The connection dropped before an answer: wait for the next one rather than give up.
-      message = await this.#update(message, 'queued')
-      if (this.#transport && this.#transport !== transport) void this.#dispatch(message)
-      else this.#enqueue(message)
+      // The connection dropped before an answer: send the same request on the next one.
+      o.retries = true
+      if (this.#o.timers.now() >= o.deadline) {
+        await this.#finish(o, 'failed', o.last ?? this.#noConnection())
+        return
+      }
+      o.phase = 'waiting'
+      o.message = await this.#update(o.message, 'queued')
+      if (!current() || o.phase !== 'waiting') return
+      // A new connection is there already: send now. Still the same one (the session has not
+      // noticed its loss yet, or a send failed on it): try again after back-off.
+      if (this.#transport && this.#transport !== transport) this.#attempt(o)
+      else if (this.#transport) this.#retryLater(o, o.last ?? this.#noConnection())
     }
   }
 
+  /** Tries again after back-off (or the server's Retry-After), unless that passes the deadline. */
+  #retryLater(o: Outgoing, failure: ImFailure, retryAfterSeconds?: number): void {
+    o.last = failure
+    o.failures++
+    const delay = backoffDelay(o.failures, this.#o.retry, this.#o.random, retryAfterSeconds)
+    if (this.#o.timers.now() + delay >= o.deadline) {
+      this.#fail(o, failure)
+      return
+    }
+    o.phase = 'retrying'
+    o.retryTimer = this.#o.timers.setTimeout(() => {
+      o.retryTimer = null
+      if (this.#outgoing.get(o.message.id) === o) this.#attempt(o)
+    }, delay)
+  }
+
+  /** Fails a message from a timer: the outcome ends in history or the log, never unhandled. */
+  #fail(o: Outgoing, failure: ImFailure): void {
+    this.#finish(o, 'failed', failure).catch((error: unknown) =>
+      this.#o.log(`failing message ${o.message.id} failed: ${String(error)}`)
+    )
+  }
+
+  /** Ends a message's delivery: no more attempts, the final state recorded and reported. */
+  async #finish(o: Outgoing, state: 'accepted' | 'failed', failure?: ImFailure): Promise<void> {
+    if (this.#outgoing.get(o.message.id) !== o) return
+    this.#outgoing.delete(o.message.id)
+    this.#clearTimers(o)
+    o.message = await this.#update(o.message, state, failure)
+  }
+
+  #clearTimers(o: Outgoing): void {
+    if (o.retryTimer !== null) this.#o.timers.clearTimeout(o.retryTimer)
+    if (o.deadlineTimer !== null) this.#o.timers.clearTimeout(o.deadlineTimer)
+    o.retryTimer = o.deadlineTimer = null
+  }
+
+  #noConnection(): ImFailure {
+    const seconds = Math.round(this.#o.deliveryTimeoutMs / 1000)
+    return {
+      code: 'no-connection',
+      params: { seconds },
+      reason: `no connection to the server within ${seconds} s`
+    }
+  }
+
+  /**
+   * Records a state change and reports it. If history cannot record it (disk full, say), the
+   * change is still reported, since it is true (the server did accept the message), and the
+   * log says it was not recorded; it never becomes an unhandled rejection.
+   */
   async #update(
     message: ImMessage,
     state: ImMessage['state'],
     failure?: ImFailure
   ): Promise<ImMessage> {
-    const updated = (await this.#o.history.updateState(
-      message.conversation,
-      message.id,
-      state,
-      failure
-    )) ?? { ...message, state, ...(failure ? { failure } : {}) }
+    let recorded: ImMessage | undefined
+    try {
+      recorded = await this.#o.history.updateState(message.conversation, message.id, state, failure)
+    } catch (error) {
+      this.#o.log(`could not record message ${message.id} as ${state}: ${String(error)}`)
+    }
+    const { failure: _previous, ...rest } = message
+    const updated = recorded ?? { ...rest, state, ...(failure ? { failure } : {}) }
     this.#o.onUpdated(updated)
     return updated
   }

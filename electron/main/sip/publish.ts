@@ -149,6 +149,13 @@ export class PresencePublisher {
     return next
   }
 
+  /** A refresh or retry from a timer: whatever goes wrong ends as the publication's status. */
+  #inBackground(op: () => Promise<PublicationStatus>): void {
+    this.#enqueue(op).catch((error: unknown) =>
+      this.#setStatus({ kind: 'failed', reason: `PUBLISH failed: ${String(error)}` })
+    )
+  }
+
   async #doPublish(withBody: boolean): Promise<PublicationStatus> {
     this.#clearTimer()
     const body = this.#body
@@ -181,7 +188,7 @@ export class PresencePublisher {
         if (!this.#suspended) {
           this.#timer = this.#timers.setTimeout(() => {
             this.#timer = null
-            void this.#enqueue(() => this.#doPublish(false))
+            this.#inBackground(() => this.#doPublish(false))
           }, refreshDelayMs(granted))
         }
         return this.#setStatus({
@@ -216,7 +223,7 @@ export class PresencePublisher {
     if (this.#suspended) return this.#setStatus(status)
     this.#timer = this.#timers.setTimeout(() => {
       this.#timer = null
-      void this.#enqueue(() => this.#doPublish(true))
+      this.#inBackground(() => this.#doPublish(true))
     }, RETRY_AFTER_FAILURE_MS)
     return this.#setStatus(status)
   }

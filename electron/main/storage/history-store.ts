@@ -141,6 +141,17 @@ export class HistoryStore {
     return msg ? { ...msg } : undefined
   }
 
+  /** The received message with this dedupe key (sender, Call-ID, CSeq), if there is one. */
+  async findReceived(conversation: string, dedupeKey: string): Promise<ImMessage | undefined> {
+    const { messages } = await this.#get(conversation)
+    // Copies come soon after the first (a resend after a lost connection): look from the end.
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i]!
+      if (m.direction === 'in' && m.dedupeKey === dedupeKey) return { ...m }
+    }
+    return undefined
+  }
+
   /** Marks everything received so far as read. */
   async markRead(conversation: string): Promise<void> {
     const conv = await this.#get(conversation)
@@ -245,7 +256,7 @@ export class HistoryStore {
       conv.messages[conv.messages.length - 1] = {
         ...last,
         state: 'failed',
-        failure: { reason: INTERRUPTED_REASON }
+        failure: { code: 'interrupted', reason: INTERRUPTED_REASON }
       }
     }
     return conv
@@ -289,7 +300,7 @@ export class HistoryStore {
           t: 'state',
           id: msg.id,
           state: 'failed',
-          failure: { reason: INTERRUPTED_REASON },
+          failure: { code: 'interrupted', reason: INTERRUPTED_REASON },
           at: new Date().toISOString()
         }
         await this.#write(conv, event)

@@ -58,6 +58,8 @@ export class FakeRegistrar {
   readonly toTags = new Map<string, string>()
   #tag = 0
   #etag = 0
+  /** Answer CRLF keep-alive pings with a pong (RFC 5626 §4.4.1), as Kamailio does. */
+  answerPings = true
 
   constructor(readonly respond: Responder) {
     const onClientBytes = (chunk: Buffer) => this.#onClientBytes(chunk)
@@ -106,6 +108,7 @@ export class FakeRegistrar {
       return
     }
     for (const frame of frames) {
+      if (frame.kind === 'ping' && this.answerPings) this.sendRaw('\r\n')
       if (frame.kind !== 'message') continue
       if (frame.text.startsWith('SIP/2.0')) {
         this.responses.push(frame.text)

@@ -29,6 +29,14 @@ export class MemoryHistory implements ImHistory {
     this.events.push(`${id}:${state}`)
     return { ...m }
   }
+
+  async findReceived(conversation: string, dedupeKey: string) {
+    await Promise.resolve()
+    const m = [...this.byId.values()].find(
+      (x) => x.conversation === conversation && x.direction === 'in' && x.dedupeKey === dedupeKey
+    )
+    return m ? { ...m } : undefined
+  }
 }
 
 /** Polls `cond` every 5 ms; throws after `ms`. */

@@ -1,10 +1,17 @@
 import { createHash } from 'node:crypto'
 import type { TrustReason } from '../../../../shared/types/trust'
 import { describe, expect, it } from 'vitest'
-import { SipSession, type SipConnection } from '../../../../electron/main/sip/session'
+import { afterEach } from 'vitest'
+import { TransactionTimers } from '../../../../electron/main/sip/jssip/internals'
+import {
+  SipSession,
+  type SipConnection,
+  type SipSessionOptions
+} from '../../../../electron/main/sip/session'
 import type { ImMessage } from '../../../../shared/types/im'
 import type { SessionState } from '../../../../shared/types/sip'
 import { FakeRegistrar, type Responder } from './fake-registrar'
+import { ManualTimers } from './fake-timers'
 import { MemoryHistory, waitFor } from './memory-history'
 import { buildPidf } from '../../../../electron/main/sip/pidf'
 
@@ -51,7 +58,11 @@ const refusal = (detail: string): TrustReason => ({
   detail
 })
 
-function setup(responder: Responder, verdict: SipConnection['verdict'] = 'trusted') {
+function setup(
+  responder: Responder,
+  verdict: SipConnection['verdict'] = 'trusted',
+  extra: Partial<SipSessionOptions> = {}
+) {
   const servers: FakeRegistrar[] = []
   const states: SessionState[] = []
   const history = new MemoryHistory()
@@ -75,7 +86,8 @@ function setup(responder: Responder, verdict: SipConnection['verdict'] = 'truste
     events: { onStateChanged: (s) => states.push(s), onMessageReceived: (m) => received.push(m) },
     reconnectBaseMs: 20,
     reconnectMaxMs: 50,
-    registerTimeoutMs: 500
+    registerTimeoutMs: 500,
+    ...extra
   })
   return { session, servers, states, history, received, connects: () => connects }
 }
@@ -253,7 +265,11 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     const bad = await t.session.im.send('sip:nobody@lab.test', 'x')
     await waitFor(() => t.history.byId.get(ok.id)?.state === 'accepted')
     await waitFor(() => t.history.byId.get(bad.id)?.state === 'failed')
-    expect(t.history.byId.get(bad.id)?.failure).toEqual({ status: 404, reason: 'Not Found' })
+    expect(t.history.byId.get(bad.id)?.failure).toEqual({
+      code: 'not-found',
+      status: 404,
+      reason: 'Not Found'
+    })
     const sent = t.servers[0]!.requests.find((r) => r.method === 'MESSAGE')!
     expect(sent.header('content-type')).toBe('text/plain;charset=UTF-8')
     expect(sent.body).toBe('héllo')
@@ -520,6 +536,124 @@ describe('credentials sent ahead of the challenge', () => {
     // n1/00000001 (JsSIP), n2/00000002 (JsSIP's stale retry), then the preemptive one.
     expect(used.length).toBe(3)
     expect(new Set(used).size).toBe(used.length)
+    t.session.dispose()
+  })
+})
+
+describe('delivery across a lost connection, and flow liveness', () => {
+  const timerF = TransactionTimers.TIMER_F
+  afterEach(() => {
+    TransactionTimers.TIMER_F = timerF
+  })
+
+  /** A MESSAGE from bob with this Call-ID and CSeq, on a new branch each time. */
+  function messageFromBob(server: FakeRegistrar, callId: string, cseq: number, body: string) {
+    server.sendRequest(
+      'MESSAGE',
+      'sip:alice@lab.test',
+      [
+        'From: <sip:bob@lab.test>;tag=b7',
+        'To: <sip:alice@lab.test>',
+        `Call-ID: ${callId}`,
+        `CSeq: ${cseq} MESSAGE`,
+        'Content-Type: text/plain;charset=UTF-8'
+      ],
+      body
+    )
+  }
+
+  it('sends a MESSAGE left unanswered by a dropped connection again with the same Call-ID, From tag and CSeq, also when challenged', async () => {
+    let connection = 0
+    const t = setup((req, server) => {
+      if (req.method !== 'MESSAGE') return happy(req, server)
+      // First connection: the MESSAGE gets no answer. Second: challenged, then accepted.
+      if (connection === 1) return null
+      if (!req.header('proxy-authorization')) {
+        return {
+          status: 407,
+          reason: 'Proxy Authentication Required',
+          headers: ['Proxy-Authenticate: Digest realm="lab.test", nonce="n2", qop="auth"']
+        }
+      }
+      return happy(req, server)
+    })
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    connection = 1
+    const m = await t.session.im.send('sip:bob@lab.test', 'are you there?')
+    await waitFor(() => t.servers[0]!.requests.some((r) => r.method === 'MESSAGE'))
+    connection = 2
+    t.servers[0]!.clientStream.destroy()
+    await waitFor(() => t.history.byId.get(m.id)?.state === 'accepted')
+    const copies = t.servers.flatMap((s) => s.requests.filter((r) => r.method === 'MESSAGE'))
+    expect(copies).toHaveLength(3)
+    const identity = (r: (typeof copies)[number]) => ({
+      callId: r.header('call-id'),
+      fromTag: /;tag=([^;]+)/.exec(r.header('from') ?? '')?.[1],
+      cseq: r.header('cseq')
+    })
+    expect(new Set(copies.map((r) => JSON.stringify(identity(r)))).size).toBe(1)
+    expect(identity(copies[0]!).cseq).toMatch(/^\d+ MESSAGE$/)
+    expect(copies.map((r) => r.header('via'))).toHaveLength(3)
+    expect(new Set(copies.map((r) => /branch=([^;]+)/.exec(r.header('via')!)?.[1])).size).toBe(3)
+    expect(copies[2]!.header('proxy-authorization')).toMatch(/^Digest /)
+    t.session.dispose()
+  })
+
+  it('answers 200 to every copy of an incoming MESSAGE and shows it once', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const server = t.servers[0]!
+    messageFromBob(server, 'dup1', 3, 'only once')
+    messageFromBob(server, 'dup1', 3, 'only once')
+    messageFromBob(server, 'dup1', 4, 'the next one')
+    await waitFor(() => server.responses.filter((r) => r.includes('dup1')).length === 3)
+    expect(server.responses.map((r) => r.split('\r\n')[0])).toEqual([
+      'SIP/2.0 200 OK',
+      'SIP/2.0 200 OK',
+      'SIP/2.0 200 OK'
+    ])
+    expect(t.received.map((m) => m.body)).toEqual(['only once', 'the next one'])
+    // A copy after a reconnect (the first 200 was lost with the connection) too.
+    server.clientStream.destroy()
+    await waitFor(() => t.session.state.status === 'registered' && t.connects() === 2)
+    messageFromBob(t.servers[1]!, 'dup1', 3, 'only once')
+    await waitFor(() => t.servers[1]!.responses.some((r) => r.includes('dup1')))
+    expect(t.servers[1]!.responses.find((r) => r.includes('dup1'))).toMatch(/^SIP\/2.0 200 /)
+    expect(t.received).toHaveLength(2)
+    t.session.dispose()
+  })
+
+  it('checks the flow when a MESSAGE times out and reconnects when the ping goes unanswered', async () => {
+    TransactionTimers.TIMER_F = 300
+    const t = setup(
+      (req, server) => (req.method === 'MESSAGE' && t.connects() === 1 ? null : happy(req, server)),
+      'trusted',
+      { flowTimeoutMs: 200 }
+    )
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const silent = t.servers[0]!
+    // The connection still looks open but nothing comes back any more: no pong either.
+    silent.answerPings = false
+    const m = await t.session.im.send('sip:bob@lab.test', 'hello?')
+    await waitFor(() => t.states.some((s) => s.status === 'reconnecting'))
+    expect(t.states.find((s) => s.status === 'reconnecting')?.failure?.reason).toMatch(/flow check/)
+    expect(silent.clientStream.destroyed).toBe(true)
+    await waitFor(() => t.history.byId.get(m.id)?.state === 'accepted')
+    expect(t.history.events.filter((e) => e.startsWith(`${m.id}:`))).not.toContain(`${m.id}:failed`)
+    t.session.dispose()
+  })
+
+  it('finds a silent connection within 25 s with the default timers (15 s quiet, 10 s flow timeout)', async () => {
+    const timers = new ManualTimers()
+    const t = setup(happy, 'trusted', { timers })
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    await waitFor(() => t.servers[0]!.requests.some((r) => r.method === 'PUBLISH'))
+    await new Promise((r) => setTimeout(r, 50))
+    t.servers[0]!.answerPings = false
+    await timers.advance(24_999)
+    expect(t.session.state.status).toBe('registered')
+    await timers.advance(1)
+    expect(t.session.state.status).toBe('reconnecting')
     t.session.dispose()
   })
 })

@@ -209,7 +209,16 @@ export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
     presence: { state: 'away' },
     subscription: { status: 'active' }
   },
-  'im:received': { ...sampleMessage, direction: 'in', state: 'received' },
-  'im:message-updated': sampleMessage,
+  'im:received': {
+    ...sampleMessage,
+    direction: 'in',
+    state: 'received',
+    dedupeKey: 'sip:bob@example.org 3f2a9c@host 1'
+  },
+  'im:message-updated': {
+    ...sampleMessage,
+    state: 'failed',
+    failure: { code: 'offline', status: 480, reason: 'Temporarily Unavailable' }
+  },
   'im:typing-changed': { conversation: 'sip:bob@example.org', active: false }
 }

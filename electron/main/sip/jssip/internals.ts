@@ -5,9 +5,13 @@ import type { IncomingRequest, IncomingResponse } from 'jssip/lib/SIPMessage'
 
 /**
  * JsSIP modules that its public API does not expose but a presence client needs: there is no
- * PUBLISH client in JsSIP 3.x, so we build PUBLISH on the same request classes its Registrator
- * and Subscriber use (OutgoingRequest + RequestSender, which answers digest challenges), and we
- * answer some incoming requests ourselves through its server transactions.
+ * PUBLISH client in JsSIP 3.x, so we build PUBLISH (and MESSAGE, whose copies must keep their
+ * Call-ID and CSeq) on the same request classes its Registrator and Subscriber use
+ * (OutgoingRequest + RequestSender, which answers digest challenges), and we answer some
+ * incoming requests ourselves through its server transactions.
+ *
+ * Everything here depends on JsSIP's private shape, which is why package.json pins JsSIP to one
+ * exact version and tests/unit/electron/sip/jssip/internals.test.ts checks each piece used.
  */
 // Not named `require`: electron-vite's ESM shim declares that name in the same bundle chunk.
 const requireCjs = createRequire(import.meta.url)
@@ -16,6 +20,11 @@ const requireCjs = createRequire(import.meta.url)
 export interface JsSipOutgoingRequest {
   method: string
   body?: string
+  cseq: number
+  call_id: string
+  from_tag?: string
+  setHeader(name: string, value: string): void
+  getHeader(name: string): string | undefined
 }
 
 /** JsSIP's OutgoingRequest constructor. */
@@ -33,6 +42,8 @@ export interface RequestSenderHandlers {
   onRequestTimeout(): void
   onTransportError(): void
   onReceiveResponse(response: IncomingResponse): void
+  /** The request as it goes out again with credentials after a 401/407 (CSeq already bumped). */
+  onAuthenticated?(request: JsSipOutgoingRequest): void
 }
 
 /** JsSIP's RequestSender: sends a request in a client transaction and handles 401/407. */
@@ -54,7 +65,10 @@ interface ClientTransactionLike {
     setHeader(name: string, value: string): void
     hasHeader(name: string): boolean
   }
-  eventHandlers: { onReceiveResponse(response: IncomingResponse): void }
+  eventHandlers: {
+    onReceiveResponse(response: IncomingResponse): void
+    onRequestTimeout(): void
+  }
 }
 
 interface TransactionsModule {
@@ -113,6 +127,9 @@ export interface UaInternals {
   _configuration: { uri: { user: string }; password?: string | null }
   _contact: { uri: { user: string } }
 }
+
+/** JsSIP's transaction timers (RFC 3261 §17), read by its transactions when they start. */
+export const TransactionTimers = requireCjs('jssip/lib/Timers') as { TIMER_F: number }
 
 /** A Via branch: the RFC 3261 magic cookie and 96 random bits. */
 export function newBranch(): string {
@@ -253,6 +270,29 @@ export function installPreemptiveAuth(ua: UA): void {
           }
         }
         receive(response)
+      }
+    }
+    register(t)
+  }
+}
+
+/**
+ * Calls `onTimeout` whenever one of `ua`'s non-INVITE client transactions times out (Timer F,
+ * RFC 3261 §17.1.2.2), before JsSIP reports it to the request's owner. A request unanswered
+ * for 32 s on a connection-oriented transport is the first sign of a connection that died
+ * without a FIN: the agent checks the flow at once (RFC 5626 §4.4.1) instead of waiting for the
+ * next keep-alive.
+ */
+export function installTimeoutWatch(ua: UA, onTimeout: (method: string) => void): void {
+  const internals = ua as unknown as { newTransaction(t: ClientTransactionLike): void }
+  const register = internals.newTransaction.bind(ua)
+  internals.newTransaction = (t) => {
+    if (t.type === 'nict') {
+      const handlers = t.eventHandlers
+      const timedOut = handlers.onRequestTimeout.bind(handlers)
+      handlers.onRequestTimeout = () => {
+        onTimeout(t.request.method)
+        timedOut()
       }
     }
     register(t)
