@@ -90,6 +90,12 @@ export interface RawSipOptions {
   domain: string
 }
 
+/** Call-ID and CSeq to send a request with, instead of fresh ones. */
+export interface RequestIdentity {
+  callId: string
+  cseq: number
+}
+
 export class RawSipClient extends EventEmitter {
   private sock!: net.Socket
   private wsock: WebSocket | undefined
@@ -262,10 +268,11 @@ export class RawSipClient extends EventEmitter {
     uri: string,
     extra: string[],
     body: string,
-    auth?: string
+    auth?: string,
+    identity?: RequestIdentity
   ): Promise<SipMessage> {
     const branch = `z9hG4bK${rnd(8)}`
-    const cseq = this.cseq++
+    const cseq = identity?.cseq ?? this.cseq++
     const to = method === 'REGISTER' ? `<${this.aor}>` : `<${uri}>`
     const lines = [
       `${method} ${uri} SIP/2.0`,
@@ -273,7 +280,7 @@ export class RawSipClient extends EventEmitter {
       'Max-Forwards: 70',
       `From: <${this.aor}>;tag=${this.tag}`,
       `To: ${to}`,
-      `Call-ID: ${method === 'REGISTER' ? this.callId : rnd(10)}`,
+      `Call-ID: ${identity?.callId ?? (method === 'REGISTER' ? this.callId : rnd(10))}`,
       `CSeq: ${cseq} ${method}`,
       `Contact: ${this.contact}`,
       'User-Agent: TrustLine-lab-raw-sip',
@@ -296,9 +303,19 @@ export class RawSipClient extends EventEmitter {
     })
   }
 
-  /** Sends a request, answering one 401/407 digest challenge. Resolves with the final response. */
-  async request(method: string, uri: string, extra: string[] = [], body = ''): Promise<SipMessage> {
-    const first = await this.sendOnce(method, uri, extra, body)
+  /**
+   * Sends a request, answering one 401/407 digest challenge. Resolves with the final response.
+   * With `identity`, every copy (the challenged one too) carries that Call-ID and CSeq: how a
+   * client resends one message so the receiver can recognise the copies.
+   */
+  async request(
+    method: string,
+    uri: string,
+    extra: string[] = [],
+    body = '',
+    identity?: RequestIdentity
+  ): Promise<SipMessage> {
+    const first = await this.sendOnce(method, uri, extra, body, undefined, identity)
     if (first.status !== 401 && first.status !== 407) return first
     const chal =
       first.header(first.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? ''
@@ -314,15 +331,20 @@ export class RawSipClient extends EventEmitter {
       ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`)
       : md5(`${ha1}:${nonce}:${ha2}`)
     const hdr = `${first.status === 401 ? 'Authorization' : 'Proxy-Authorization'}: Digest username="${this.opts.username}", realm="${realm}", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5${qop ? `, qop=${qop}, nc=${nc}, cnonce="${cnonce}"` : ''}${p('opaque') ? `, opaque="${p('opaque')}"` : ''}`
-    return this.sendOnce(method, uri, extra, body, hdr)
+    return this.sendOnce(method, uri, extra, body, hdr, identity)
   }
 
   register(expires = 600): Promise<SipMessage> {
     return this.request('REGISTER', `sip:${this.opts.domain}`, [`Expires: ${expires}`])
   }
 
-  message(to: string, text: string, contentType = 'text/plain'): Promise<SipMessage> {
-    return this.request('MESSAGE', to, [`Content-Type: ${contentType}`], text)
+  message(
+    to: string,
+    text: string,
+    contentType = 'text/plain',
+    identity?: RequestIdentity
+  ): Promise<SipMessage> {
+    return this.request('MESSAGE', to, [`Content-Type: ${contentType}`], text, identity)
   }
 
   publish(basic: 'open' | 'closed', note = '', expires = 600): Promise<SipMessage> {

@@ -1,120 +1,22 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { connect as tlsConnect } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  SipSession,
-  type SipConnection,
-  type SipConnector,
-  type SipSessionOptions
-} from '../../../../electron/main/sip/session'
-import { HistoryStore } from '../../../../electron/main/storage/history-store'
-import type { ImMessage } from '../../../../shared/types/im'
-import type { ContactPresence } from '../../../../shared/types/presence'
-import type { Lab } from '../../../lab/lab'
+import type { SipConnector } from '../../../../electron/main/sip/session'
+import { SipLab, waitFor } from './lab-kit'
 
-/**
- * Integration against the real lab: Kamailio over TLS on 127.0.0.1. Until the trust engine
- * lands, the connector is plain node:tls verified against the lab's root CA — the same contract
- * (verdict + open paused socket) the trust engine fulfils.
- */
-let lab: Lab | null = null
+/** Integration against the real lab: Kamailio over TLS on 127.0.0.1 (see lab-kit.ts). */
+const kit = new SipLab()
+let lab: SipLab['lab'] = null
 let skipReason: string | null = null
-let dir = ''
-const sessions: SipSession[] = []
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'tl-lab-sip-'))
-  try {
-    const { startLab } = await import('../../../lab/lab')
-    lab = await startLab({ runDir: join(dir, 'lab'), timeoutMs: 30_000 })
-  } catch (error) {
-    skipReason = `lab could not start: ${error instanceof Error ? error.message : String(error)}`
-    console.log(`[lab.test] SKIPPED — ${skipReason}`)
-  }
+  await kit.start('lab-sip')
+  lab = kit.lab
+  skipReason = kit.skipReason
 }, 90_000)
 
-afterAll(async () => {
-  for (const s of sessions) s.dispose()
-  await lab?.stop()
-  await rm(dir, { recursive: true, force: true })
-}, 30_000)
+afterAll(() => kit.stop(), 30_000)
 
-function connectorTo(port: () => number, extra: Partial<SipConnection> = {}): SipConnector {
-  return async () => {
-    const l = lab!
-    const ca = await readFile(l.pki.rootCa)
-    return new Promise<SipConnection>((resolve, reject) => {
-      const socket = tlsConnect({
-        host: '127.0.0.1',
-        port: port(),
-        ca,
-        servername: l.domain,
-        rejectUnauthorized: false
-      })
-      socket.once('error', reject)
-      socket.once('secureConnect', () => {
-        socket.removeListener('error', reject)
-        socket.pause()
-        resolve(
-          socket.authorized
-            ? { verdict: 'trusted', socket, host: '127.0.0.1', port: port(), ...extra }
-            : {
-                verdict: 'untrusted',
-                socket,
-                host: '127.0.0.1',
-                port: port(),
-                finding: null
-              }
-        )
-      })
-    })
-  }
-}
-
-interface Probe {
-  session: SipSession
-  received: ImMessage[]
-  updates: ImMessage[]
-  presence: Map<string, ContactPresence>
-}
-
-async function makeSession(
-  name: string,
-  connector = connectorTo(() => lab!.ports.tls.good),
-  extra: Partial<SipSessionOptions> = {}
-): Promise<Probe> {
-  await Promise.resolve()
-  const probe: Probe = {
-    session: null as unknown as SipSession,
-    received: [],
-    updates: [],
-    presence: new Map()
-  }
-  probe.session = new SipSession({
-    connector,
-    history: new HistoryStore(join(dir, name)),
-    events: {
-      onMessageReceived: (m) => probe.received.push(m),
-      onMessageUpdated: (m) => probe.updates.push(m),
-      onContactPresence: (c) => probe.presence.set(c.uri, c)
-    },
-    publishExpires: 600,
-    subscribeExpires: 600,
-    ...extra
-  })
-  sessions.push(probe.session)
-  return probe
-}
-
-async function waitFor(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
-  const start = Date.now()
-  while (!cond()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+const connectorTo = kit.connectorTo.bind(kit)
+const makeSession = kit.session.bind(kit)
 
 describe('SipSession against the lab (Kamailio over TLS)', () => {
   it('registers alice with digest auth over TLS', async (ctx) => {
