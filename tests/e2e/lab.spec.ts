@@ -457,7 +457,7 @@ test.describe('against the real SIP lab', () => {
     }
   })
 
-  test("a message to someone who is not signed in fails with the server's reason", async ({
+  test('a message to someone who is not signed in fails saying they are offline', async ({
     page,
     labHost
   }) => {
@@ -471,7 +471,8 @@ test.describe('against the real SIP lab', () => {
     await chat.composer.press('Enter')
     const last = chat.messages.last()
     await expect(last).toHaveAttribute('data-state', 'failed', { timeout: 15_000 })
-    await expect(last.getByTestId('message-state')).toContainText('480')
+    await expect(last.getByTestId('message-state')).toHaveText('Not delivered: Carol is offline.')
+    await expect(last.getByTestId('message-failure-detail')).toContainText('480')
     await shell.screenshot('chat-failed')
     await last.getByTestId('resend').click()
     await expect(chat.messages).toHaveCount(2)

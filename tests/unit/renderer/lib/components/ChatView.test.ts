@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ImMessage } from '../../../../../shared/types/im'
 import ChatView from '../../../../../renderer/src/lib/components/ChatView.svelte'
+import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { im, presence } from '../../../../../renderer/src/lib/state'
 import { answer, resetApi } from '../../api-mock'
 
@@ -54,7 +55,7 @@ describe('ChatView', () => {
     expect(container.querySelector('b')).toBeNull()
   })
 
-  it('shows each outgoing state, with the failure reason', () => {
+  it('shows each outgoing state, and why a message failed in plain words with the status line', () => {
     im.conversations = {
       [bob]: [
         message('q', 'a', { direction: 'out', state: 'queued' }),
@@ -63,7 +64,7 @@ describe('ChatView', () => {
         message('f', 'd', {
           direction: 'out',
           state: 'failed',
-          failure: { status: 480, reason: 'Temporarily Unavailable' }
+          failure: { code: 'offline', status: 480, reason: 'Temporarily Unavailable' }
         })
       ]
     }
@@ -72,8 +73,75 @@ describe('ChatView', () => {
       'Queued: will be sent when connected',
       'Sending…',
       'Delivered to the server',
-      'Not delivered: 480 Temporarily Unavailable'
+      'Not delivered: Bob is offline.'
     ])
+    expect(screen.getByTestId('message-failure-detail').textContent).toBe(
+      'Server answer: 480 Temporarily Unavailable'
+    )
+  })
+
+  it.each([
+    [
+      'en',
+      { code: 'not-found', status: 404, reason: 'Not Found' },
+      "Not delivered: Bob's address does not exist.",
+      'Server answer: 404 Not Found'
+    ],
+    [
+      'zh-CN',
+      { code: 'offline', status: 480, reason: 'Temporarily Unavailable' },
+      '未送达：Bob 不在线。',
+      '服务器响应：480 Temporarily Unavailable'
+    ],
+    [
+      'en',
+      { code: 'no-connection', params: { seconds: 300 }, reason: 'no connection' },
+      'Not delivered: There was no connection to the server for 300 seconds.',
+      null
+    ],
+    [
+      'zh-CN',
+      { code: 'connection-failed', params: { cause: 'untrusted' }, reason: 'expired' },
+      '未送达：TrustLine 已停止连接服务器。',
+      '服务器无法被信任，TrustLine 没有登录。您的密码没有发送。'
+    ],
+    // A record from before failures had codes: the generic words, its own text as the detail.
+    [
+      'en',
+      { status: 480, reason: 'Temporarily Unavailable' },
+      'Not delivered',
+      'Server answer: 480 Temporarily Unavailable'
+    ]
+  ] as const)('renders a failure in %s from its code: %j', (language, failure, text, detail) => {
+    i18n.setLanguage(language)
+    try {
+      im.conversations = {
+        [bob]: [message('f', 'd', { direction: 'out', state: 'failed', failure: { ...failure } })]
+      }
+      render(ChatView)
+      expect(screen.getByTestId('message-state').textContent).toBe(text)
+      expect(screen.queryByTestId('message-failure-detail')?.textContent ?? null).toBe(detail)
+    } finally {
+      i18n.setLanguage('en')
+    }
+  })
+
+  it('does not show the peer as live while the subscription is down (reconnecting)', () => {
+    im.conversations = { [bob]: [] }
+    render(ChatView)
+    expect(screen.getByTestId('peer-state').textContent).not.toContain('out of date')
+    cleanup()
+    presence.contacts = [
+      {
+        uri: bob,
+        displayName: 'Bob',
+        presence: { state: 'available' },
+        subscription: { status: 'error', reason: 'connection lost' },
+        unread: 0
+      }
+    ]
+    render(ChatView)
+    expect(screen.getByTestId('peer-state').textContent).toContain('Status may be out of date')
   })
 
   it('shows the typing indicator and the peer status as text', () => {
@@ -98,7 +166,7 @@ describe('ChatView', () => {
         message('f', 'are you there?', {
           direction: 'out',
           state: 'failed',
-          failure: { status: 480, reason: 'Temporarily Unavailable' }
+          failure: { code: 'offline', status: 480, reason: 'Temporarily Unavailable' }
         })
       ]
     }

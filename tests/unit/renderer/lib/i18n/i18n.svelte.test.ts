@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { ipcErrorCodes } from '../../../../../shared/ipc/result'
 import { presenceStateSchema, subscriptionStatusSchema } from '../../../../../shared/types/presence'
-import { imStateSchema } from '../../../../../shared/types/im'
+import { imFailureCodeSchema, imStateSchema } from '../../../../../shared/types/im'
 import { sessionFailureCodeSchema, sessionStatusSchema } from '../../../../../shared/types/sip'
 import {
   anchorSourceSchema,
@@ -45,6 +45,7 @@ describe('message files', () => {
     ['presence.state', presenceStateSchema.options],
     ['presence.subscription', subscriptionStatusSchema.options],
     ['chat.state', imStateSchema.options],
+    ['chat.failure', imFailureCodeSchema.options],
     ['trust.badge', [...trustVerdictSchema.options, 'not-connected']],
     ['trust.verdict', [...trustVerdictSchema.options, 'not-connected']],
     ['connection.anchorSource', anchorSourceSchema.options],
