@@ -354,8 +354,10 @@ export class ImService {
     o.phase = 'sending'
     this.#deliver(o, transport).catch((error: unknown) => {
       this.#o.log(`delivering message ${o.message.id} failed: ${String(error)}`)
-      // Leave it to the deadline rather than in limbo.
-      if (this.#outgoing.get(o.message.id) === o) o.phase = 'waiting'
+      if (this.#outgoing.get(o.message.id) !== o) return
+      // Try again with the next connection, or fail now if its time is up: never in limbo.
+      if (this.#o.timers.now() >= o.deadline) this.#fail(o, o.last ?? this.#noConnection())
+      else o.phase = 'waiting'
     })
   }
 

@@ -91,8 +91,13 @@ describe('message delivery against the lab', () => {
 
       const bodies = Array.from({ length: 200 }, (_, i) => `message ${i} of 200 ✓`)
       const ids: string[] = []
+      // Paced over about 5 s, so that most are sent while the server is down: queued, or on
+      // the wire when it dies.
       const sending = (async () => {
-        for (const body of bodies) ids.push((await sender.session.im.send(toUser.uri, body)).id)
+        for (const body of bodies) {
+          ids.push((await sender.session.im.send(toUser.uri, body)).id)
+          await sleep(25)
+        }
       })()
       const accepted = () =>
         [...finalStates(sender).values()].filter((m) => m.state === 'accepted').length
