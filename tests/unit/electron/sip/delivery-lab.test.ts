@@ -72,14 +72,23 @@ describe('message delivery against the lab', () => {
       if (!lab) return ctx.skip(kit.skipReason ?? 'no lab')
       // The sender comes back first (as in the reported runs): it resends while the recipient
       // is still backing off, and the server answers 480 until the recipient is registered.
+      // The recipient's reconnect waits at a gate the test opens once that has happened, so
+      // every run meets it, whatever the two back-offs draw.
       const sender = await kit.session(`${from}-outage`, undefined, {
         reconnectBaseMs: 200,
         reconnectMaxMs: 2_000
       })
-      const recipient = await kit.session(`${to}-outage`, undefined, {
-        reconnectBaseMs: 3_000,
-        reconnectMaxMs: 10_000
-      })
+      let gate: Promise<void> = Promise.resolve()
+      let openGate = () => undefined as void
+      const direct = kit.connectorTo(() => lab.ports.tls.good)
+      const recipient = await kit.session(
+        `${to}-outage`,
+        async (target) => {
+          await gate
+          return direct(target)
+        },
+        { reconnectBaseMs: 200, reconnectMaxMs: 2_000 }
+      )
       const fromUser = lab.users[from]
       const toUser = lab.users[to]
       expect(
@@ -101,10 +110,16 @@ describe('message delivery against the lab', () => {
       })()
       const accepted = () =>
         [...finalStates(sender).values()].filter((m) => m.state === 'accepted').length
+      const count = (probe: Probe, prefix: string) =>
+        probe.wire.filter((line) => line.startsWith(prefix)).length
       await waitFor('the first messages accepted', () => accepted() >= 20, 30_000)
+      gate = new Promise((resolve) => (openGate = resolve))
       await lab.stopKamailio()
       await sleep(outageMs)
       await lab.startKamailio()
+      await waitFor('the sender back', () => sender.session.state.status === 'registered', 30_000)
+      await waitFor('a 480: the recipient is not back', () => count(sender, 'in SIP/2.0 480') > 0)
+      openGate()
       await sending
       const done = () => {
         const last = finalStates(sender)
@@ -121,8 +136,6 @@ describe('message delivery against the lab', () => {
       expect([...shown].filter(([, n]) => n > 1)).toEqual([])
       const stored = await recipient.history.history(fromUser.uri)
       expect(stored.messages.filter((m) => m.direction === 'in')).toHaveLength(200)
-      const count = (probe: Probe, prefix: string) =>
-        probe.wire.filter((line) => line.startsWith(prefix)).length
       console.log(
         `[delivery-lab] ${outageMs} ms outage: ${count(sender, 'out MESSAGE')} MESSAGEs sent ` +
           `for 200 messages, ${count(sender, 'in SIP/2.0 480')} answered 480; the recipient ` +
