@@ -12,7 +12,7 @@ import { createPolicyHandlers } from './ipc/policy-handlers'
 import type { PolicyService } from './policy'
 import { applySignInPolicy } from './policy/sign-in'
 import type { EffectivePolicy } from '../../shared/types/policy'
-import { appInfo, createAppHandlers } from './ipc/app-handlers'
+import { appInfo, createAppHandlers, createNoticeHandlers } from './ipc/app-handlers'
 import { createDispatcher, EventBus, type Dispatcher } from './ipc/dispatch'
 import { createSipHandlers, sipEventsTo, type SessionService } from './ipc/sip-handlers'
 import { createTrustHandlers, type ExceptionStore, type TrustEngine } from './ipc/trust-handlers'
@@ -21,6 +21,8 @@ import type { DnsResolver } from './sip/discovery'
 import { createSipServices, type SipServices } from './sip/services'
 import type { SipSessionOptions } from './sip/session'
 import { SipLog } from './sip/sip-log'
+import { NoticeBoard } from './notices'
+import type { Storage } from './storage/durable'
 import { DomainDecisionStore } from './storage/domain-decisions'
 
 /** The trust engine's parts the core needs (the real one lives in electron/main/tls). */
@@ -37,8 +39,15 @@ export interface CoreOptions {
   electronVersion?: string | null
   /** Where the core keeps its files (settings, history, exceptions). */
   dataDir: string
-  /** The trust engine; without it sign-in and server checks answer `unavailable`. */
-  trust?: (dataDir: string, policy: () => EffectivePolicy | null) => TrustParts
+  /**
+   * The trust engine; without it sign-in and server checks answer `unavailable`. `storage` is
+   * what its files (trust exceptions) are written with.
+   */
+  trust?: (
+    dataDir: string,
+    policy: () => EffectivePolicy | null,
+    storage: Partial<Storage>
+  ) => TrustParts
   /** Enterprise policy (loaded by the host before the core is built). */
   policy?: PolicyService
   /** The OS keychain for "remember me" (Electron safeStorage); none under the browser host. */
@@ -57,6 +66,8 @@ export interface Core {
   dataDir: string
   sip: SipServices
   connection: ConnectionService
+  /** What the user must be told (damaged files, failed writes, errors the core survived). */
+  notices: NoticeBoard
   dispose(): Promise<void>
 }
 
@@ -82,9 +93,13 @@ function clientCertificateOf(request: SignInRequest): ClientCertificateOption | 
 export function createCore(options: CoreOptions): Core {
   const log = options.log ?? (() => undefined)
   const events = new EventBus((m) => log(m))
-  const decisions = new DomainDecisionStore(options.dataDir)
+  const notices = new NoticeBoard(events, (m) => log(m))
+  // Every file the core writes goes through storage/durable with this: failures and damaged
+  // files become notices.
+  const storage: Partial<Storage> = { notices, log: (m) => log(`[storage] ${m}`) }
+  const decisions = new DomainDecisionStore(options.dataDir, storage)
   const policy = options.policy
-  const trust = options.trust?.(options.dataDir, () => policy?.get() ?? null)
+  const trust = options.trust?.(options.dataDir, () => policy?.get() ?? null, storage)
   const unavailable = (): never => {
     throw new Error('the trust engine is not part of this build')
   }
@@ -102,6 +117,7 @@ export function createCore(options: CoreOptions): Core {
     dataDir: options.dataDir,
     connector: connection.connect,
     log: (m) => log(`[sip] ${m}`),
+    storage,
     ...(options.session ? { session: options.session } : {}),
     events: {
       ...sipEventsTo(events),
@@ -110,9 +126,12 @@ export function createCore(options: CoreOptions): Core {
   })
   // Sign-in first tells the connection service which domain, server and certificate to use; the
   // session then asks it for a trusted connection on every (re)connect.
-  const accounts = new AccountStore(options.dataDir, options.vault ?? null)
+  const accounts = new AccountStore(options.dataDir, options.vault ?? null, storage)
   const emitSaved = () => {
-    void accounts.saved().then((saved) => events.emit('account:saved-changed', saved))
+    accounts.saved().then(
+      (saved) => events.emit('account:saved-changed', saved),
+      (error: unknown) => log('could not read the saved account', error)
+    )
   }
   const session: SessionService = {
     get state() {
@@ -177,6 +196,7 @@ export function createCore(options: CoreOptions): Core {
   }
   const handlers: Partial<HandlerMap> = {
     ...createAppHandlers(appDeps),
+    ...createNoticeHandlers(notices),
     ...createSipHandlers({ session, contacts: sip.contacts, history: sip.history }),
     ...(policy
       ? createPolicyHandlers({
@@ -210,6 +230,7 @@ export function createCore(options: CoreOptions): Core {
           appInfo: () => appInfo(appDeps),
           session: () => sip.session.state,
           sipLog: () => sipLog.list(),
+          notices: () => notices.list(),
           exceptionsAllowed: () => {
             const setting = policy?.get().settings.allowTrustExceptions
             return {
@@ -220,13 +241,20 @@ export function createCore(options: CoreOptions): Core {
         })
       : {})
   }
-  void sip.start().catch((error: unknown) => log('could not load contacts', error))
+  // Every local file is read now, so a damaged one is reported at start, not when first used.
+  const failed = (what: string) => (error: unknown) => log(`could not load ${what}`, error)
+  sip.start().catch(failed('contacts'))
+  decisions.load().catch(failed('domain decisions'))
+  accounts.saved().catch(failed('the saved account'))
+  trust?.exceptions.list().catch(failed('trust exceptions'))
+  sip.history.conversations().catch(failed('history'))
   return {
     dispatcher: createDispatcher(handlers, log),
     events,
     dataDir: options.dataDir,
     sip,
     connection,
+    notices,
     async dispose() {
       await sip.shutdown()
     }

@@ -4,6 +4,7 @@ import type { RevocationMode } from '../../shared/types/trust'
 import type { ClientCertificateOption } from './account/connection-service'
 import type { TrustParts } from './core'
 import type { ClientCertificate } from './tls/connector'
+import type { Storage } from './storage/durable'
 import { ExceptionStore } from './tls/exceptions'
 import { createTrustService } from './tls/trust-service'
 
@@ -29,8 +30,12 @@ function clientCert(option: ClientCertificateOption | undefined): ClientCertific
 /** Builds the real trust engine (electron/main/tls) for the core. */
 export function createTrustParts(
   setup: TrustSetup = {}
-): (dataDir: string, policyNow: () => EffectivePolicy | null) => TrustParts {
-  return (dataDir, policyNow) => {
+): (
+  dataDir: string,
+  policyNow: () => EffectivePolicy | null,
+  storage?: Partial<Storage>
+) => TrustParts {
+  return (dataDir, policyNow, storage) => {
     // CA files and the revocation mode are read once, when the engine is built; whether
     // exceptions are allowed is read at every decision, so a reloaded policy applies at once.
     const policy = policyNow()
@@ -42,7 +47,11 @@ export function createTrustParts(
     const revocation = policy?.settings.revocation.locked
       ? policy.settings.revocation.value
       : (setup.revocation ?? policy?.settings.revocation.value)
-    const exceptions = new ExceptionStore(join(dataDir, 'trust-exceptions.json'))
+    const exceptions = new ExceptionStore(
+      join(dataDir, 'trust-exceptions.json'),
+      undefined,
+      storage
+    )
     const service = createTrustService({
       exceptions,
       exceptionPolicy: () => {
@@ -56,7 +65,7 @@ export function createTrustParts(
     })
     // Parse the OS store (and the CA files) now, off the critical path, rather than in the first
     // sign-in; the result is shared by every later check in this process.
-    void service.preload()
+    service.preload().catch((error: unknown) => setup.log?.(`preloading anchors: ${String(error)}`))
     return {
       checker: async (request) => {
         const cert = clientCert(request.clientCertificate)

@@ -98,11 +98,16 @@ export const sendImRequestSchema = z.object({
 /** What `im:send` takes. */
 export type SendImRequest = z.infer<typeof sendImRequestSchema>
 
-/** What `im:history` takes. */
+/** What `im:history` takes: a page of a conversation, newest first or older than a message. */
 export const historyRequestSchema = z.object({
   conversation: sipUriSchema,
-  /** Most recent N messages; all when omitted. */
-  limit: z.number().int().min(1).max(10_000).optional()
+  /** How many messages (the page size); 200 when omitted. */
+  limit: z.number().int().min(1).max(10_000).optional(),
+  /**
+   * The id of the oldest message the caller has: the page is the `limit` messages before it.
+   * Absent: the newest messages.
+   */
+  before: z.string().min(1).max(100).optional()
 })
 
 /** A conversation's history as loaded. */
@@ -111,7 +116,9 @@ export const historySchema = z.object({
   messages: z.array(imMessageSchema),
   unread: z.number().int().min(0),
   /** True when a torn last line (crash mid-write) was found and ignored on load. */
-  recoveredTornLine: z.boolean()
+  recoveredTornLine: z.boolean(),
+  /** Older messages exist: ask again with `before` set to the first message's id. */
+  hasOlder: z.boolean()
 })
 
 /** A conversation's history as loaded. */
@@ -122,7 +129,6 @@ export const conversationSummarySchema = z.object({
   conversation: sipUriSchema,
   /** The newest message, for a preview line and ordering; absent when the file holds none. */
   last: imMessageSchema.optional(),
-  messages: z.number().int().min(0),
   unread: z.number().int().min(0)
 })
 

@@ -5,6 +5,7 @@ import {
   type SavedAccount,
   type VaultStatus
 } from '../../../shared/types/account'
+import type { Storage } from '../storage/durable'
 import { JsonStore } from '../storage/json-store'
 
 /**
@@ -31,13 +32,15 @@ export class AccountStore {
 
   constructor(
     dataDir: string,
-    readonly vault: SecretVault | null
+    readonly vault: SecretVault | null,
+    storage?: Partial<Storage>
   ) {
-    this.#store = new JsonStore(join(dataDir, 'account.json'), fileSchema, () => ({
-      version: 1 as const,
-      account: null,
-      sealedPassword: null
-    }))
+    this.#store = new JsonStore(
+      join(dataDir, 'account.json'),
+      fileSchema,
+      () => ({ version: 1 as const, account: null, sealedPassword: null }),
+      { file: 'account', ...(storage ? { storage } : {}) }
+    )
   }
 
   async vaultStatus(): Promise<VaultStatus> {

@@ -1,6 +1,7 @@
 import { reasonText } from '../../../shared/reasons'
 import type { AppInfo } from '../../../shared/types/app'
 import type { ConnectionInfo } from '../../../shared/types/connection'
+import type { Notice } from '../../../shared/types/notice'
 import type { SipLogEntry } from '../../../shared/types/sip-log'
 import type { TrustReport } from '../../../shared/types/trust'
 import type { ReportExport } from '../../../shared/types/trust-settings'
@@ -17,6 +18,8 @@ export interface ReportInput {
   }
   /** The SIP log, already redacted by SipLog (no credentials, no message text). */
   sipLog?: SipLogEntry[]
+  /** Notices not dismissed (damaged files moved aside, failed writes, internal errors). */
+  notices?: Notice[]
 }
 
 /** How many SIP messages the text report lists. */
@@ -122,6 +125,14 @@ export function reportText(input: ReportInput): string {
     }
     chain('Sent chain (as the server sent it)', report.sentChain)
     chain('Built chain (leaf → anchor)', report.builtChain)
+  }
+  const notices = input.notices ?? []
+  if (notices.length) {
+    out.push('', `== Notices (${notices.length})`)
+    for (const n of notices) {
+      const params = Object.entries(n.params).map(([k, v]) => `${k}=${String(v)}`)
+      out.push(`${n.at}  ${n.code}${n.count > 1 ? ` ×${n.count}` : ''}  ${params.join('  ')}`)
+    }
   }
   const log = input.sipLog ?? []
   if (log.length) {

@@ -1,4 +1,5 @@
 import type { AppInfo, HostKind } from '../../../shared/types/app'
+import type { NoticeBoard } from '../notices'
 import type { HandlerMap } from './types'
 
 /** What the app handlers need from their host. */
@@ -35,4 +36,14 @@ export function appInfo(deps: AppHandlerDeps): AppInfo {
 /** Handlers for the `app:` channels. */
 export function createAppHandlers(deps: AppHandlerDeps): HandlerMap<'app:get-info'> {
   return { 'app:get-info': () => appInfo(deps) }
+}
+
+/** Handlers for the notice channels: list what the user has not dismissed, dismiss one. */
+export function createNoticeHandlers(
+  notices: Pick<NoticeBoard, 'list' | 'dismiss'>
+): HandlerMap<'app:list-notices' | 'app:dismiss-notice'> {
+  return {
+    'app:list-notices': () => notices.list(),
+    'app:dismiss-notice': ({ id }) => ({ dismissed: notices.dismiss(id) })
+  }
 }

@@ -46,7 +46,7 @@ export interface SipHandlerDeps {
     remove(uri: string): Promise<boolean>
   }
   history: {
-    history(conversation: string, limit?: number): Promise<History>
+    history(conversation: string, limit?: number, before?: string): Promise<History>
     markRead(conversation: string): Promise<void>
     unread(conversation: string): Promise<number>
     summaries(): Promise<ConversationSummary[]>
@@ -107,7 +107,7 @@ export function createSipHandlers(deps: SipHandlerDeps): SipHandlerMap {
       requireSignedIn()
       return session.im.send(req.to, req.body)
     },
-    'im:history': (req) => history.history(req.conversation, req.limit),
+    'im:history': (req) => history.history(req.conversation, req.limit, req.before),
     'im:list-conversations': () => history.summaries(),
     'im:mark-read': async (req) => {
       await history.markRead(req.conversation)

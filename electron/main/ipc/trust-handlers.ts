@@ -1,5 +1,6 @@
 import { IpcFailure } from '../../../shared/ipc/result'
 import type { AppInfo } from '../../../shared/types/app'
+import type { Notice } from '../../../shared/types/notice'
 import type { SipLogEntry } from '../../../shared/types/sip-log'
 import type { TrustReport } from '../../../shared/types/trust'
 import type { TrustExceptionEntry } from '../../../shared/types/trust-settings'
@@ -37,6 +38,8 @@ export interface TrustHandlerDeps {
   session: () => { status: string; aor?: string; failure?: { code: string; reason: string } }
   /** The SIP log (already redacted), included in the helpdesk report. */
   sipLog?: () => SipLogEntry[]
+  /** The notices the user has not dismissed, included in the helpdesk report. */
+  notices?: () => Notice[]
   /** Enterprise policy: may users add trust exceptions? */
   exceptionsAllowed: () => { allowed: boolean; lockedBy?: string }
 }
@@ -101,7 +104,8 @@ export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInv
           report: deps.connection.lastReport,
           connection: deps.connection.info,
           session: deps.session(),
-          sipLog: deps.sipLog?.() ?? []
+          sipLog: deps.sipLog?.() ?? [],
+          notices: deps.notices?.() ?? []
         },
         format
       ),

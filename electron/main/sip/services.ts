@@ -1,4 +1,5 @@
 import { ContactsStore } from '../storage/contacts-store'
+import type { Storage } from '../storage/durable'
 import { HistoryStore } from '../storage/history-store'
 import {
   SipSession,
@@ -14,6 +15,8 @@ export interface SipServicesOptions {
   connector: SipConnector
   events?: SipSessionEvents
   log?: (message: string) => void
+  /** How contacts and history are written (notices, a test's file system). */
+  storage?: Partial<Storage>
   /** Extra session tuning (timeouts, expiry), mostly for tests. */
   session?: Partial<Omit<SipSessionOptions, 'connector' | 'history' | 'events' | 'log'>>
 }
@@ -32,8 +35,9 @@ export interface SipServices {
 /** Builds the stores and the session from the data directory and the trust-checked connector. */
 export function createSipServices(options: SipServicesOptions): SipServices {
   const log = options.log ?? (() => undefined)
-  const contacts = new ContactsStore(options.dataDir)
-  const history = new HistoryStore(options.dataDir, log)
+  const storage = { log, ...options.storage }
+  const contacts = new ContactsStore(options.dataDir, storage)
+  const history = new HistoryStore(options.dataDir, storage)
   const session = new SipSession({
     ...options.session,
     connector: options.connector,

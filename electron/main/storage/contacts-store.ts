@@ -1,53 +1,56 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { contactSchema, type Contact } from '../../../shared/types/presence'
 import { normalizeAor } from '../../../shared/types/sip'
-import { writeFileAtomic } from './atomic-file'
+import type { Storage } from './durable'
+import { JsonStore, salvageList } from './json-store'
 
 const fileSchema = z.object({ version: z.literal(1), contacts: z.array(contactSchema) })
 
-/** Thrown when the contacts file exists but cannot be read as our format. */
-export class ContactsFileError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'ContactsFileError'
-  }
-}
-
-/** The roster, stored as one JSON file replaced atomically on every change. */
+/**
+ * The roster, stored as one JSON file replaced atomically on every change. A damaged file is
+ * moved aside (the valid contacts in it kept) and reported; it never stops the roster.
+ */
 export class ContactsStore {
   readonly path: string
-  #contacts: Contact[] | null = null
+  readonly #store: JsonStore<typeof fileSchema>
+  #contacts: Promise<Contact[]> | null = null
   #chain: Promise<unknown> = Promise.resolve()
 
-  constructor(dir: string) {
+  constructor(dir: string, storage?: Partial<Storage>) {
     this.path = join(dir, 'contacts.json')
+    this.#store = new JsonStore(
+      this.path,
+      fileSchema,
+      () => ({ version: 1 as const, contacts: [] }),
+      {
+        file: 'contacts',
+        salvage: (raw) => {
+          const contacts = salvageList(raw, 'contacts', contactSchema)
+          return contacts && { value: { version: 1, contacts }, kept: contacts.length }
+        },
+        ...(storage ? { storage } : {})
+      }
+    )
   }
 
   /** All contacts, loading the file on first use (a missing file is an empty roster). */
   async list(): Promise<Contact[]> {
-    if (this.#contacts) return [...this.#contacts]
-    let text: string
-    try {
-      text = await readFile(this.path, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        this.#contacts = []
-        return []
-      }
-      throw error
+    if (!this.#contacts) {
+      const loading = this.#store.load().then(({ value }) => {
+        const seen = new Map<string, Contact>()
+        for (const c of value.contacts) {
+          seen.set(normalizeAor(c.uri), { ...c, uri: normalizeAor(c.uri) })
+        }
+        return [...seen.values()]
+      })
+      this.#contacts = loading
+      // A load that failed (only a bug makes it) is tried again next time.
+      loading.catch(() => {
+        if (this.#contacts === loading) this.#contacts = null
+      })
     }
-    let parsed: unknown
-    try {
-      parsed = JSON.parse(text)
-    } catch {
-      throw new ContactsFileError(`${this.path} is not valid JSON`)
-    }
-    const result = fileSchema.safeParse(parsed)
-    if (!result.success) throw new ContactsFileError(`${this.path} is not a contacts file`)
-    this.#contacts = result.data.contacts.map((c) => ({ ...c, uri: normalizeAor(c.uri) }))
-    return [...this.#contacts]
+    return [...(await this.#contacts)]
   }
 
   /** Adds a contact or updates its display name; returns the stored entry. */
@@ -76,9 +79,10 @@ export class ContactsStore {
     })
   }
 
+  /** Stores the new roster; only once it is durable does the store answer with it. */
   async #save(list: Contact[]): Promise<void> {
-    await writeFileAtomic(this.path, `${JSON.stringify({ version: 1, contacts: list }, null, 2)}\n`)
-    this.#contacts = list
+    await this.#store.save({ version: 1, contacts: list })
+    this.#contacts = Promise.resolve(list)
   }
 
   #serial<T>(op: () => Promise<T>): Promise<T> {

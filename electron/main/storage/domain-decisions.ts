@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 import { domainDecisionSchema, type DomainDecision } from '../../../shared/types/trust-settings'
-import { JsonStore } from './json-store'
+import type { Storage } from './durable'
+import { JsonStore, salvageList } from './json-store'
 
 const fileSchema = z.object({ version: z.literal(1), decisions: z.array(domainDecisionSchema) })
 
@@ -17,14 +18,23 @@ export class DomainDecisionStore {
   #decisions = new Map<string, DomainDecision>()
   #loaded: Promise<string | undefined> | null = null
 
-  constructor(dataDir: string) {
-    this.#store = new JsonStore(join(dataDir, 'domain-decisions.json'), fileSchema, () => ({
-      version: 1 as const,
-      decisions: []
-    }))
+  constructor(dataDir: string, storage?: Partial<Storage>) {
+    this.#store = new JsonStore(
+      join(dataDir, 'domain-decisions.json'),
+      fileSchema,
+      () => ({ version: 1 as const, decisions: [] }),
+      {
+        file: 'domain-decisions',
+        salvage: (raw) => {
+          const decisions = salvageList(raw, 'decisions', domainDecisionSchema)
+          return decisions && { value: { version: 1, decisions }, kept: decisions.length }
+        },
+        ...(storage ? { storage } : {})
+      }
+    )
   }
 
-  /** Loads once; returns the load error, if the file was damaged. */
+  /** Loads once; returns the load error, if the file was damaged (the user has a notice). */
   load(): Promise<string | undefined> {
     this.#loaded ??= this.#store.load().then((r) => {
       for (const d of r.value.decisions) this.#decisions.set(key(d.sipDomain, d.serverHost), d)
@@ -51,19 +61,21 @@ export class DomainDecisionStore {
       allow,
       decidedAt: new Date().toISOString()
     }
-    this.#decisions.set(key(sipDomain, serverHost), decision)
-    await this.#save()
+    await this.#save(new Map(this.#decisions).set(key(sipDomain, serverHost), decision))
     return decision
   }
 
   async forget(sipDomain: string, serverHost: string): Promise<boolean> {
     await this.load()
-    const removed = this.#decisions.delete(key(sipDomain, serverHost))
-    if (removed) await this.#save()
-    return removed
+    const next = new Map(this.#decisions)
+    if (!next.delete(key(sipDomain, serverHost))) return false
+    await this.#save(next)
+    return true
   }
 
-  async #save(): Promise<void> {
-    await this.#store.save({ version: 1, decisions: [...this.#decisions.values()] })
+  /** Stores `next`; it becomes what the store answers only once it is durable. */
+  async #save(next: Map<string, DomainDecision>): Promise<void> {
+    await this.#store.save({ version: 1, decisions: [...next.values()] })
+    this.#decisions = next
   }
 }

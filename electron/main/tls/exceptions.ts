@@ -1,5 +1,3 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
 import { z } from 'zod'
 import { IpcFailure } from '../../../shared/ipc/result'
 import type { TrustReport } from '../../../shared/types/trust'
@@ -7,6 +5,8 @@ import {
   trustExceptionEntrySchema,
   type TrustExceptionEntry
 } from '../../../shared/types/trust-settings'
+import type { Storage } from '../storage/durable'
+import { JsonStore, salvageList } from '../storage/json-store'
 
 const fileSchema = z.object({
   version: z.literal(1),
@@ -35,47 +35,46 @@ function key(host: string, port: number): string {
 export class ExceptionStore {
   #entries = new Map<string, TrustExceptionEntry>()
   readonly #offers = new Map<string, Offer>()
-  #loaded = false
-  /** Set when the file was unreadable and moved aside; shown once to the user. */
+  #loaded: Promise<void> | null = null
+  readonly #store: JsonStore<typeof fileSchema>
+  /** Set when the file was damaged and moved aside (the user also gets a notice). */
   loadProblem: string | null = null
 
   constructor(
     readonly file: string,
-    private readonly now: () => Date = () => new Date()
-  ) {}
+    private readonly now: () => Date = () => new Date(),
+    storage?: Partial<Storage>
+  ) {
+    this.#store = new JsonStore(file, fileSchema, () => ({ version: 1 as const, exceptions: [] }), {
+      file: 'trust-exceptions',
+      salvage: (raw) => {
+        const exceptions = salvageList(raw, 'exceptions', trustExceptionEntrySchema)
+        return exceptions && { value: { version: 1, exceptions }, kept: exceptions.length }
+      },
+      ...(storage ? { storage } : {})
+    })
+  }
 
-  /** Reads the file; a corrupt file is kept as `<file>.bad` and the store starts empty. */
-  async load(): Promise<void> {
-    this.#loaded = true
-    let text: string
-    try {
-      text = await readFile(this.file, 'utf8')
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return
-      throw e
-    }
-    try {
-      const parsed = fileSchema.parse(JSON.parse(text))
-      this.#entries = new Map(parsed.exceptions.map((x) => [key(x.host, x.port), x]))
-    } catch (e) {
-      const aside = `${this.file}.bad`
-      await rename(this.file, aside)
-      this.#entries = new Map()
-      this.loadProblem = `The trust exceptions file ${this.file} was unreadable (${(e as Error).message.split('\n')[0]}); it was moved to ${aside} and no exceptions are active.`
-    }
+  /**
+   * Reads the file (once). A damaged file is moved aside under a new name by the JSON store, the
+   * valid exceptions in it kept, and reported.
+   */
+  load(): Promise<void> {
+    this.#loaded ??= this.#store.load().then((r) => {
+      this.#entries = new Map(r.value.exceptions.map((x) => [key(x.host, x.port), x]))
+      this.loadProblem = r.error ?? null
+    })
+    return this.#loaded
   }
 
   async #ensure(): Promise<void> {
-    if (!this.#loaded) await this.load()
+    await this.load()
   }
 
-  async #save(): Promise<void> {
-    await mkdir(dirname(this.file), { recursive: true })
-    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`
-    const body: z.infer<typeof fileSchema> = { version: 1, exceptions: [...this.#entries.values()] }
-    await writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 })
-    // rename is atomic on one file system, so a crash leaves either the old or the new file.
-    await rename(tmp, this.file)
+  /** Stores `next` durably; only then is it what the store answers. */
+  async #save(next: Map<string, TrustExceptionEntry>): Promise<void> {
+    await this.#store.save({ version: 1, exceptions: [...next.values()] })
+    this.#entries = next
   }
 
   /** The stored exception for host:port, if any. */
@@ -132,8 +131,7 @@ export class ExceptionStore {
       subject: offer.subject,
       acceptedAt: this.now().toISOString()
     }
-    this.#entries.set(key(request.host, request.port), entry)
-    await this.#save()
+    await this.#save(new Map(this.#entries).set(key(request.host, request.port), entry))
     return entry
   }
 
@@ -146,8 +144,9 @@ export class ExceptionStore {
   /** Removes the exception for host:port; false when there was none. */
   async revoke(host: string, port: number): Promise<boolean> {
     await this.#ensure()
-    const had = this.#entries.delete(key(host, port))
-    if (had) await this.#save()
-    return had
+    const next = new Map(this.#entries)
+    if (!next.delete(key(host, port))) return false
+    await this.#save(next)
+    return true
   }
 }

@@ -51,14 +51,18 @@ export const sipChannels = {
    * delivery is reported by `im:message-updated` (`accepted`, or `failed` with the SIP status).
    */
   'im:send': invoke(sendImRequestSchema, imMessageSchema),
-  /** A conversation's stored messages (most recent `limit`) and unread count. */
+  /**
+   * A page of a conversation's stored messages (the newest `limit`, or the `limit` before the
+   * message `before`), oldest first, with the unread count and whether older ones exist. The
+   * core reads history files from the end, so this is quick whatever the file's size.
+   */
   'im:history': invoke(historyRequestSchema, historySchema),
-  /** Marks a conversation read; returns the new unread count (0). */
   /**
    * Every conversation kept in history, newest first, with its last message and unread count:
    * conversations with people outside the roster are found again after a restart.
    */
   'im:list-conversations': invoke(z.void(), z.array(conversationSummarySchema)),
+  /** Marks a conversation read; returns the new unread count (0). */
   'im:mark-read': invoke(
     z.object({ conversation: sipUriSchema }),
     z.object({ unread: z.number().int().min(0) })

@@ -25,6 +25,19 @@ describe('helpdesk report', () => {
     expect(text).toContain('waiting for the user: is sip.provider.net a server of example.org?')
   })
 
+  it('lists the notices the user has, with the damaged file and its backup', () => {
+    const notice = invokeSamples['app:list-notices'].response[0]!
+    const text = reportText({ ...input, notices: [{ ...notice, count: 3 }] })
+    expect(text).toContain('== Notices (1)')
+    expect(text).toMatch(/file-damaged ×3 .*file=contacts .*backupPath=\S+contacts\.json\.damaged-/)
+    expect(JSON.parse(exportReport({ ...input, notices: [notice] }, 'json').content)).toMatchObject(
+      {
+        notices: [{ code: 'file-damaged' }]
+      }
+    )
+    expect(reportText(input)).not.toContain('== Notices')
+  })
+
   it('redacts credentials that slipped into free text', () => {
     expect(redact('Authorization: Digest username="a", response="abc"')).toBe(
       'Authorization: [redacted]'

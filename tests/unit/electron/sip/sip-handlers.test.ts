@@ -89,12 +89,13 @@ const samples: Record<string, { request?: unknown; response?: unknown; payload?:
       conversation: 'sip:bob@lab.test',
       messages: [message],
       unread: 0,
-      recoveredTornLine: true
+      recoveredTornLine: true,
+      hasOlder: false
     }
   },
   'im:list-conversations': {
     request: undefined,
-    response: [{ conversation: 'sip:bob@lab.test', last: message, messages: 1, unread: 0 }]
+    response: [{ conversation: 'sip:bob@lab.test', last: message, unread: 0 }]
   },
   'im:mark-read': { request: { conversation: 'sip:bob@lab.test' }, response: { unread: 0 } },
   'im:typing': {

@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ContactsFileError, ContactsStore } from '../../../../electron/main/storage/contacts-store'
+import { ContactsStore } from '../../../../electron/main/storage/contacts-store'
+import { NoticeBoard } from '../../../../electron/main/notices'
 
 let dir: string
 beforeEach(async () => {
@@ -29,9 +30,21 @@ describe('ContactsStore', () => {
     expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).toEqual([])
   })
 
-  it('refuses a damaged file instead of overwriting it with an empty roster', async () => {
-    await writeFile(join(dir, 'contacts.json'), '{"version":1,"contacts":[')
-    await expect(new ContactsStore(dir).list()).rejects.toThrow(ContactsFileError)
+  it('moves a damaged file aside (never overwrites it), reports it, and starts a fresh roster', async () => {
+    const damaged = '{"version":1,"contacts":['
+    await writeFile(join(dir, 'contacts.json'), damaged)
+    const notices = new NoticeBoard(null)
+    const s = new ContactsStore(dir, { notices })
+    expect(await s.list()).toEqual([])
+    const [notice] = notices.list()
+    expect(notice).toMatchObject({
+      code: 'file-damaged',
+      params: { file: 'contacts', damage: 'not-json', kept: 0 }
+    })
+    if (notice?.code !== 'file-damaged') throw new Error('no notice')
+    expect(await readFile(notice.params.backupPath, 'utf8')).toBe(damaged)
+    await s.add({ uri: 'sip:bob@example.org' })
+    expect(await new ContactsStore(dir).list()).toEqual([{ uri: 'sip:bob@example.org' }])
   })
 
   it('serializes concurrent changes', async () => {

@@ -8,6 +8,8 @@ import {
   INTERRUPTED_REASON
 } from '../../../../electron/main/storage/history-store'
 import type { ImMessage } from '../../../../shared/types/im'
+import { NoticeBoard } from '../../../../electron/main/notices'
+import { FaultyFs } from './faulty-fs'
 
 let dir: string
 beforeEach(async () => {
@@ -146,9 +148,9 @@ describe('HistoryStore', () => {
     await writeFile(join(dir, 'history', 'notes.jsonl'), '{"t":"read","at":"x"}\n')
     const logged: string[] = []
     const list = await new HistoryStore(dir, (m) => logged.push(m)).summaries()
-    expect(list.map((s) => [s.conversation, s.messages, s.unread, s.last?.id])).toEqual([
-      ['sip:Carol@example.org', 2, 1, 'c2'],
-      ['sip:bob@example.org', 1, 1, 'b1']
+    expect(list.map((s) => [s.conversation, s.unread, s.last?.id])).toEqual([
+      ['sip:Carol@example.org', 1, 'c2'],
+      ['sip:bob@example.org', 1, 'b1']
     ])
     expect(logged.join('\n')).toMatch(/notes\.jsonl: not a SIP address/)
     expect(await new HistoryStore(join(dir, 'nothing-here')).summaries()).toEqual([])
@@ -164,7 +166,6 @@ describe('HistoryStore', () => {
     const [summary] = await b.summaries()
     // The unfinished send shows as the failure opening the chat will record.
     expect(summary).toMatchObject({
-      messages: 2,
       unread: 1,
       last: { id: '2', state: 'failed', failure: { reason: INTERRUPTED_REASON } }
     })
@@ -172,5 +173,143 @@ describe('HistoryStore', () => {
     const opened = await b.history(bob)
     expect(opened.recoveredTornLine).toBe(true)
     expect(opened.messages.map((m) => m.state)).toEqual(['received', 'failed'])
+  })
+})
+
+describe('HistoryStore paging: the newest first, older ones on demand', () => {
+  /**
+   * 1,000 messages with state changes, read markers and a late state change for an old one,
+   * written as the store writes them (appending each through it would mean 1,400 fsyncs).
+   */
+  async function bigHistory(): Promise<string[]> {
+    const ids: string[] = []
+    const lines: unknown[] = []
+    const at = '2026-01-01T00:00:00.000Z'
+    for (let i = 0; i < 1000; i++) {
+      const id = `m${i}`
+      ids.push(id)
+      const out = i % 4 === 0
+      lines.push({ t: 'msg', msg: msg(id, out ? { direction: 'out', state: 'sending' } : {}) })
+      if (out) lines.push({ t: 'state', id, state: 'accepted', at })
+      if (i % 100 === 50) lines.push({ t: 'read', at })
+    }
+    lines.push({
+      t: 'state',
+      id: 'm8',
+      state: 'failed',
+      failure: { status: 480, reason: 'Temporarily Unavailable' },
+      at
+    })
+    await mkdir(join(dir, 'history'), { recursive: true })
+    await writeFile(file(), lines.map((l) => `${JSON.stringify(l)}\n`).join(''))
+    return ids
+  }
+
+  it('pages back through every message in order, with the right states and cursor', async () => {
+    const ids = await bigHistory()
+    const b = new HistoryStore(dir)
+    const pages: string[][] = []
+    let page = await b.history(bob, 150)
+    pages.unshift(page.messages.map((m) => m.id))
+    while (page.hasOlder) {
+      page = await b.history(bob, 150, page.messages[0]!.id)
+      pages.unshift(page.messages.map((m) => m.id))
+    }
+    expect(pages.flat()).toEqual(ids)
+    expect(pages.map((p) => p.length)).toEqual([100, ...Array.from({ length: 6 }, () => 150)])
+    const all = (await b.history(bob, 1000)).messages
+    expect(all.map((m) => m.id)).toEqual(ids)
+    expect(all.find((m) => m.id === 'm8')).toMatchObject({
+      state: 'failed',
+      failure: { status: 480, reason: 'Temporarily Unavailable' }
+    })
+    expect(
+      all.filter((m) => m.direction === 'out').every((m) => m.id === 'm8' || m.state === 'accepted')
+    ).toBe(true)
+    // Read up to m950: the 49 incoming messages after it are unread (every fourth is ours).
+    expect((await b.history(bob, 10)).unread).toBe(
+      ids.slice(951).filter((_, i) => (951 + i) % 4 !== 0).length
+    )
+  })
+
+  it('gives the same page to a store that has messages of this run appended after', async () => {
+    await bigHistory()
+    const b = new HistoryStore(dir)
+    const newest = await b.history(bob, 5)
+    await b.append(msg('new'))
+    const older = await b.history(bob, 3, newest.messages[0]!.id)
+    expect(older.messages.map((m) => m.id)).toEqual(['m992', 'm993', 'm994'])
+    expect((await b.history(bob, 2)).messages.map((m) => m.id)).toEqual(['m999', 'new'])
+  })
+
+  it('refuses a cursor that is not a message of the conversation', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1'))
+    await expect(a.history(bob, 10, 'nope')).rejects.toMatchObject({ code: 'unknown-message' })
+  })
+
+  it('opens a large history reading only its end', async () => {
+    const a = new HistoryStore(dir)
+    const line = (i: number) =>
+      `${JSON.stringify({ t: 'msg', msg: msg(`m${i}`, { body: 'x'.repeat(500) }) })}\n`
+    await mkdir(join(dir, 'history'), { recursive: true })
+    // 16 MB: far more than opening may read.
+    const chunk = Array.from({ length: 1000 }, (_, i) => line(i)).join('')
+    const parts = Array.from({ length: 30 }, () => chunk)
+    await writeFile(file(), `${parts.join('')}{"t":"read","at":"x"}\n${line(99_999)}`)
+    await a.markRead(bob)
+    const fs = new FaultyFs()
+    const b = new HistoryStore(dir, { fs })
+    const page = await b.history(bob, 50)
+    expect(page.messages.at(-1)?.id).toBe('m99999')
+    expect(page.hasOlder).toBe(true)
+    expect(fs.bytesRead).toBeLessThan(512 * 1024)
+  })
+
+  it('does not read a whole garbage file to open it, and sets it aside', async () => {
+    await mkdir(join(dir, 'history'), { recursive: true })
+    const size = 24 * 1024 * 1024
+    await writeFile(file(), Buffer.alloc(size, 'not a record at all\n'))
+    const fs = new FaultyFs()
+    const notices = new NoticeBoard(null)
+    const b = new HistoryStore(dir, { fs, notices })
+    expect((await b.history(bob)).messages).toEqual([])
+    expect(fs.bytesRead).toBeLessThan(size / 4)
+    expect(notices.list()).toMatchObject([{ code: 'file-damaged', params: { file: 'history' } }])
+    const again = new FaultyFs()
+    await new HistoryStore(dir, { fs: again }).history(bob)
+    expect(again.bytesRead).toBe(0)
+  })
+
+  it('keeps an unfinished last line that is not ours, and appends on a line of its own', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('1'))
+    await appendFile(file(), 'scribbled by hand')
+    const b = new HistoryStore(dir)
+    expect((await b.history(bob)).messages.map((m) => m.id)).toEqual(['1'])
+    await b.append(msg('2'))
+    expect(await readFile(file(), 'utf8')).toContain('scribbled by hand\n{"t":"msg"')
+    const c = new HistoryStore(dir)
+    expect((await c.history(bob)).messages.map((m) => m.id)).toEqual(['1', '2'])
+    expect((await c.loadReport(bob)).corruptLines).toBe(1)
+  })
+
+  it('reads files as earlier versions wrote them, and records with fields it does not know', async () => {
+    await mkdir(join(dir, 'history'), { recursive: true })
+    const lines = [
+      { t: 'msg', msg: msg('a') },
+      { t: 'msg', msg: msg('b', { direction: 'out', state: 'sending' }) },
+      { t: 'read', at: '2026-01-01T00:00:00.000Z' },
+      { t: 'msg', msg: { ...msg('c'), dedupe: 'sip:bob@example.org;call-id;1' }, extra: 1 },
+      { t: 'state', id: 'b', state: 'accepted', at: '2026-01-01T00:00:01.000Z' }
+    ]
+    await writeFile(file(), lines.map((l) => `${JSON.stringify(l)}\n`).join(''))
+    const h = await new HistoryStore(dir).history(bob)
+    expect(h.messages.map((m) => [m.id, m.state])).toEqual([
+      ['a', 'received'],
+      ['b', 'accepted'],
+      ['c', 'received']
+    ])
+    expect(h.unread).toBe(1)
   })
 })

@@ -85,13 +85,19 @@ describe('ExceptionStore', () => {
     })
   })
 
-  it('moves a corrupt file aside as .bad and starts empty with a clear message', async () => {
+  it('moves a corrupt file aside under a new name each time and starts empty', async () => {
     const file = join(dir, 'c.json')
-    writeFileSync(file, '{ not json')
-    const store = new ExceptionStore(file)
-    expect(await store.list()).toEqual([])
-    expect(store.loadProblem).toMatch(/unreadable.*moved to .*c\.json\.bad/)
-    expect(existsSync(`${file}.bad`)).toBe(true)
-    expect(existsSync(file)).toBe(false)
+    const backups = new Set<string>()
+    for (const garbage of ['{ not json', '{ still not json']) {
+      writeFileSync(file, garbage)
+      const store = new ExceptionStore(file)
+      expect(await store.list()).toEqual([])
+      const keptAs = /kept as (\S+),/.exec(store.loadProblem ?? '')?.[1] ?? ''
+      expect(keptAs).toMatch(/c\.json\.damaged-/)
+      expect(readFileSync(keptAs, 'utf8')).toBe(garbage)
+      backups.add(keptAs)
+      expect(existsSync(file)).toBe(false)
+    }
+    expect(backups.size).toBe(2)
   })
 })

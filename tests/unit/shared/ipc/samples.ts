@@ -71,6 +71,20 @@ const sampleLogEntry = {
   body: '',
   bodyRedacted: false
 }
+const sampleNotice = {
+  id: 'n1',
+  at: '2026-01-01T00:00:00.000Z',
+  count: 1,
+  code: 'file-damaged' as const,
+  params: {
+    file: 'contacts' as const,
+    path: '/home/alice/.config/TrustLine/contacts.json',
+    damage: 'not-json' as const,
+    backupPath: '/home/alice/.config/TrustLine/contacts.json.damaged-2026-01-01T00-00-00-000Z',
+    kept: 0,
+    detail: 'Unexpected end of JSON input'
+  }
+}
 const decision = {
   sipDomain: 'example.org',
   serverHost: 'sip.provider.net',
@@ -113,6 +127,8 @@ export const invokeSamples: {
       startedAt: '2026-01-01T00:00:00.000Z'
     }
   },
+  'app:list-notices': { request: undefined, response: [sampleNotice] },
+  'app:dismiss-notice': { request: { id: 'n1' }, response: { dismissed: true } },
   'trust:get-report': { request: undefined, response: sampleReport },
   'trust:check-server': {
     request: { host: 'sip.example.org', port: 5061, sipDomain: 'example.org' },
@@ -174,19 +190,20 @@ export const invokeSamples: {
     response: sampleMessage
   },
   'im:history': {
-    request: { conversation: 'sip:bob@example.org', limit: 50 },
+    request: { conversation: 'sip:bob@example.org', limit: 50, before: 'm-51' },
     response: {
       conversation: 'sip:bob@example.org',
       messages: [sampleMessage],
       unread: 0,
-      recoveredTornLine: false
+      recoveredTornLine: false,
+      hasOlder: false
     }
   },
   'im:list-conversations': {
     request: undefined,
     response: [
-      { conversation: 'sip:bob@example.org', last: sampleMessage, messages: 3, unread: 1 },
-      { conversation: 'sip:carol@example.org', messages: 0, unread: 0 }
+      { conversation: 'sip:bob@example.org', last: sampleMessage, unread: 1 },
+      { conversation: 'sip:carol@example.org', unread: 0 }
     ]
   },
   'im:mark-read': { request: { conversation: 'sip:bob@example.org' }, response: { unread: 0 } },
@@ -199,6 +216,7 @@ export const invokeSamples: {
 /** One valid payload per event channel. */
 export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
   'connection:changed': sampleConnection,
+  'app:notice': sampleNotice,
   'account:saved-changed': { aor: 'sip:alice@example.org', hasSavedPassword: true },
   'trust:report-changed': sampleReport,
   'session:state-changed': sampleSession,

@@ -45,7 +45,8 @@ describe('im state', () => {
       conversation: bob,
       messages: [msg({})],
       unread: 1,
-      recoveredTornLine: false
+      recoveredTornLine: false,
+      hasOlder: false
     })
     answer('im', 'markRead', { unread: 0 })
     presence.setUnread(bob, 3)
@@ -60,7 +61,8 @@ describe('im state', () => {
       conversation: bob,
       messages: [],
       unread: 0,
-      recoveredTornLine: false
+      recoveredTornLine: false,
+      hasOlder: false
     })
     answer('im', 'markRead', { unread: 0 })
     answer('im', 'typing', { sent: true })
@@ -82,7 +84,8 @@ describe('im state', () => {
       conversation: bob,
       messages: [],
       unread: 0,
-      recoveredTornLine: false
+      recoveredTornLine: false,
+      hasOlder: false
     })
     answer('im', 'markRead', { unread: 0 })
     await im.open(bob)
@@ -108,7 +111,8 @@ describe('im state: people who are not contacts', () => {
       conversation: stranger,
       messages: [],
       unread: 2,
-      recoveredTornLine: false
+      recoveredTornLine: false,
+      hasOlder: false
     })
     answer('im', 'markRead', { unread: 0 })
     await im.open(stranger)
@@ -133,7 +137,8 @@ describe('im state: our typing indicator', () => {
       conversation: bob,
       messages: [],
       unread: 0,
-      recoveredTornLine: false
+      recoveredTornLine: false,
+      hasOlder: false
     })
     answer('im', 'markRead', { unread: 0 })
     answer('im', 'send', msg({ id: 'o9', direction: 'out', state: 'sending', body: 'x' }))
