@@ -6,6 +6,8 @@ import { settle, type UiError } from './result'
 
 /** How long after the last keystroke we tell the peer we stopped typing (RFC 3994 refresh is 90 s). */
 const typingIdleMs = 5000
+/** Messages loaded when a conversation opens, and with each "older messages". */
+const pageSize = 100
 
 /** Conversations, the open one, delivery states, typing indicators and unread counts. */
 class ImStore {
@@ -19,6 +21,9 @@ class ImStore {
   /** A torn last line was dropped when this conversation's history was loaded. */
   recovered = $state(false)
   loading = $state(false)
+  /** The open conversation has older messages than those loaded. */
+  hasOlder = $state(false)
+  loadingOlder = $state(false)
   /** Unread counts of conversations with people not in the roster (the core counts contacts). */
   otherUnread = $state.raw<Record<string, number>>({})
   #unsubscribers: (() => void)[] = []
@@ -92,9 +97,10 @@ class ImStore {
     this.active = uri
     this.error = null
     this.recovered = false
+    this.hasOlder = false
     this.loading = true
     const history = await settle(
-      () => api.im.history({ conversation: uri, limit: 500 }),
+      () => api.im.history({ conversation: uri, limit: pageSize }),
       (e) => (this.error = e)
     )
     this.loading = false
@@ -102,8 +108,34 @@ class ImStore {
     if (history) {
       this.conversations = { ...this.conversations, [normalizeAor(uri)]: history.messages }
       this.recovered = history.recoveredTornLine
+      this.hasOlder = history.hasOlder
     }
     await this.markRead(uri)
+  }
+
+  /**
+   * Loads the page of messages before the oldest one shown (the core reads history from the end,
+   * so a long conversation opens quickly and the rest comes on demand).
+   */
+  async loadOlder(): Promise<void> {
+    const uri = this.active
+    const first = this.messages[0]
+    if (!uri || !first || !this.hasOlder || this.loadingOlder) return
+    this.loadingOlder = true
+    const page = await settle(
+      () => api.im.history({ conversation: uri, limit: pageSize, before: first.id }),
+      (e) => (this.error = e)
+    )
+    this.loadingOlder = false
+    if (!page || this.active !== uri) return
+    const key = normalizeAor(uri)
+    const shown = this.conversations[key] ?? []
+    const known = new Set(shown.map((m) => m.id))
+    this.conversations = {
+      ...this.conversations,
+      [key]: [...page.messages.filter((m) => !known.has(m.id)), ...shown]
+    }
+    this.hasOlder = page.hasOlder
   }
 
   close(): void {

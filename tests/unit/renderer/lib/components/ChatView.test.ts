@@ -4,7 +4,7 @@ import type { ImMessage } from '../../../../../shared/types/im'
 import ChatView from '../../../../../renderer/src/lib/components/ChatView.svelte'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { im, presence } from '../../../../../renderer/src/lib/state'
-import { answer, resetApi } from '../../api-mock'
+import { answer, calls, resetApi } from '../../api-mock'
 
 vi.mock(
   '../../../../../renderer/src/lib/api',
@@ -186,5 +186,33 @@ describe('ChatView', () => {
     im.conversations = { [bob]: [message('old', 'hi', { sentAt: '2020-01-02T10:00:00Z' })] }
     render(ChatView)
     expect(screen.getByText(/2020/)).toBeTruthy()
+  })
+
+  it('loads older messages with a keyboard-usable button, and says when it reached the start', async () => {
+    im.conversations = { [bob]: [message('m3', 'three'), message('m4', 'four')] }
+    im.hasOlder = true
+    const history = answer('im', 'history', {
+      conversation: bob,
+      messages: [message('m1', 'one'), message('m2', 'two')],
+      unread: 0,
+      recoveredTornLine: false,
+      hasOlder: false
+    })
+    render(ChatView)
+    const button = screen.getByRole('button', { name: 'Show older messages' })
+    button.focus()
+    await fireEvent.click(button)
+    expect(history).toHaveBeenCalledWith({ conversation: bob, limit: 100, before: 'm3' })
+    await vi.waitFor(() =>
+      expect(screen.getAllByTestId('message-body').map((b) => b.textContent)).toEqual([
+        'one',
+        'two',
+        'three',
+        'four'
+      ])
+    )
+    expect(screen.queryByTestId('older')).toBeNull()
+    expect(screen.getByText('This is the beginning of the conversation.')).toBeTruthy()
+    expect(calls['im']!['history']).toHaveBeenCalledTimes(1)
   })
 })

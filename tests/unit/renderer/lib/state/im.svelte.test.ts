@@ -153,4 +153,32 @@ describe('im state: our typing indicator', () => {
     expect(typing).toHaveBeenLastCalledWith({ conversation: bob, active: false })
     expect(typing).toHaveBeenCalledTimes(2)
   })
+
+  it('opens with the newest page and pages back with the oldest id as cursor', async () => {
+    const page = (ids: string[], hasOlder: boolean) => ({
+      conversation: bob,
+      messages: ids.map((id) => msg({ id })),
+      unread: 0,
+      recoveredTornLine: false,
+      hasOlder
+    })
+    const history = answer('im', 'history', page(['m3', 'm4'], true))
+    answer('im', 'markRead', { unread: 0 })
+    await im.open(bob)
+    expect(history).toHaveBeenLastCalledWith({ conversation: bob, limit: 100 })
+    expect(im.hasOlder).toBe(true)
+    // A message that arrived meanwhile stays; one the page repeats is not shown twice.
+    emit('im', 'onReceived', msg({ id: 'm5' }))
+    answer('im', 'history', page(['m1', 'm2', 'm3'], false))
+    await im.loadOlder()
+    expect(calls['im']!['history']).toHaveBeenLastCalledWith({
+      conversation: bob,
+      limit: 100,
+      before: 'm3'
+    })
+    expect(im.messages.map((m) => m.id)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5'])
+    expect(im.hasOlder).toBe(false)
+    await im.loadOlder()
+    expect(calls['im']!['history']).toHaveBeenCalledTimes(2)
+  })
 })
