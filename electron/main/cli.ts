@@ -1,11 +1,18 @@
 import { Resolver } from 'node:dns/promises'
 import { runCli, type TargetResolver } from './cli/trustline'
+import { installLastResort } from './last-resort'
 import { discoverServer } from './sip/discovery'
 
 // `trustline` command-line entry (built to out/main/cli.js). For `sip:user@domain` without a port
 // it finds the server as the app does (NAPTR → SRV → A/AAAA) and prints the trace to stderr.
 // TRUSTLINE_DNS=host:port points discovery at another DNS server (the lab's dnsmasq).
 const dnsServer = process.env['TRUSTLINE_DNS']
+
+// An error a bug leaves in a background task (a socket closing late) is printed, and the check
+// still ends with its own verdict and exit code.
+installLastResort(process, (message, error) =>
+  process.stderr.write(`trustline: internal error, ${message}: ${String(error)}\n`)
+)
 
 const resolveTarget: TargetResolver = async (target) => {
   if (!target.sipDomain || target.port !== null) {

@@ -4,6 +4,7 @@ import { createCore } from './core'
 import { createPolicyService, loadPolicy } from './policy'
 import { createTrustParts } from './trust-parts'
 import { forwardEvents, registerIpcHandlers, SenderGuard } from './ipc/register'
+import { installLastResort } from './last-resort'
 import { hardenWebContents, isAppUrl } from './security'
 import { attachDesktop } from './shell/desktop'
 import { createSafeStorageVault } from './shell/safe-storage-vault'
@@ -16,13 +17,16 @@ const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER
 const rendererDir = join(import.meta.dirname, '../renderer')
 const isOwnPage = (url: string) => isAppUrl(url, rendererDir, devServerUrl)
 
+const log = (message: string, error?: unknown) =>
+  console.error(`[trustline] ${message}`, error ?? '')
+// Before anything else, so no error a bug leaves takes the app down (see last-resort.ts).
+const lastResort = installLastResort(process, log)
+
 app.enableSandbox()
 if (!app.requestSingleInstanceLock()) app.quit()
 hardenWebContents(isOwnPage)
 
-void app.whenReady().then(async () => {
-  const log = (message: string, error?: unknown) =>
-    console.error(`[trustline] ${message}`, error ?? '')
+async function start(): Promise<void> {
   // The env override is for development only: in an installed app it would let any user escape
   // the policy IT deployed.
   const policy = await createPolicyService({
@@ -40,6 +44,7 @@ void app.whenReady().then(async () => {
     vault: createSafeStorageVault(),
     log
   })
+  lastResort.notify(core.notices)
   const guard = new SenderGuard(isOwnPage)
   registerIpcHandlers(core.dispatcher, guard)
   forwardEvents(core.events, guard)
@@ -51,6 +56,18 @@ void app.whenReady().then(async () => {
   )
 
   app.on('window-all-closed', () => {
-    void core.dispose().finally(() => app.quit())
+    core
+      .dispose()
+      .catch((error: unknown) => log('closing', error))
+      .finally(() => app.quit())
   })
-})
+}
+
+app
+  .whenReady()
+  .then(start)
+  .catch((error: unknown) => {
+    // Without a core or a window there is nothing to keep serving: say why and leave.
+    log('TrustLine could not start', error)
+    app.exit(1)
+  })

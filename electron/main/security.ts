@@ -41,7 +41,11 @@ export function hardenWebContents(isAppUrl: (url: string) => boolean): void {
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
     contents.setWindowOpenHandler(({ url }) => {
-      if (isSafeExternalUrl(url)) void shell.openExternal(url)
+      if (isSafeExternalUrl(url)) {
+        shell
+          .openExternal(url)
+          .catch((error: unknown) => console.error(`[trustline] could not open ${url}`, error))
+      }
       return { action: 'deny' }
     })
     const session = contents.session

@@ -5,6 +5,7 @@ import { revocationModeSchema, type RevocationMode } from '../../shared/types/tr
 import { createCore } from './core'
 import { defaultDataDir } from './data-dir'
 import { startWebHost } from './host/web-host'
+import { installLastResort } from './last-resort'
 import { createPolicyService, loadPolicy } from './policy'
 import { createTrustParts } from './trust-parts'
 
@@ -87,6 +88,7 @@ async function main(): Promise<void> {
   }
   const log = (message: string, error?: unknown) =>
     console.error(`[trustline] ${message}`, error ?? '')
+  const lastResort = installLastResort(process, log)
   const policy = await createPolicyService({
     load: () => loadPolicy({ allowEnvOverride: true }),
     userSettings: () => ({}),
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
     ...(dns ? { dnsServers: dns } : {}),
     log
   })
+  lastResort.notify(core.notices)
   const host = await startWebHost({
     dispatcher: core.dispatcher,
     events: core.events,
@@ -114,16 +117,17 @@ async function main(): Promise<void> {
   })
   console.log(`TrustLine browser host is running. Open this URL in Chromium:\n${host.url}`)
   const stop = () => {
-    void host
+    host
       .close()
       .then(() => core.dispose())
+      .catch((error: unknown) => log('stopping', error))
       .finally(() => process.exit(0))
   }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
 }
 
-void main().catch((error: unknown) => {
+main().catch((error: unknown) => {
   console.error(`TrustLine browser host could not start: ${(error as Error).message}`)
   process.exit(1)
 })

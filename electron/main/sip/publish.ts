@@ -151,9 +151,14 @@ export class PresencePublisher {
 
   /** A refresh or retry from a timer: whatever goes wrong ends as the publication's status. */
   #inBackground(op: () => Promise<PublicationStatus>): void {
-    this.#enqueue(op).catch((error: unknown) =>
-      this.#setStatus({ kind: 'failed', reason: `PUBLISH failed: ${String(error)}` })
-    )
+    this.#enqueue(op).catch((error: unknown) => {
+      try {
+        this.#setStatus({ kind: 'failed', reason: `PUBLISH failed: ${String(error)}` })
+      } catch {
+        // The status listener itself threw (that is what failed): the status is set, and a
+        // throw here would be an unhandled rejection.
+      }
+    })
   }
 
   async #doPublish(withBody: boolean): Promise<PublicationStatus> {

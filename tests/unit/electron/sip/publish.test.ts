@@ -181,4 +181,29 @@ describe('PresencePublisher', () => {
     expect((await pending).kind).toBe('failed')
     expect(timers.pending.size).toBe(0)
   })
+
+  it('ends a failure of a timer-started refresh in its status, not an unhandled rejection', async () => {
+    const esc = new FakeEsc()
+    const timers = new ManualTimers()
+    let calls = 0
+    const p = new PresencePublisher(esc.send, {
+      expires: 600,
+      timers,
+      onStatus: () => {
+        if (++calls > 1) throw new Error('listener broke')
+      }
+    })
+    const unhandled: unknown[] = []
+    const catcher = (reason: unknown) => unhandled.push(reason)
+    process.on('unhandledRejection', catcher)
+    try {
+      await p.publish('<doc/>')
+      await timers.advance(refreshDelayMs(600))
+      await new Promise((r) => setImmediate(r))
+      expect(unhandled).toEqual([])
+      expect(p.status).toMatchObject({ kind: 'failed', reason: /listener broke/ })
+    } finally {
+      process.off('unhandledRejection', catcher)
+    }
+  })
 })
