@@ -1,7 +1,7 @@
 // `npm run bench`: one lab for the whole run, every figure next to its baseline measured in the
 // same run, median and p95 over repeated rounds, a summary table, bench/results/latest.json.
 //   npm run bench [-- --quick] [-- --no-browser] [-- --no-limbo] [-- --only=signin,storm,...]
-// Sections for --only: signin, trust, im, storm, browser, bundle, memory.
+// Sections for --only: signin, trust, im, storm, browser, bundle, memory, storage.
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -20,6 +20,7 @@ import {
 } from './presence'
 import { benchSignIn, type SignInResult } from './sign-in'
 import { fmtMs, type Summary } from './lib/stats'
+import { benchStorage, type StorageResult } from './storage'
 import { benchTrust, type TrustResult } from './trust'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
@@ -45,6 +46,7 @@ interface Results {
   presenceBrowser?: BrowserStormResult | { error: string }
   bundle?: BundleResult | { error: string }
   memory?: MemoryResult | { error: string }
+  storage?: StorageResult | { error: string }
   summary?: Row[]
 }
 
@@ -288,6 +290,65 @@ function summarizeAll(r: Results): Row[] {
       })
     }
   }
+  if (ok(r.storage)) {
+    const s = r.storage
+    const h = s.history
+    const w = s.wholeFile
+    rows.push({
+      figure: `6 open a ${s.historyMb} MB history: newest 200 (time, longest block)`,
+      value: `${fmtMs(h.openMs)}, block ${fmtMs(h.openMaxBlockMs)}`,
+      baseline: `read whole, as before: ${fmtMs(w.openMs)}, block ${fmtMs(w.openMaxBlockMs)}`,
+      ratio: x(w.openMs, h.openMs),
+      target: 'no block > 50 ms',
+      verdict: verdict(h.openMaxBlockMs <= 50 && h.messages === 200)
+    })
+    rows.push({
+      figure: '6 … next 200 older / list conversations / open again',
+      value: `${fmtMs(h.olderPageMs)} / ${fmtMs(h.summariesMs)} / ${fmtMs(h.secondStartMs)}`,
+      baseline: `longest block ${fmtMs(Math.max(h.olderPageMaxBlockMs, h.secondStartMaxBlockMs))}`,
+      ratio: '',
+      target: 'no block > 50 ms',
+      verdict: verdict(Math.max(h.olderPageMaxBlockMs, h.secondStartMaxBlockMs) <= 50)
+    })
+    rows.push({
+      figure: `6 … RSS after opening (${s.historyMb} MB history)`,
+      value: `${h.rssMb.toFixed(0)} MB (peak ${h.peakRssMb.toFixed(0)})`,
+      baseline: `read whole: ${w.rssMb.toFixed(0)} MB (peak ${w.peakRssMb.toFixed(0)})`,
+      ratio: `+${(h.peakRssMb - h.rssBeforeMb).toFixed(0)} MB vs +${(w.peakRssMb - w.rssBeforeMb).toFixed(0)} MB`,
+      target: 'bounded',
+      verdict: 'info'
+    })
+    const g = s.garbage
+    rows.push({
+      figure: `6 open a ${s.historyMb} MB garbage history (set aside)`,
+      value: `${fmtMs(g.openMs)}, block ${fmtMs(g.openMaxBlockMs)}`,
+      baseline: `next start: ${fmtMs(g.secondStartMs)}, block ${fmtMs(g.secondStartMaxBlockMs)}`,
+      ratio: `peak RSS ${g.peakRssMb.toFixed(0)} MB`,
+      target: 'no block > 50 ms, not re-read',
+      verdict: verdict(g.openMaxBlockMs <= 50 && g.messages === 0)
+    })
+    const worst = Object.entries(s.xml).sort((a, b) => b[1].ms - a[1].ms)
+    const reported = s.xml['attributes26k']
+    rows.push({
+      figure: `7 XML: 26,000 attributes (${((reported?.bytes ?? 0) / 1024).toFixed(0)} KB body)`,
+      value: reported ? `${fmtMs(reported.ms)}, ${reported.outcome.split(':')[0]}` : 'n/a',
+      baseline: 'before: ~1.25 s (issue 12)',
+      ratio: '',
+      target: '<= 50 ms',
+      verdict: verdict(reported !== undefined && reported.ms <= 50)
+    })
+    rows.push({
+      figure: '7 XML: slowest hostile or maximal body',
+      value: worst[0] ? `${fmtMs(worst[0][1].ms)} (${worst[0][0]})` : 'n/a',
+      baseline: worst
+        .slice(1)
+        .map(([k, v]) => `${k} ${fmtMs(v.ms)}`)
+        .join(', '),
+      ratio: '',
+      target: '<= 50 ms',
+      verdict: verdict(worst.every(([, v]) => v.ms <= 50))
+    })
+  }
   return rows
 }
 
@@ -322,6 +383,13 @@ async function main(): Promise<void> {
   }
   let lab: Lab | undefined
   try {
+    // Local data needs no lab: measured first, on a machine not yet busy with one.
+    if (wanted('storage'))
+      results.storage = await section('6/7 a 200 MB history, garbage, hostile XML', () =>
+        benchStorage(base, { mb: quick ? 50 : 200 })
+      )
+    const labSections = ['signin', 'trust', 'im', 'storm', 'browser', 'memory']
+    if (!labSections.some(wanted) && !wanted('bundle')) return finish(results, t0)
     lab = await startLab({ runDir: join(base, 'lab'), extraUsers: CONTACTS, stopOnExit: true })
     const l = lab
     if (wanted('signin'))
@@ -373,6 +441,10 @@ async function main(): Promise<void> {
     await lab?.stop()
     rmSync(base, { recursive: true, force: true })
   }
+  finish(results, t0)
+}
+
+function finish(results: Results, t0: number): void {
   results.seconds = (performance.now() - t0) / 1000
   results.summary = summarizeAll(results)
   printTable(results.summary)

@@ -35,7 +35,10 @@ export class XmlError extends Error {
 
 const MAX_LENGTH = 256 * 1024
 const MAX_DEPTH = 64
-const MAX_ELEMENTS = 10_000
+/** A presence document has tens of elements; this is far more than any real one. */
+const MAX_ELEMENTS = 2_000
+/** Entity and character references per document (each is a small string operation). */
+const MAX_REFERENCES = 10_000
 /** A PIDF element has a handful; a root with every namespace declared a dozen or so. */
 const MAX_ATTRIBUTES_PER_ELEMENT = 64
 const MAX_ATTRIBUTES = 2_000
@@ -49,12 +52,13 @@ const entities: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"'
  * reference; a reference is at most 10 characters between `&` and `;` (anything else is kept as
  * text, as before).
  */
-function decodeEntities(raw: string): string {
+function decodeEntities(raw: string, budget: Budget): string {
   let amp = raw.indexOf('&')
   if (amp < 0) return raw
   let out = ''
   let from = 0
   while (amp >= 0) {
+    if (--budget.references < 0) throw new XmlError('too many entity references')
     let end = amp + 1
     while (end < raw.length && end - amp <= 11 && !stopsReference(raw.charCodeAt(end))) end++
     if (raw.charCodeAt(end) === 0x3b && end > amp + 1) {
@@ -84,6 +88,12 @@ function codePoint(n: number): string {
     throw new XmlError('invalid character reference')
   }
   return String.fromCodePoint(n)
+}
+
+/** What a document may still use: attributes and references left. */
+interface Budget {
+  attributes: number
+  references: number
 }
 
 /** Namespace bindings: an element's own declarations, chained to its parent's. */
@@ -116,7 +126,7 @@ export function parseXml(input: string): XmlElement {
   const stack: Open[] = []
   let root: XmlElement | null = null
   let count = 0
-  const budget = { attributes: MAX_ATTRIBUTES }
+  const budget: Budget = { attributes: MAX_ATTRIBUTES, references: MAX_REFERENCES }
   let i = 0
 
   const addText = (text: string) => {
@@ -128,10 +138,10 @@ export function parseXml(input: string): XmlElement {
   while (i < src.length) {
     const lt = src.indexOf('<', i)
     if (lt < 0) {
-      addText(decodeEntities(src.slice(i)))
+      addText(decodeEntities(src.slice(i), budget))
       break
     }
-    if (lt > i) addText(decodeEntities(src.slice(i, lt)))
+    if (lt > i) addText(decodeEntities(src.slice(i, lt), budget))
     if (src.startsWith('<!--', lt)) {
       const end = src.indexOf('-->', lt + 4)
       if (end < 0) throw new XmlError('unterminated comment')
@@ -201,7 +211,7 @@ const attrRe = /([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/y
 const spaceRe = /\s*/y
 const xmlnsRe = /^xmlns(:[A-Za-z_][\w.-]*)?$/
 
-function openElement(body: string, parent: Scope, budget: { attributes: number }): Open {
+function openElement(body: string, parent: Scope, budget: Budget): Open {
   const nameMatch = /^([^\s/>]+)/.exec(body)
   const qname = nameMatch?.[1] ?? ''
   if (!nameRe.test(qname))
@@ -228,7 +238,7 @@ function openElement(body: string, parent: Scope, budget: { attributes: number }
     seen.add(name)
     const value = m[2] ?? m[3] ?? ''
     if (value.includes('<')) throw new XmlError('"<" in an attribute value')
-    attrsRaw.push([name, decodeEntities(value)])
+    attrsRaw.push([name, decodeEntities(value, budget)])
     pos = attrRe.lastIndex
   }
   let own: Map<string, string> | null = null
