@@ -4,12 +4,12 @@
 // bundled with esbuild and run on plain Node, as the core ships (electron-vite bundles it too),
 // so tsx's on-the-fly compiler (≈ 70 MB) is not counted against the core.
 import { execFile } from 'node:child_process'
-import { build } from 'esbuild'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { conversationFileName } from '../electron/main/storage/history-store'
 import type { Lab } from '../tests/lab/lab'
+import { bundleChild } from './lib/bundle'
 import { writeContacts } from './lib/core-client'
 
 export interface BundleResult {
@@ -78,23 +78,6 @@ function writeHistory(dataDir: string, peers: string[], total: number): void {
   }
 }
 
-/** Bundles bench/core-rss.ts (and the core it imports) into one ES module beside node_modules. */
-async function bundleChild(): Promise<string> {
-  const outfile = 'bench/results/core-rss.bundle.mjs'
-  mkdirSync('bench/results', { recursive: true })
-  await build({
-    entryPoints: ['bench/core-rss.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    packages: 'external',
-    logLevel: 'error'
-  })
-  return outfile
-}
-
 function runChild(lab: Lab, script: string, dataDir: string, window = 0): Promise<RssSample> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -120,7 +103,7 @@ export async function measureCoreMemory(
   writeHistory(full, peers.slice(0, 100), opts.messages)
   const empty = mkdtempSync(join(baseDir, 'rss-empty-'))
   try {
-    const script = await bundleChild()
+    const script = await bundleChild('bench/core-rss.ts')
     return {
       full: await runChild(lab, script, full),
       fullUnpaced: await runChild(lab, script, full, opts.contacts),

@@ -6,8 +6,8 @@ import { execFile } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, mkdirSync, mkdtempSync, openSync, writeSync } from 'node:fs'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { conversationFileName } from '../electron/main/storage/history-store'
+import { bundleChild } from './lib/bundle'
 
 export interface OpenSample {
   messages: number
@@ -92,22 +92,6 @@ function writeGarbage(dataDir: string, mb: number): void {
   }
 }
 
-async function bundleChild(): Promise<string> {
-  const outfile = 'bench/results/storage-child.bundle.mjs'
-  mkdirSync('bench/results', { recursive: true })
-  await build({
-    entryPoints: ['bench/storage-child.ts'],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    packages: 'external',
-    logLevel: 'error'
-  })
-  return outfile
-}
-
 function runChild<T>(script: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -123,7 +107,7 @@ function runChild<T>(script: string, args: string[]): Promise<T> {
 }
 
 export async function benchStorage(baseDir: string, opts: { mb: number }): Promise<StorageResult> {
-  const script = await bundleChild()
+  const script = await bundleChild('bench/storage-child.ts')
   const valid = mkdtempSync(join(baseDir, 'history-'))
   writeHistory(valid, opts.mb)
   const garbage = mkdtempSync(join(baseDir, 'garbage-'))

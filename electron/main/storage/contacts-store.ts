@@ -25,10 +25,10 @@ export class ContactsStore {
       () => ({ version: 1 as const, contacts: [] }),
       {
         file: 'contacts',
-        salvage: (raw) => {
-          const contacts = salvageList(raw, 'contacts', contactSchema)
-          return contacts && { value: { version: 1, contacts }, kept: contacts.length }
-        },
+        salvage: salvageList('contacts', contactSchema, (contacts) => ({
+          version: 1 as const,
+          contacts
+        })),
         ...(storage ? { storage } : {})
       }
     )

@@ -25,10 +25,10 @@ export class DomainDecisionStore {
       () => ({ version: 1 as const, decisions: [] }),
       {
         file: 'domain-decisions',
-        salvage: (raw) => {
-          const decisions = salvageList(raw, 'decisions', domainDecisionSchema)
-          return decisions && { value: { version: 1, decisions }, kept: decisions.length }
-        },
+        salvage: salvageList('decisions', domainDecisionSchema, (decisions) => ({
+          version: 1 as const,
+          decisions
+        })),
         ...(storage ? { storage } : {})
       }
     )

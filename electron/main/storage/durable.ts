@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import * as fsp from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { IpcFailure } from '../../../shared/ipc/result'
-import type { DataFile } from '../../../shared/types/notice'
+import type { Damage, DataFile } from '../../../shared/types/notice'
 import { noNotices, type NoticeSink } from '../notices'
 
 /**
@@ -210,6 +210,46 @@ export async function moveAside(fs: FsPort, path: string, now = new Date()): Pro
     await syncDir(fs, dirname(path)).catch(() => undefined)
     return target
   }
+}
+
+/** A damaged file (or folder): what it is, where, what is wrong, how much of it is still used. */
+export interface DamagedFile {
+  file: DataFile
+  path: string
+  damage: Damage
+  detail: string
+  /** Entries still in use from it. */
+  kept: number
+}
+
+/**
+ * Moves a damaged file aside and tells the user where it went and what was kept (a
+ * `file-damaged` notice, and the log). When even that fails, tells them it is left as it is
+ * (`file-blocked`) and throws: the caller must then not write over it.
+ */
+export async function setAside(storage: Storage, damaged: DamagedFile): Promise<string> {
+  const { file, path, damage, detail, kept } = damaged
+  let backupPath: string
+  try {
+    backupPath = await moveAside(storage.fs, path)
+  } catch (error) {
+    storage.log(
+      `${path} is damaged (${damage}: ${detail}) and could not be moved aside: ${errorDetail(error)}`
+    )
+    storage.notices.raise({
+      code: 'file-blocked',
+      params: { file, path, damage, detail: `${detail}; ${errorDetail(error)}`.slice(0, 500) }
+    })
+    throw error
+  }
+  storage.log(
+    `${path} is damaged (${damage}: ${detail}); kept as ${backupPath}, ${kept} entries kept`
+  )
+  storage.notices.raise({
+    code: 'file-damaged',
+    params: { file, path, damage, backupPath, kept, detail: detail.slice(0, 500) }
+  })
+  return backupPath
 }
 
 function processAlive(pid: number): boolean {

@@ -17,7 +17,7 @@ import {
   appendDurably,
   errorCode,
   errorDetail,
-  moveAside,
+  setAside,
   storageOf,
   writeFailed,
   type FileHandlePort,
@@ -347,7 +347,7 @@ export class HistoryStore {
    * aside and reported, and a fresh folder is made on the next write.
    */
   #checkFolder(): Promise<void> {
-    const { fs, notices, log } = this.#storage
+    const { fs } = this.#storage
     this.#folderChecked ??= (async () => {
       try {
         if ((await fs.stat(this.dir)).isDirectory()) return
@@ -355,24 +355,13 @@ export class HistoryStore {
         if (errorCode(error) === 'ENOENT') return
         throw error
       }
-      const params = {
-        file: 'history-folder' as const,
+      await setAside(this.#storage, {
+        file: 'history-folder',
         path: this.dir,
-        damage: 'not-a-folder' as const,
-        detail: 'a file is where the history folder belongs'
-      }
-      let backupPath: string
-      try {
-        backupPath = await moveAside(fs, this.dir)
-      } catch (error) {
-        notices.raise({
-          code: 'file-blocked',
-          params: { ...params, detail: `${params.detail}; ${errorDetail(error)}` }
-        })
-        throw error
-      }
-      log(`history: ${this.dir} was not a folder; kept as ${backupPath}`)
-      notices.raise({ code: 'file-damaged', params: { ...params, backupPath, kept: 0 } })
+        damage: 'not-a-folder',
+        detail: 'a file is where the history folder belongs',
+        kept: 0
+      })
     })()
     const checked = this.#folderChecked
     checked.catch(() => {
@@ -426,39 +415,21 @@ export class HistoryStore {
 
   /** Moves a history file with nothing readable aside, tells the user, starts afresh. */
   async #setAside(conv: Conversation, why: string | null): Promise<Conversation> {
-    const { fs, notices, log } = this.#storage
-    const detail =
-      why ?? `${conv.report.corruptLines} line(s) read from the end, none of them a record`
-    let backupPath: string
+    const damaged = {
+      file: 'history' as const,
+      path: conv.file,
+      damage: 'no-valid-records' as const,
+      detail: why ?? `${conv.report.corruptLines} line(s) read from the end, none of them a record`,
+      kept: 0
+    }
     try {
-      backupPath = await moveAside(fs, conv.file)
+      await setAside(this.#storage, damaged)
     } catch (error) {
-      notices.raise({
-        code: 'file-blocked',
-        params: {
-          file: 'history',
-          path: conv.file,
-          damage: 'no-valid-records',
-          detail: `${detail}; ${errorDetail(error)}`
-        }
-      })
       throw new IpcFailure(
         'storage-failed',
         `${conv.file} holds nothing readable and could not be moved aside (${errorCode(error)}).`
       )
     }
-    log(`history ${conv.file}: nothing readable (${detail}); kept as ${backupPath}`)
-    notices.raise({
-      code: 'file-damaged',
-      params: {
-        file: 'history',
-        path: conv.file,
-        damage: 'no-valid-records',
-        backupPath,
-        kept: 0,
-        detail
-      }
-    })
     return emptyConversation(conv.file)
   }
 

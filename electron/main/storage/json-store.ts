@@ -4,8 +4,8 @@ import type { z } from 'zod'
 import {
   errorCode,
   errorDetail,
-  moveAside,
   removeStaleTemps,
+  setAside,
   storageOf,
   writeFailed,
   writeFileAtomic,
@@ -37,16 +37,19 @@ export interface JsonStoreOptions<T> {
 }
 
 /**
- * Keeps the entries of `raw[key]` (an array) that `item` accepts: what a list file's salvage
- * returns. Null when `raw[key]` is not an array.
+ * The salvage of a list file: the entries of `raw[key]` that `item` accepts, made into the
+ * file's value by `wrap`. Nothing when `raw[key]` is not an array.
  */
-export function salvageList<T>(raw: unknown, key: string, item: z.ZodType<T>): T[] | null {
-  const list = (raw as Record<string, unknown> | null)?.[key]
-  if (!Array.isArray(list)) return null
-  return list.flatMap((entry) => {
-    const parsed = item.safeParse(entry)
-    return parsed.success ? [parsed.data] : []
-  })
+export function salvageList<T, V>(key: string, item: z.ZodType<T>, wrap: (items: T[]) => V) {
+  return (raw: unknown): { value: V; kept: number } | null => {
+    const list = (raw as Record<string, unknown> | null)?.[key]
+    if (!Array.isArray(list)) return null
+    const kept = list.flatMap((entry) => {
+      const parsed = item.safeParse(entry)
+      return parsed.success ? [parsed.data] : []
+    })
+    return { value: wrap(kept), kept: kept.length }
+  }
 }
 
 /**
@@ -127,37 +130,28 @@ export class JsonStore<S extends z.ZodType> {
     detail: string,
     salvaged: { value: z.output<S>; kept: number } | null
   ): Promise<JsonLoad<z.output<S>>> {
-    const { fs, notices, log } = this.#storage
-    const file = this.options.file
     const value = salvaged?.value ?? this.fallback()
+    const kept = salvaged?.kept ?? 0
     let keptAs: string
     try {
-      keptAs = await moveAside(fs, this.path)
-    } catch (error) {
-      this.#blocked = `${this.path} is damaged and could not be moved aside (${errorDetail(error)}); it is left as it is and nothing is saved over it.`
-      log(this.#blocked)
-      notices.raise({
-        code: 'file-blocked',
-        params: { file, path: this.path, damage, detail: `${detail}; ${errorDetail(error)}` }
-      })
-      return { value, error: this.#blocked }
-    }
-    const error = `${this.path} is damaged (${damage}: ${detail}); it was kept as ${keptAs}, ${salvaged?.kept ?? 0} entries kept.`
-    log(error)
-    notices.raise({
-      code: 'file-damaged',
-      params: {
-        file,
+      keptAs = await setAside(this.#storage, {
+        file: this.options.file,
         path: this.path,
         damage,
-        backupPath: keptAs,
-        kept: salvaged?.kept ?? 0,
-        detail
-      }
-    })
+        detail,
+        kept
+      })
+    } catch (error) {
+      this.#blocked = `${this.path} is damaged and could not be moved aside (${errorDetail(error)}); it is left as it is and nothing is saved over it.`
+      return { value, error: this.#blocked }
+    }
     // What was kept is stored again so the next start finds a valid file (a failure here is
     // already a notice of its own; the value is still used in this run).
     if (salvaged) await this.save(value).catch(() => undefined)
-    return { value, error, keptAs }
+    return {
+      value,
+      error: `${this.path} is damaged (${damage}: ${detail}); it was kept as ${keptAs}, ${kept} entries kept.`,
+      keptAs
+    }
   }
 }

@@ -47,10 +47,10 @@ export class ExceptionStore {
   ) {
     this.#store = new JsonStore(file, fileSchema, () => ({ version: 1 as const, exceptions: [] }), {
       file: 'trust-exceptions',
-      salvage: (raw) => {
-        const exceptions = salvageList(raw, 'exceptions', trustExceptionEntrySchema)
-        return exceptions && { value: { version: 1, exceptions }, kept: exceptions.length }
-      },
+      salvage: salvageList('exceptions', trustExceptionEntrySchema, (exceptions) => ({
+        version: 1 as const,
+        exceptions
+      })),
       ...(storage ? { storage } : {})
     })
   }
