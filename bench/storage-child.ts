@@ -50,7 +50,8 @@ async function median3<T>(fn: () => Promise<T>) {
 async function open(dataDir: string, peer: string) {
   // Warm the code paths on a small history first, as a running app has: the figure is the
   // file's cost, not the first compile of the parser.
-  const warm = new HistoryStore(await mkdtemp(join(tmpdir(), 'tl-warm-')))
+  const warmDir = await mkdtemp(join(tmpdir(), 'tl-warm-'))
+  const warm = new HistoryStore(warmDir)
   for (let i = 0; i < 300; i++) {
     await warm.append({
       id: `w${i}`,
@@ -61,7 +62,7 @@ async function open(dataDir: string, peer: string) {
       state: 'received'
     })
   }
-  await new HistoryStore(warm.dir.slice(0, -'/history'.length)).history(peer, 200)
+  await new HistoryStore(warmDir).history(peer, 200)
   const before = rssMb()
   const store = new HistoryStore(dataDir)
   const opened = await measured(() => store.history(peer, 200))

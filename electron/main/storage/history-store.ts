@@ -171,9 +171,9 @@ export class HistoryStore {
   readonly #storage: Storage
   #folderChecked: Promise<void> | null = null
 
-  constructor(dir: string, storage: Partial<Storage> | ((message: string) => void) = {}) {
+  constructor(dir: string, storage: Partial<Storage> = {}) {
     this.dir = join(dir, 'history')
-    this.#storage = storageOf(typeof storage === 'function' ? { log: storage } : storage)
+    this.#storage = storageOf(storage)
   }
 
   /**

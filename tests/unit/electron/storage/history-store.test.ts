@@ -147,7 +147,7 @@ describe('HistoryStore', () => {
     )
     await writeFile(join(dir, 'history', 'notes.jsonl'), '{"t":"read","at":"x"}\n')
     const logged: string[] = []
-    const list = await new HistoryStore(dir, (m) => logged.push(m)).summaries()
+    const list = await new HistoryStore(dir, { log: (m) => logged.push(m) }).summaries()
     expect(list.map((s) => [s.conversation, s.unread, s.last?.id])).toEqual([
       ['sip:Carol@example.org', 1, 'c2'],
       ['sip:bob@example.org', 1, 'b1']
