@@ -63,11 +63,9 @@ async function start(): Promise<void> {
   })
 }
 
-app
-  .whenReady()
-  .then(start)
-  .catch((error: unknown) => {
-    // Without a core or a window there is nothing to keep serving: say why and leave.
-    log('TrustLine could not start', error)
-    app.exit(1)
-  })
+const ready = app.whenReady()
+ready.then(start).catch((error: unknown) => {
+  // Without a core or a window there is nothing to keep serving: say why and leave.
+  log('TrustLine could not start', error)
+  app.exit(1)
+})
