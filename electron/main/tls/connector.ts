@@ -3,7 +3,12 @@ import { isIP, Socket, connect as netConnect } from 'node:net'
 import { Duplex } from 'node:stream'
 import * as tls from 'node:tls'
 import type { NodeVerdict, TlsSessionInfo } from '../../../shared/types/trust'
-import { parseServerFlight } from './handshake-capture'
+import {
+  alertFromErrorCode,
+  alertName,
+  parseServerFlight,
+  type HandshakeCapture
+} from './handshake-capture'
 
 /** A client certificate for mutual TLS: a PKCS#12 bundle or a PEM certificate + key. */
 export type ClientCertificate =
@@ -61,6 +66,44 @@ export interface ConnectResult {
   tls: TlsSessionInfo
   node: NodeVerdict
   remoteAddress: string | null
+  /** Our end of the TCP connection (for a SIP Via), null when unknown. */
+  local: { address: string; port: number } | null
+  /** What the server's handshake showed beyond the chain (CertificateRequest CA names). */
+  handshake: HandshakeFacts
+}
+
+/**
+ * What a handshake revealed about the server's side of mutual TLS, kept whether the handshake
+ * succeeded or failed (a failed one is where these facts matter most).
+ */
+export interface HandshakeFacts {
+  /** 'TLSv1.2' / 'TLSv1.3' from the ServerHello, null when none was seen. */
+  protocol: string | null
+  /** The server sent a CertificateRequest; null when the flight could not be read. */
+  certificateRequested: boolean | null
+  /** CA names (DER) of the CertificateRequest; see HandshakeCapture.certificateAuthorities. */
+  certificateAuthorities: Buffer[] | null
+  /** The server's certificates as sent, when the flight could be read. */
+  sentChain: Buffer[] | null
+  /**
+   * The alert the server sent, by registry name ('unknown_ca'), from the TLS library's error or
+   * a plaintext alert record; null when the handshake failed (or succeeded) without one.
+   */
+  alert: string | null
+}
+
+function handshakeFacts(
+  capture: HandshakeCapture | null,
+  errorCode: string | null
+): HandshakeFacts {
+  const fatal = capture?.alerts.find((a) => a.level === 2) ?? capture?.alerts[0]
+  return {
+    protocol: capture?.protocol ?? null,
+    certificateRequested: capture?.certificateRequested ?? null,
+    certificateAuthorities: capture?.certificateAuthorities ?? null,
+    sentChain: capture?.certificates ?? null,
+    alert: alertFromErrorCode(errorCode) ?? (fatal ? alertName(fatal.description) : null)
+  }
 }
 
 /** Why a connection attempt failed, as a stable code plus one clear sentence. */
@@ -80,6 +123,9 @@ export type ConnectErrorCode =
 
 /** A connection attempt that failed before a trust verdict could be made. */
 export class ConnectError extends Error {
+  /** What the handshake showed before it failed; null when it failed before any TLS. */
+  handshake: HandshakeFacts | null = null
+
   constructor(
     readonly code: ConnectErrorCode,
     message: string,
@@ -322,6 +368,8 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
     })
   })
   const remoteAddress = raw.remoteAddress ?? null
+  const localEnd =
+    raw.localAddress && raw.localPort ? { address: raw.localAddress, port: raw.localPort } : null
   const tap = new TapStream(raw)
   const keylog: string[] = []
 
@@ -384,6 +432,9 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
       socket.once('close', onClose)
     })
   } catch (e) {
+    if (e instanceof ConnectError) {
+      e.handshake = handshakeFacts(tap.capturedBytes > 0 ? flight() : null, e.causeCode)
+    }
     socket.destroy()
     throw e
   }
@@ -423,13 +474,15 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
     })
     if (late) {
       socket.destroy()
-      if (late.code === 'ECONNRESET' && !requested) {
-        throw new ConnectError(
-          'closed',
-          `${host}:${port} closed the connection right after the handshake.`
-        )
-      }
-      throw handshakeError(late, { host, port, requested: requested || null, haveCert })
+      const error =
+        late.code === 'ECONNRESET' && !requested
+          ? new ConnectError(
+              'closed',
+              `${host}:${port} closed the connection right after the handshake.`
+            )
+          : handshakeError(late, { host, port, requested: requested || null, haveCert })
+      error.handshake = handshakeFacts(capture, late.code ?? null)
+      throw error
     }
   }
   socket.pause()
@@ -459,7 +512,9 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
       authorized: socket.authorized,
       authorizationError: authorizationError ? String(authorizationError) : null
     },
-    remoteAddress
+    remoteAddress,
+    local: localEnd,
+    handshake: handshakeFacts(capture, null)
   }
 }
 

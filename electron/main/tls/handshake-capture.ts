@@ -2,12 +2,79 @@ import { createDecipheriv, createHmac } from 'node:crypto'
 
 /** What the server's handshake flight showed, recovered from the raw bytes it sent. */
 export interface HandshakeCapture {
+  /** 'TLSv1.2' or 'TLSv1.3' (given, or read from the ServerHello); null when unknown. */
+  protocol: string | null
   /** DER certificates exactly as sent, in the order sent; null when they could not be recovered. */
   certificates: Buffer[] | null
   /** The server sent a CertificateRequest (it asked for a client certificate). */
   certificateRequested: boolean | null
+  /**
+   * The CA names (DER DistinguishedNames) of the CertificateRequest: the CAs whose client
+   * certificates the server says it accepts. TLS 1.2 always has the list (possibly empty,
+   * RFC 5246 7.4.4); TLS 1.3 only when the server added the optional certificate_authorities
+   * extension (RFC 8446 4.2.4). Null when there was no request, no such extension, or it could not
+   * be read.
+   */
+  certificateAuthorities: Buffer[] | null
+  /** Alerts the server sent in the clear in the captured bytes (RFC 8446 6; TLS 1.2 before CCS). */
+  alerts: TlsAlert[]
   /** Why certificates/certificateRequested are null, for the helpdesk. */
   problem: string | null
+}
+
+/** A TLS alert: level 1 warning, 2 fatal; description per RFC 8446 6 (name via alertName). */
+export interface TlsAlert {
+  level: number
+  description: number
+}
+
+/** Alert descriptions (RFC 8446 6, RFC 5246 7.2) by number, in the registry's snake_case. */
+const alertNames: Record<number, string> = {
+  0: 'close_notify',
+  10: 'unexpected_message',
+  20: 'bad_record_mac',
+  22: 'record_overflow',
+  40: 'handshake_failure',
+  42: 'bad_certificate',
+  43: 'unsupported_certificate',
+  44: 'certificate_revoked',
+  45: 'certificate_expired',
+  46: 'certificate_unknown',
+  47: 'illegal_parameter',
+  48: 'unknown_ca',
+  49: 'access_denied',
+  50: 'decode_error',
+  51: 'decrypt_error',
+  70: 'protocol_version',
+  71: 'insufficient_security',
+  80: 'internal_error',
+  86: 'inappropriate_fallback',
+  90: 'user_canceled',
+  109: 'missing_extension',
+  110: 'unsupported_extension',
+  112: 'unrecognized_name',
+  113: 'bad_certificate_status_response',
+  115: 'unknown_psk_identity',
+  116: 'certificate_required',
+  120: 'no_application_protocol'
+}
+
+/** The registry name of an alert description ('unknown_ca'), or `alert_<n>` when unlisted. */
+export function alertName(description: number): string {
+  return alertNames[description] ?? `alert_${description}`
+}
+
+/**
+ * The alert a TLS library error code reports as received from the peer: OpenSSL and BoringSSL
+ * name them `…ALERT_UNKNOWN_CA` (e.g. Node's `ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`,
+ * `ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED`). TLS 1.3 alerts are encrypted, so this is the only
+ * place they show. Null when the code names no alert.
+ */
+export function alertFromErrorCode(code: string | null | undefined): string | null {
+  const m = /ALERT_([A-Z0-9_]+)$/.exec(code ?? '')
+  if (!m) return null
+  const name = m[1]!.toLowerCase()
+  return Object.values(alertNames).includes(name) ? name : null
 }
 
 interface TlsRecord {
@@ -150,6 +217,47 @@ function parseCertificateMessage(body: Buffer, tls13: boolean): Buffer[] {
   return certs
 }
 
+/** certificate_authorities (RFC 8446 4.2.4): the same DistinguishedName list as TLS 1.2's. */
+const certificateAuthoritiesExtension = 47
+
+/** A list of 16-bit-length-prefixed DistinguishedNames, itself 16-bit-length-prefixed. */
+function readNameList(body: Buffer, at: number): Buffer[] {
+  const len = body.readUInt16BE(at)
+  const end = at + 2 + len
+  if (end > body.length) throw new Error('truncated CA name list')
+  const names: Buffer[] = []
+  for (let i = at + 2; i < end;) {
+    const n = body.readUInt16BE(i)
+    if (i + 2 + n > end) throw new Error('truncated CA name')
+    names.push(Buffer.from(body.subarray(i + 2, i + 2 + n)))
+    i += 2 + n
+  }
+  return names
+}
+
+/**
+ * The CA names of a CertificateRequest: TLS 1.2's certificate_authorities field (RFC 5246
+ * 7.4.4), or TLS 1.3's certificate_authorities extension (RFC 8446 4.3.2), null when absent.
+ */
+export function certificateRequestAuthorities(body: Buffer, tls13: boolean): Buffer[] | null {
+  if (!tls13) {
+    const typesLen = body[0]!
+    const algsAt = 1 + typesLen
+    const algsLen = body.readUInt16BE(algsAt)
+    return readNameList(body, algsAt + 2 + algsLen)
+  }
+  let i = 1 + body[0]! // certificate_request_context
+  const end = i + 2 + body.readUInt16BE(i)
+  if (end > body.length) throw new Error('truncated CertificateRequest extensions')
+  for (i += 2; i + 4 <= end;) {
+    const type = body.readUInt16BE(i)
+    const len = body.readUInt16BE(i + 2)
+    if (type === certificateAuthoritiesExtension) return readNameList(body, i + 4)
+    i += 4 + len
+  }
+  return null
+}
+
 /**
  * Recovers the server's Certificate and CertificateRequest messages from the raw bytes it sent.
  *
@@ -173,7 +281,19 @@ export function parseServerFlight(
   }
   const tls13 = protocol === 'TLSv1.3'
   const plain: Buffer[] = []
+  const alerts: TlsAlert[] = []
   let problem: string | null = null
+  // Alerts sent before encryption starts are plaintext two-byte records: level, description.
+  for (const r of records) {
+    if (
+      r.type === contentType.changeCipherSpec ||
+      (tls13 && r.type === contentType.applicationData)
+    )
+      break
+    if (r.type === contentType.alert && r.body.length === 2) {
+      alerts.push({ level: r.body[0]!, description: r.body[1]! })
+    }
+  }
   if (!tls13) {
     for (const r of records) {
       if (r.type === contentType.changeCipherSpec) break
@@ -221,11 +341,23 @@ export function parseServerFlight(
     problem = 'the server sent a compressed Certificate message (RFC 8879), not decoded'
   } else if (!problem) problem = 'no Certificate message found in the captured handshake'
   const sawServerHello = messages.some((m) => m.type === handshakeType.serverHello)
-  const certificateRequested =
-    problem && tls13 ? null : messages.some((m) => m.type === handshakeType.certificateRequest)
+  const requestMsg = messages.find((m) => m.type === handshakeType.certificateRequest)
+  const certificateRequested = problem && tls13 ? null : requestMsg !== undefined
+  let certificateAuthorities: Buffer[] | null = null
+  if (requestMsg) {
+    try {
+      certificateAuthorities = certificateRequestAuthorities(requestMsg.body, tls13)
+    } catch {
+      // An unreadable list is reported as "not listed"; the request itself still counts.
+      certificateAuthorities = null
+    }
+  }
   return {
+    protocol,
     certificates,
     certificateRequested: sawServerHello ? certificateRequested : null,
+    certificateAuthorities,
+    alerts,
     problem
   }
 }

@@ -10,7 +10,14 @@ import {
   connectTls,
   createClientContext
 } from '../../../../electron/main/tls/connector'
-import { parseServerFlight } from '../../../../electron/main/tls/handshake-capture'
+import {
+  alertFromErrorCode,
+  alertName,
+  certificateRequestAuthorities,
+  parseServerFlight
+} from '../../../../electron/main/tls/handshake-capture'
+import { readTlv } from '../../../../electron/main/tls/chain/der'
+import { mustParse, parseName } from '../../../../electron/main/tls/chain/parse'
 import { makeCert, makeHierarchy, oids, type IssuedCert } from '../../../fixtures/pki'
 import { keyPem, pemBundle } from '../../../fixtures/tls-lab'
 
@@ -184,6 +191,150 @@ describe('client certificates', () => {
     expect(() => createClientContext([], { cert: client.pem, key: otherKey })).toThrow(
       expect.objectContaining({ code: 'client-cert-key-mismatch' })
     )
+  })
+})
+
+/** A server that asks for a client certificate; `clientCa` also makes it verify one. */
+async function mtlsServer(o: { maxVersion: tls.SecureVersion; clientCa?: string[] }) {
+  const server = tls.createServer(
+    {
+      cert: pemBundle([h.leaf, h.intermediate]),
+      key: await keyPem(h.leaf.keys),
+      maxVersion: o.maxVersion,
+      requestCert: true,
+      rejectUnauthorized: o.clientCa !== undefined,
+      ...(o.clientCa ? { ca: o.clientCa } : {})
+    },
+    (s) => s.on('error', () => undefined)
+  )
+  server.on('tlsClientError', () => undefined)
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  closers.push(() => server.close())
+  return (server.address() as AddressInfo).port
+}
+
+const dn = (der: Buffer) => parseName(readTlv(der)).text
+const subjectOf = (c: IssuedCert) => mustParse(c.der).subject.text
+
+describe('connectTls: what the server said about client certificates', () => {
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    'reads the CA names of the CertificateRequest (%s; encrypted in TLS 1.3)',
+    async (v) => {
+      const port = await mtlsServer({ maxVersion: v, clientCa: [h.root.pem] })
+      const r = await connectTls({
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: [h.root.pem],
+        clientCert: { cert: pemBundle([client, h.intermediate]), key: clientKey }
+      })
+      r.socket.destroy()
+      expect(r.handshake.protocol).toBe(v)
+      expect(r.handshake.certificateRequested).toBe(true)
+      expect(r.handshake.certificateAuthorities?.map(dn)).toEqual([subjectOf(h.root)])
+      expect(r.handshake.alert).toBeNull()
+    }
+  )
+
+  it('tells an empty TLS 1.2 list from a TLS 1.3 request without the extension', async () => {
+    const tls12 = await connectTls({
+      host: '127.0.0.1',
+      port: await mtlsServer({ maxVersion: 'TLSv1.2' }),
+      ca: [h.root.pem]
+    })
+    tls12.socket.destroy()
+    expect(tls12.handshake.certificateAuthorities).toEqual([])
+    const tls13 = await connectTls({
+      host: '127.0.0.1',
+      port: await mtlsServer({ maxVersion: 'TLSv1.3' }),
+      ca: [h.root.pem],
+      postHandshakeMs: 200
+    })
+    tls13.socket.destroy()
+    expect(tls13.handshake.certificateRequested).toBe(true)
+    expect(tls13.handshake.certificateAuthorities).toBeNull()
+  })
+
+  it.each(['TLSv1.2', 'TLSv1.3'] as const)(
+    // Node's server hangs up without an alert; the Kamailio partner lab covers real alerts.
+    'keeps the CA names and the server chain when the server rejects our certificate (%s)',
+    async (v) => {
+      const other = await makeHierarchy('other')
+      const port = await mtlsServer({ maxVersion: v, clientCa: [other.root.pem] })
+      const error = await connectTls({
+        host: '127.0.0.1',
+        port,
+        servername: 'localhost',
+        ca: [h.root.pem],
+        clientCert: { cert: pemBundle([client, h.intermediate]), key: clientKey }
+      }).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ConnectError)
+      const facts = (error as ConnectError).handshake
+      expect((error as ConnectError).code).toBe('client-cert-rejected')
+      expect(facts?.alert).toBeNull()
+      expect(facts?.certificateRequested).toBe(true)
+      expect(facts?.certificateAuthorities?.map(dn)).toEqual([subjectOf(other.root)])
+      expect(facts?.sentChain?.[0]?.equals(h.leaf.der)).toBe(true)
+    }
+  )
+
+  it('has no facts for a connection refused before any TLS', async () => {
+    const closed = createServer()
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r))
+    const port = (closed.address() as AddressInfo).port
+    await new Promise((r) => closed.close(r))
+    const error = (await connectTls({ host: '127.0.0.1', port, ca: [] }).catch(
+      (e: unknown) => e
+    )) as ConnectError
+    expect(error.code).toBe('refused')
+    expect(error.handshake).toBeNull()
+  })
+})
+
+describe('TLS alerts', () => {
+  it('names alerts from TLS library error codes and from alert numbers', () => {
+    expect(alertFromErrorCode('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA')).toBe('unknown_ca')
+    expect(alertFromErrorCode('ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE')).toBe(
+      'unsupported_certificate'
+    )
+    expect(alertFromErrorCode('ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED')).toBe(
+      'certificate_required'
+    )
+    expect(alertFromErrorCode('ECONNRESET')).toBeNull()
+    expect(alertFromErrorCode('ERR_SSL_TLSV1_ALERT_NO_SUCH_THING')).toBeNull()
+    expect(alertName(48)).toBe('unknown_ca')
+    expect(alertName(200)).toBe('alert_200')
+  })
+
+  it('reads a plaintext alert record from the captured bytes', () => {
+    const alert = Buffer.from([21, 3, 3, 0, 2, 2, 42])
+    expect(parseServerFlight(alert, 'TLSv1.2', null, []).alerts).toEqual([
+      { level: 2, description: 42 }
+    ])
+  })
+})
+
+describe('certificateRequestAuthorities', () => {
+  const name = Buffer.from('300f310d300b06035504030c0474657374', 'hex') // CN=test
+  const list = Buffer.concat([Buffer.from([0, name.length + 2, 0, name.length]), name])
+  it('reads TLS 1.2 certificate_authorities after types and signature algorithms', () => {
+    const body = Buffer.concat([Buffer.from([1, 64, 0, 2, 4, 3]), list])
+    expect(certificateRequestAuthorities(body, false)?.map(dn)).toEqual(['CN=test'])
+  })
+
+  it('finds the TLS 1.3 extension among others, and null without it', () => {
+    const other = Buffer.from([0, 13, 0, 4, 0, 2, 4, 3])
+    const ext = Buffer.concat([Buffer.from([0, 47, 0, list.length]), list])
+    const withCa = Buffer.concat([other, ext])
+    const body = Buffer.concat([Buffer.from([0, 0, withCa.length]), withCa])
+    expect(certificateRequestAuthorities(body, true)?.map(dn)).toEqual(['CN=test'])
+    const without = Buffer.concat([Buffer.from([0, 0, other.length]), other])
+    expect(certificateRequestAuthorities(without, true)).toBeNull()
+  })
+
+  it('refuses a truncated list', () => {
+    const body = Buffer.concat([Buffer.from([1, 64, 0, 2, 4, 3]), list.subarray(0, 6)])
+    expect(() => certificateRequestAuthorities(body, false)).toThrow(/truncated/)
   })
 })
 
