@@ -33,6 +33,14 @@ export const SRV_NAMES = ['_sips._tcp', '_sip._tls', '_sipinternaltls._tcp', '_s
 /** NAPTR services that lead to SIP over TLS (RFC 3263 §4.1). */
 const TLS_NAPTR_SERVICES = new Set(['SIPS+D2T'])
 
+/** How a caller other than sign-in (the federation check) tunes the SRV names tried. */
+export interface DiscoveryOptions {
+  /** SRV owner prefixes tried before NAPTR (e.g. `_sipfederationtls._tcp`); the first hit wins. */
+  leadingSrv?: string[]
+  /** SRV owner prefixes tried when NAPTR gives nothing usable (default SRV_NAMES). */
+  srvNames?: string[]
+}
+
 /** Result of discovery: candidates in the order to try, and every step taken. */
 export interface Discovery {
   candidates: DiscoveredServer[]
@@ -65,7 +73,8 @@ export function orderSrv<T extends { priority: number; weight: number }>(records
 export async function discoverServer(
   domain: string,
   resolver: DnsResolver,
-  override?: ServerOverride
+  override?: ServerOverride,
+  options: DiscoveryOptions = {}
 ): Promise<Discovery> {
   // DNS speaks A-labels: an IDN SIP domain (bücher.test) is looked up as xn--bcher-kva.test.
   const sipDomain = aLabelName(domain)
@@ -115,6 +124,30 @@ export async function discoverServer(
     return { candidates, trace }
   }
 
+  /** Looks up one SRV owner and its targets' addresses; true once there is a candidate. */
+  const trySrv = async (owner: string, from: DiscoveredServer['source']): Promise<boolean> => {
+    try {
+      const records = orderSrv(await resolver.resolveSrv(owner))
+      trace.push({
+        query: `SRV ${owner}`,
+        answer: records.length
+          ? records
+              .map((r) => `${r.name}:${r.port} (priority ${r.priority}, weight ${r.weight})`)
+              .join(', ')
+          : 'no record',
+        ok: records.length > 0
+      })
+      await addTargets(records, from, owner)
+    } catch (error) {
+      trace.push({ query: `SRV ${owner}`, answer: describeError(error), ok: false })
+    }
+    return candidates.length > 0
+  }
+
+  for (const prefix of options.leadingSrv ?? []) {
+    if (await trySrv(`${prefix}.${sipDomain}`, 'srv')) return { candidates, trace }
+  }
+
   // RFC 3263 §4.1: NAPTR first; only TLS services are of use to us.
   let srvNames: string[] = []
   try {
@@ -135,25 +168,12 @@ export async function discoverServer(
     trace.push({ query: `NAPTR ${sipDomain}`, answer: describeError(error), ok: false })
   }
   const source: DiscoveredServer['source'] = srvNames.length ? 'naptr' : 'srv'
-  if (!srvNames.length) srvNames = SRV_NAMES.map((prefix) => `${prefix}.${sipDomain}`)
+  if (!srvNames.length) {
+    srvNames = (options.srvNames ?? SRV_NAMES).map((prefix) => `${prefix}.${sipDomain}`)
+  }
 
   for (const owner of srvNames) {
-    try {
-      const records = orderSrv(await resolver.resolveSrv(owner))
-      trace.push({
-        query: `SRV ${owner}`,
-        answer: records.length
-          ? records
-              .map((r) => `${r.name}:${r.port} (priority ${r.priority}, weight ${r.weight})`)
-              .join(', ')
-          : 'no record',
-        ok: records.length > 0
-      })
-      await addTargets(records, source, owner)
-      if (candidates.length) return { candidates, trace }
-    } catch (error) {
-      trace.push({ query: `SRV ${owner}`, answer: describeError(error), ok: false })
-    }
+    if (await trySrv(owner, source)) return { candidates, trace }
   }
 
   // RFC 3263 §4.2: no SRV: the domain itself on the default port.

@@ -3,23 +3,9 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { discoverServer, orderSrv, type DnsResolver } from '../../../../electron/main/sip/discovery'
+import { discoverServer, orderSrv } from '../../../../electron/main/sip/discovery'
 import { startLab, type Lab } from '../../../lab/lab'
-
-const nodata = () => Promise.reject(Object.assign(new Error('nodata'), { code: 'ENODATA' }))
-
-function fakeResolver(records: {
-  naptr?: Record<string, Awaited<ReturnType<DnsResolver['resolveNaptr']>>>
-  srv?: Record<string, Awaited<ReturnType<DnsResolver['resolveSrv']>>>
-  a?: Record<string, string[]>
-}): DnsResolver {
-  return {
-    resolveNaptr: (n) => (records.naptr?.[n] ? Promise.resolve(records.naptr[n]) : nodata()),
-    resolveSrv: (n) => (records.srv?.[n] ? Promise.resolve(records.srv[n]) : nodata()),
-    resolve4: (n) => (records.a?.[n] ? Promise.resolve(records.a[n]) : nodata()),
-    resolve6: () => nodata()
-  }
-}
+import { fakeResolver } from './fake-dns'
 
 describe('discoverServer with a fake resolver', () => {
   it('falls through the SRV names to the Skype for Business one and traces every step', async () => {
