@@ -5,6 +5,7 @@ import { discoverServer } from './sip/discovery'
 
 // `trustline` command-line entry (built to out/main/cli.js). For `sip:user@domain` without a port
 // it finds the server as the app does (NAPTR → SRV → A/AAAA) and prints the trace to stderr.
+// `trustline federation` discovers the partner's edge itself (its trace is part of the report).
 // TRUSTLINE_DNS=host:port points discovery at another DNS server (the lab's dnsmasq).
 const dnsServer = process.env['TRUSTLINE_DNS']
 
@@ -14,12 +15,17 @@ installLastResort(process, (message, error) =>
   process.stderr.write(`trustline: internal error, ${message}: ${String(error)}\n`)
 )
 
+function dnsResolver(): Resolver {
+  const resolver = new Resolver({ timeout: 3000, tries: 2 })
+  if (dnsServer) resolver.setServers([dnsServer])
+  return resolver
+}
+
 const resolveTarget: TargetResolver = async (target) => {
   if (!target.sipDomain || target.port !== null) {
     return { host: target.host, port: target.port ?? 5061 }
   }
-  const resolver = new Resolver({ timeout: 3000, tries: 2 })
-  if (dnsServer) resolver.setServers([dnsServer])
+  const resolver = dnsResolver()
   const { candidates, trace } = await discoverServer(target.sipDomain, resolver)
   for (const step of trace) {
     process.stderr.write(`discovery: ${step.ok ? '✓' : '✗'} ${step.query} → ${step.answer}\n`)
@@ -33,7 +39,8 @@ const resolveTarget: TargetResolver = async (target) => {
 runCli(process.argv.slice(2), {
   out: (t) => process.stdout.write(`${t}\n`),
   err: (t) => process.stderr.write(`${t}\n`),
-  resolve: resolveTarget
+  resolve: resolveTarget,
+  dns: dnsResolver()
 }).then(
   (code) => process.exit(code),
   (error: unknown) => {

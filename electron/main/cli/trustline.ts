@@ -1,17 +1,21 @@
-import { readFileSync } from 'node:fs'
 import { reasonText, severityLabel } from '../../../shared/reasons'
 import type { RevocationMode, TrustReport } from '../../../shared/types/trust'
-import { CaFileError } from '../tls/anchors'
 import type { ClientCertificate } from '../tls/connector'
-import type { ServerOrigin } from '../tls/identity'
-import { createTrustService, type TrustServiceOptions } from '../tls/trust-service'
+import { createTrustService } from '../tls/trust-service'
+import {
+  failedRun,
+  lastValue,
+  loadClientCert,
+  parseRevocation,
+  parseTarget,
+  readArgs,
+  UsageError,
+  type CliIo,
+  type TargetResolver
+} from './common'
+import { runFederationCli } from './federation'
 
-/** Where to connect for a target, and how that server was found (for the SIP-domain rule). */
-export type TargetResolver = (target: {
-  host: string
-  port: number | null
-  sipDomain: string | null
-}) => Promise<{ host: string; port: number; address?: string; origin?: ServerOrigin }>
+export { parseTarget, UsageError, type CliIo, type TargetResolver }
 
 /** Default: the given port, else 5061 (SIP over TLS, RFC 3261 19.1.2) on the host itself. */
 export const defaultResolver: TargetResolver = (t) =>
@@ -31,120 +35,32 @@ export interface CheckArgs {
   json: boolean
 }
 
-/** Bad command line; the message says what to fix. */
-export class UsageError extends Error {}
-
-const usage = `Usage: trustline check <host[:port] | sip:user@domain> [--ca FILE]...
-       [--client-cert FILE.p12 | --client-cert CERT.pem --client-key KEY.pem] [--passphrase X]
-       [--servername NAME] [--revocation off|soft-fail|hard-fail] [--json]`
-
-/** Parses `host`, `host:port`, `[v6]:port` or `sip:user@domain[:port]`. */
-export function parseTarget(text: string): {
-  host: string
-  port: number | null
-  sipDomain: string | null
-} {
-  let t = text.trim()
-  let sip = false
-  const m = /^sips?:(.*)$/i.exec(t)
-  if (m) {
-    sip = true
-    t = m[1]!.replace(/^[^@]*@/, '').replace(/[;?].*$/, '')
-  }
-  let host = t
-  let port: number | null = null
-  const v6 = /^\[([^\]]+)\](?::(\d+))?$/.exec(t)
-  if (v6) {
-    host = v6[1]!
-    port = v6[2] ? Number(v6[2]) : null
-  } else if ((t.match(/:/g) ?? []).length === 1) {
-    const [h, p] = t.split(':')
-    host = h!
-    if (!/^\d+$/.test(p!)) throw new UsageError(`"${p}" is not a port number.`)
-    port = Number(p)
-  }
-  if (!host) throw new UsageError(`No host in "${text}".`)
-  if (port !== null && (port < 1 || port > 65535))
-    throw new UsageError(`Port ${port} is out of range.`)
-  return { host, port, sipDomain: sip ? host : null }
-}
-
 /** Parses argv after the program name; throws UsageError. */
 export function parseArgs(argv: string[]): CheckArgs {
   const [cmd, ...rest] = argv
   if (cmd !== 'check') throw new UsageError(cmd ? `Unknown command "${cmd}".` : 'No command given.')
-  const a: Omit<CheckArgs, 'host' | 'port' | 'sipDomain'> = {
-    cas: [],
-    clientCert: null,
-    clientKey: null,
-    passphrase: null,
-    servername: null,
-    revocation: 'soft-fail',
-    json: false
+  const a = readArgs(
+    rest,
+    ['--ca', '--client-cert', '--client-key', '--passphrase', '--servername', '--revocation'],
+    ['--json']
+  )
+  const [target, extra] = a.positionals
+  if (target === undefined) throw new UsageError('No server given.')
+  if (extra !== undefined) throw new UsageError(`Only one target, got "${target}" and "${extra}".`)
+  const clientCert = lastValue(a, '--client-cert')
+  const clientKey = lastValue(a, '--client-key')
+  if (clientKey && !clientCert) throw new UsageError('--client-key needs --client-cert.')
+  const revocation = lastValue(a, '--revocation')
+  return {
+    ...parseTarget(target),
+    cas: a.values.get('--ca') ?? [],
+    clientCert,
+    clientKey,
+    passphrase: lastValue(a, '--passphrase'),
+    servername: lastValue(a, '--servername'),
+    revocation: revocation === null ? 'soft-fail' : parseRevocation(revocation),
+    json: a.flags.has('--json')
   }
-  let target: string | null = null
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i]!
-    const value = () => {
-      const v = rest[++i]
-      if (v === undefined) throw new UsageError(`${arg} needs a value.`)
-      return v
-    }
-    switch (arg) {
-      case '--ca':
-        a.cas.push(value())
-        break
-      case '--client-cert':
-        a.clientCert = value()
-        break
-      case '--client-key':
-        a.clientKey = value()
-        break
-      case '--passphrase':
-        a.passphrase = value()
-        break
-      case '--servername':
-        a.servername = value()
-        break
-      case '--revocation': {
-        const v = value()
-        if (v !== 'off' && v !== 'soft-fail' && v !== 'hard-fail') {
-          throw new UsageError(`--revocation must be off, soft-fail or hard-fail, not "${v}".`)
-        }
-        a.revocation = v
-        break
-      }
-      case '--json':
-        a.json = true
-        break
-      default:
-        if (arg.startsWith('-')) throw new UsageError(`Unknown option ${arg}.`)
-        if (target !== null) throw new UsageError(`Only one target, got "${target}" and "${arg}".`)
-        target = arg
-    }
-  }
-  if (target === null) throw new UsageError('No server given.')
-  if (a.clientKey && !a.clientCert) throw new UsageError('--client-key needs --client-cert.')
-  return { ...parseTarget(target), ...a }
-}
-
-function loadClientCert(a: CheckArgs): ClientCertificate | undefined {
-  if (!a.clientCert) return undefined
-  const read = (f: string) => {
-    try {
-      return readFileSync(f)
-    } catch (e) {
-      throw new UsageError(`Cannot read ${f}: ${(e as Error).message}`)
-    }
-  }
-  const pass = a.passphrase !== null ? { passphrase: a.passphrase } : {}
-  if (a.clientKey) return { cert: read(a.clientCert), key: read(a.clientKey), ...pass }
-  const bytes = read(a.clientCert)
-  if (bytes.includes('-----BEGIN')) {
-    // A PEM file holding both the certificate and its key.
-    return { cert: bytes, key: bytes, ...pass }
-  }
-  return { pfx: bytes, ...pass }
 }
 
 const verdictWords: Record<TrustReport['verdict'], string> = {
@@ -209,14 +125,6 @@ export function formatReport(r: TrustReport): string {
   return lines.join('\n')
 }
 
-/** Output channels and dependencies of a CLI run (injectable for tests). */
-export interface CliIo {
-  out: (text: string) => void
-  err: (text: string) => void
-  resolve?: TargetResolver
-  service?: TrustServiceOptions
-}
-
 /**
  * The exit code for a report: 0 trusted, 1 not trusted (refused, waiting for an answer, or a
  * client certificate the server wants or refused), 2 when no server could be talked to.
@@ -227,19 +135,21 @@ export function exitCodeOf(report: TrustReport): 0 | 1 | 2 {
   return report.headline?.code === 'connection-failed' ? 2 : 1
 }
 
-/** Runs the CLI; resolves to the exit code: 0 trusted, 1 not trusted, 2 error. */
+/**
+ * Runs the CLI; resolves to the exit code. `check`: 0 trusted, 1 not trusted, 2 error;
+ * `federation`: 0 ready, 1 not ready, 2 usage or DNS error.
+ */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv[0] === 'federation') return runFederationCli(argv.slice(1), io)
   let args: CheckArgs
   let clientCert: ClientCertificate | undefined
   try {
     args = parseArgs(argv)
     clientCert = loadClientCert(args)
   } catch (e) {
-    if (e instanceof UsageError) {
-      io.err(`${e.message}\n${usage}`)
-      return 2
-    }
-    throw e
+    const code = failedRun(e, io, false)
+    if (code === null) throw e
+    return code
   }
   try {
     const target = await (io.resolve ?? defaultResolver)(args)
@@ -273,11 +183,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.err(reasonText(report.headline).summary)
     return exitCodeOf(report)
   } catch (e) {
-    if (e instanceof CaFileError) {
-      if (args.json) io.out(JSON.stringify({ error: { code: 'ca-file', message: e.message } }))
-      io.err(e.message)
-      return 2
-    }
+    const code = failedRun(e, io, args.json)
+    if (code !== null) return code
     io.err(`Unexpected error: ${(e as Error).stack ?? String(e)}`)
     return 2
   }
