@@ -12,8 +12,11 @@ import { createPolicyHandlers } from './ipc/policy-handlers'
 import type { PolicyService } from './policy'
 import { applySignInPolicy } from './policy/sign-in'
 import type { EffectivePolicy } from '../../shared/types/policy'
+import type { FederationCheckRequest, FederationReport } from '../../shared/types/federation'
+import type { RevocationMode } from '../../shared/types/trust'
 import { appInfo, createAppHandlers, createNoticeHandlers } from './ipc/app-handlers'
 import { createDispatcher, EventBus, type Dispatcher } from './ipc/dispatch'
+import { createFederationHandlers } from './ipc/federation-handlers'
 import { createSipHandlers, sipEventsTo, type SessionService } from './ipc/sip-handlers'
 import { createTrustHandlers, type ExceptionStore, type TrustEngine } from './ipc/trust-handlers'
 import type { HandlerMap } from './ipc/types'
@@ -25,11 +28,26 @@ import { NoticeBoard } from './notices'
 import type { Storage } from './storage/durable'
 import { DomainDecisionStore } from './storage/domain-decisions'
 
+/** The federation check as the core uses it: our edge identity as sign-in takes certificates. */
+export interface FederationEngine {
+  check(
+    request: {
+      partnerDomain: string
+      identity: ClientCertificateOption
+      server?: { host: string; port?: number }
+      revocation?: RevocationMode
+    },
+    resolver: DnsResolver
+  ): Promise<FederationReport>
+}
+
 /** The trust engine's parts the core needs (the real one lives in electron/main/tls). */
 export interface TrustParts {
   checker: TrustChecker
   engine: TrustEngine
   exceptions: ExceptionStore
+  /** The federation check, built on the same trust settings. */
+  federation?: FederationEngine
 }
 
 /** Options for building the core, given by whichever host runs it. */
@@ -77,7 +95,9 @@ function resolverFor(servers: string[] | undefined): DnsResolver {
   return resolver
 }
 
-function clientCertificateOf(request: SignInRequest): ClientCertificateOption | undefined {
+function clientCertificateOf(
+  request: Pick<SignInRequest, 'clientCertificate'>
+): ClientCertificateOption | undefined {
   const c = request.clientCertificate
   if (!c) return undefined
   const data = Buffer.from(c.dataBase64, 'base64')
@@ -103,9 +123,10 @@ export function createCore(options: CoreOptions): Core {
   const unavailable = (): never => {
     throw new Error('the trust engine is not part of this build')
   }
+  const resolver = resolverFor(options.dnsServers)
   const connection = new ConnectionService({
     checker: trust?.checker ?? unavailable,
-    resolver: resolverFor(options.dnsServers),
+    resolver,
     decisions,
     events,
     // Decided again (exception revoked, policy reloaded) and no longer trusted: drop it now.
@@ -187,6 +208,18 @@ export function createCore(options: CoreOptions): Core {
     im: sip.session.im,
     subscriptions: sip.session.subscriptions
   }
+  const federationCheck =
+    (engine: FederationEngine) =>
+    (request: FederationCheckRequest): Promise<FederationReport> =>
+      engine.check(
+        {
+          partnerDomain: request.partnerDomain,
+          identity: clientCertificateOf(request)!,
+          ...(request.server ? { server: request.server } : {}),
+          ...(request.revocation ? { revocation: request.revocation } : {})
+        },
+        resolver
+      )
   const appDeps = {
     name: 'TrustLine',
     version: options.version,
@@ -239,6 +272,9 @@ export function createCore(options: CoreOptions): Core {
             }
           }
         })
+      : {}),
+    ...(trust?.federation
+      ? createFederationHandlers({ check: federationCheck(trust.federation) })
       : {})
   }
   // Every local file is read now, so a damaged one is reported at start, not when first used.

@@ -5,6 +5,7 @@ import type { ClientCertificateOption } from './account/connection-service'
 import type { TrustParts } from './core'
 import type { ClientCertificate } from './tls/connector'
 import type { Storage } from './storage/durable'
+import { FederationChecker } from './federation/check'
 import { ExceptionStore } from './tls/exceptions'
 import { createTrustService } from './tls/trust-service'
 
@@ -66,7 +67,23 @@ export function createTrustParts(
     // Parse the OS store (and the CA files) now, off the critical path, rather than in the first
     // sign-in; the result is shared by every later check in this process.
     service.preload().catch((error: unknown) => setup.log?.(`preloading anchors: ${String(error)}`))
+    const federationRevocation = (asked: RevocationMode | undefined) =>
+      policy?.settings.revocation.locked ? revocation : (asked ?? revocation)
     return {
+      federation: {
+        check: (request, resolver) =>
+          new FederationChecker({
+            resolver,
+            policyCaFiles,
+            ...(setup.platformAnchors === false ? { platformAnchors: false } : {}),
+            ...(setup.log ? { log: setup.log } : {})
+          }).check({
+            partnerDomain: request.partnerDomain,
+            identity: clientCert(request.identity)!,
+            ...(request.server ? { server: request.server } : {}),
+            revocation: federationRevocation(request.revocation) ?? 'soft-fail'
+          })
+      },
       checker: async (request) => {
         const cert = clientCert(request.clientCertificate)
         const { report, socket, redecide } = await service.checkServer({

@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { accountChannels } from './channels/account'
 import { appChannels } from './channels/app'
 import { connectionChannels } from './channels/connection'
+import { federationChannels } from './channels/federation'
 import { policyChannels } from './channels/policy'
 import { sipLogChannels } from './channels/sip-log'
 import { sipChannels } from './channels/sip'
@@ -21,7 +22,8 @@ export const contract = {
   ...sipChannels,
   ...accountChannels,
   ...policyChannels,
-  ...sipLogChannels
+  ...sipLogChannels,
+  ...federationChannels
 } as const
 
 /** The contract's type. */

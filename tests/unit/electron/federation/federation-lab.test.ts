@@ -15,7 +15,9 @@ import {
   type FederationCheckerOptions,
   type FederationRequest
 } from '../../../../electron/main/federation/check'
+import { createCore } from '../../../../electron/main/core'
 import { ConnectError } from '../../../../electron/main/tls/connector'
+import { createTrustParts } from '../../../../electron/main/trust-parts'
 import { startPartnerLab, type PartnerLab, type PartnerScenario } from '../../../lab/partner'
 
 let lab: PartnerLab
@@ -357,5 +359,40 @@ describe('trustline federation: usage and DNS errors exit 2', () => {
         identity: { pfx: readFileSync(edge.p12), passphrase: 'nope' }
       })
     ).rejects.toBeInstanceOf(ConnectError)
+  })
+})
+
+describe('federation:check through the core, as the renderer calls it', () => {
+  it('runs the check with the core’s DNS and trust settings, and explains a wrong passphrase', async () => {
+    const core = createCore({
+      host: 'browser',
+      version: '0.0.0-test',
+      dataDir: mkdtempSync(join(runDir, 'core-')),
+      trust: createTrustParts({
+        platformAnchors: false,
+        policyCaFiles: [lab.pki.ourCa, lab.pki.partnerCa]
+      }),
+      dnsServers: [`127.0.0.1:${lab.ports.dns}`]
+    })
+    const upload = (passphrase: string) => ({
+      partnerDomain: lab.scenarios.ready.domain,
+      clientCertificate: {
+        fileName: 'edge.p12',
+        format: 'pkcs12',
+        dataBase64: readFileSync(lab.pki.our.edge.p12).toString('base64'),
+        passphrase
+      }
+    })
+    try {
+      const ready = await core.dispatcher.invoke('federation:check', upload('edge-p12'))
+      expect(ready).toMatchObject({
+        ok: true,
+        value: { verdict: 'ready', headline: { code: 'federation-ready' } }
+      })
+      const wrong = await core.dispatcher.invoke('federation:check', upload('nope'))
+      expect(wrong).toMatchObject({ ok: false, error: { code: 'client-cert-bad-passphrase' } })
+    } finally {
+      await core.dispose()
+    }
   })
 })

@@ -7,6 +7,7 @@ import type {
 } from '../../../../shared/ipc/contract'
 import {
   sampleContact,
+  sampleFederationReport,
   sampleMessage,
   sampleReport,
   sampleSession
@@ -130,6 +131,20 @@ export const invokeSamples: {
   'app:list-notices': { request: undefined, response: [sampleNotice] },
   'app:dismiss-notice': { request: { id: 'n1' }, response: { dismissed: true } },
   'trust:get-report': { request: undefined, response: sampleReport },
+  'federation:check': {
+    request: {
+      partnerDomain: 'example.org',
+      clientCertificate: {
+        fileName: 'edge.p12',
+        format: 'pkcs12' as const,
+        dataBase64: 'MIIB',
+        passphrase: 'secret'
+      },
+      server: { host: 'sip.example.org', port: 5061 },
+      revocation: 'hard-fail' as const
+    },
+    response: sampleFederationReport
+  },
   'trust:check-server': {
     request: { host: 'sip.example.org', port: 5061, sipDomain: 'example.org' },
     response: sampleReport
