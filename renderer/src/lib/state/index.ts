@@ -1,5 +1,6 @@
 export { appState } from './app.svelte'
 export { connection } from './connection.svelte'
+export { federation, parseServer, type FederationExport } from './federation.svelte'
 export { im } from './im.svelte'
 export { nav, type View } from './nav.svelte'
 export { notices } from './notices.svelte'
