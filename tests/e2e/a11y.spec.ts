@@ -1,20 +1,6 @@
-import AxeBuilder from '@axe-core/playwright'
-import type { Page } from '@playwright/test'
+import { expectNoSeriousViolations } from './fixtures/axe'
 import { expect, test } from './fixtures/web-host'
 import { AppShell } from './pages/app-shell'
-
-/** Runs axe (WCAG 2.1 A/AA) and fails on serious or critical violations, listing them. */
-async function expectNoSeriousViolations(page: Page, screen: string): Promise<void> {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze()
-  const serious = results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map(
-      (v) => `${screen}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
-    )
-  expect(serious).toEqual([])
-}
 
 const screens = ['home', 'connection', 'helpdesk', 'settings', 'about'] as const
 
