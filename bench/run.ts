@@ -1,7 +1,7 @@
 // `npm run bench`: one lab for the whole run, every figure next to its baseline measured in the
 // same run, median and p95 over repeated rounds, a summary table, bench/results/latest.json.
 //   npm run bench [-- --quick] [-- --no-browser] [-- --no-limbo] [-- --only=signin,storm,...]
-// Sections for --only: signin, trust, im, storm, browser, bundle, memory, storage.
+// Sections for --only: signin, trust, im, storm, browser, bundle, memory, storage, federation.
 import { execFile } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import { startLab, type Lab } from '../tests/lab/lab'
+import { benchFederation, type FederationBenchResult } from './federation'
 import { measureBundle, measureCoreMemory, type BundleResult, type MemoryResult } from './footprint'
 import { benchIm, type ImResult } from './im'
 import {
@@ -47,6 +48,7 @@ interface Results {
   bundle?: BundleResult | { error: string }
   memory?: MemoryResult | { error: string }
   storage?: StorageResult | { error: string }
+  federation?: FederationBenchResult | { error: string }
   summary?: Row[]
 }
 
@@ -349,6 +351,25 @@ function summarizeAll(r: Results): Row[] {
       verdict: verdict(worst.every(([, v]) => v.ms <= 50))
     })
   }
+  if (ok(r.federation)) {
+    const f = r.federation
+    rows.push({
+      figure: '8 federation check, ready partner (med / p95)',
+      value: ms(f.check),
+      baseline: `openssl s_client mTLS handshake ${ms(f.opensslHandshake)}`,
+      ratio: x(f.check.median, f.opensslHandshake.median),
+      target: '',
+      verdict: 'info'
+    })
+    rows.push({
+      figure: '8 … of which OPTIONS round trip',
+      value: ms(f.optionsRtt),
+      baseline: '',
+      ratio: '',
+      target: '',
+      verdict: 'info'
+    })
+  }
   return rows
 }
 
@@ -436,6 +457,10 @@ async function main(): Promise<void> {
     if (wanted('memory'))
       results.memory = await section('5 core RSS (child process)', () =>
         fresh().then(() => measureCoreMemory(l, base, { contacts: CONTACTS, messages: 10_000 }))
+      )
+    if (wanted('federation'))
+      results.federation = await section('8 federation check vs openssl s_client (mTLS)', () =>
+        benchFederation(base, { rounds: quick ? 10 : 40, cliRounds: quick ? 10 : 30 })
       )
   } finally {
     await lab?.stop()
