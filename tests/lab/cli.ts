@@ -44,7 +44,9 @@ function describePartner(p: PartnerLabInfo): string {
     `  Our edge without clientAuth (public CA): ${p.pki.our.serverOnly.p12}`,
     `  CAs: ours ${p.pki.ourCa}, "public" ${p.pki.publicCa}, partner ${p.pki.partnerCa}`,
     `  Try: TRUSTLINE_DNS=127.0.0.1:${p.ports.dns} npm run trustline -- federation ${p.scenarios.ready.domain} \\`,
-    `         --client-cert ${p.pki.our.edge.p12} --passphrase ${p.pki.our.edge.p12Password} --ca ${p.pki.ourCa} --ca ${p.pki.partnerCa}`
+    `         --client-cert ${p.pki.our.edge.p12} --passphrase ${p.pki.our.edge.p12Password} --ca ${p.pki.ourCa} --ca ${p.pki.partnerCa}`,
+    `  App:  node out/main/web.js --ca ${p.pki.ourCa} --ca ${p.pki.partnerCa} --dns 127.0.0.1:${p.ports.dns}`,
+    `        (Helpdesk → Federation: domain ${p.scenarios.ready.domain}, certificate ${p.pki.our.edge.p12})`
   ].join('\n')
 }
 
