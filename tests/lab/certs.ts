@@ -64,6 +64,24 @@ export interface PkiUrls {
 const KEYOPT = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes']
 const GOOD_SAN = `DNS:localhost,IP:127.0.0.1,DNS:${LAB_DOMAIN},URI:sip:${LAB_DOMAIN}`
 
+/**
+ * A directory `openssl ca` can sign from: index, serial (random start), CRL number and a config
+ * whose CA certificate and key are `<dir>/<name>/ca.pem` and `ca.key`. Returns the directory.
+ */
+export function setupCaDir(parent: string, name: string): string {
+  const d = join(parent, name)
+  mkdirSync(join(d, 'newcerts'), { recursive: true })
+  writeFileSync(join(d, 'index.txt'), '')
+  writeFileSync(join(d, 'index.txt.attr'), 'unique_subject = no\n')
+  writeFileSync(
+    join(d, 'serial'),
+    (Math.floor(Math.random() * 0xffff) + 0x1000).toString(16).padStart(6, '0') + '\n'
+  )
+  writeFileSync(join(d, 'crlnumber'), '01\n')
+  writeFileSync(join(d, 'ca.cnf'), caConfig(d, name))
+  return d
+}
+
 function caConfig(dir: string, name: string): string {
   return `[ ca ]
 default_ca = CA_${name}
@@ -169,19 +187,7 @@ export async function generatePki(
   const ext = p('extensions.cnf')
   writeFileSync(ext, extensions(urls))
 
-  const setupCa = (name: string) => {
-    const d = p(name)
-    mkdirSync(join(d, 'newcerts'), { recursive: true })
-    writeFileSync(join(d, 'index.txt'), '')
-    writeFileSync(join(d, 'index.txt.attr'), 'unique_subject = no\n')
-    writeFileSync(
-      join(d, 'serial'),
-      (Math.floor(Math.random() * 0xffff) + 0x1000).toString(16).padStart(6, '0') + '\n'
-    )
-    writeFileSync(join(d, 'crlnumber'), '01\n')
-    writeFileSync(join(d, 'ca.cnf'), caConfig(d, name))
-    return d
-  }
+  const setupCa = (name: string) => setupCaDir(dir, name)
   const req = (key: string, csr: string, cn: string) =>
     run('openssl', [
       'req',

@@ -8,21 +8,12 @@
 //   await lab.stop()
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { Resolver } from 'node:dns/promises'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generatePki, LAB_DOMAIN, WRONG_HOST, type LabPki } from './certs'
+import { startDnsmasq, startKamailio, startPkiServer, waitDns } from './daemons'
 import { writeKamailioConfig, type KamailioPorts, type LabUser } from './kamailio'
-import {
-  freePorts,
-  isAlive,
-  readPidFiles,
-  sleep,
-  spawnDaemon,
-  stopAll,
-  stopPid,
-  waitTcp
-} from './proc'
+import { freePorts, isAlive, readPidFiles, stopAll, stopPid, waitTcp } from './proc'
 
 export { LAB_DOMAIN, WRONG_HOST }
 export type { LabPki, LabUser, KamailioPorts }
@@ -115,24 +106,12 @@ function scenarioDomain(s: TlsScenario): string {
     : `${s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}.${LAB_DOMAIN}`
 }
 
-function dnsmasqArgs(
-  info: { ports: LabInfo['ports']; scenarioDomains: LabInfo['scenarioDomains'] },
-  pidFile: string
-): string[] {
+function dnsRecords(info: {
+  ports: LabInfo['ports']
+  scenarioDomains: LabInfo['scenarioDomains']
+}): string[] {
   const p = info.ports
   const args = [
-    '--keep-in-foreground',
-    '--conf-file=/dev/null',
-    '--no-resolv',
-    '--no-hosts',
-    '--no-poll',
-    '--bind-interfaces',
-    '--listen-address=127.0.0.1',
-    `--port=${p.dns}`,
-    `--pid-file=${pidFile}`,
-    '--log-queries',
-    '--log-facility=-',
-    '--local-ttl=5',
     `--address=/trustline.test/127.0.0.1`,
     // lab.trustline.test: the "good" server
     `--srv-host=_sips._tcp.${LAB_DOMAIN},${LAB_DOMAIN},${p.tls.good},0,10`,
@@ -154,22 +133,6 @@ function dnsmasqArgs(
     args.push(`--srv-host=_sip._tls.${d},${d},${p.tls[s]},0,10`)
   }
   return args
-}
-
-async function waitDns(port: number, timeoutMs: number): Promise<void> {
-  const r = new Resolver({ timeout: 300, tries: 1 })
-  r.setServers([`127.0.0.1:${port}`])
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      await r.resolve4(LAB_DOMAIN)
-      return
-    } catch (e) {
-      if (Date.now() > deadline)
-        throw new Error(`dnsmasq not answering on ${port}: ${(e as Error).message}`, { cause: e })
-      await sleep(50)
-    }
-  }
 }
 
 function assertAlive(name: string, pid: number, log: string): void {
@@ -274,71 +237,40 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
     }
   }
 
-  // Kamailio: -DD = no daemonize but fork workers (they share the process group we kill).
   function spawnKamailio(): void {
-    const kamRun = join(runDir, 'kamailio', 'rt')
-    mkdirSync(kamRun, { recursive: true })
-    const k = spawnDaemon(runDir, 'kamailio', '/usr/sbin/kamailio', [
-      '-DD',
-      '-E',
-      '-f',
-      kam.cfg,
-      '-Y',
-      kamRun,
-      '-P',
-      join(kamRun, 'kamailio.pid'),
-      '-m',
-      '64',
-      '-M',
-      '16'
-    ])
+    const k = startKamailio(runDir, kam.cfg, { sharedMb: 64, privateMb: 16 })
     pids.kamailio = k.pid
     logs.kamailio = k.log
   }
 
   try {
-    // PKI server (HTTP AIA/CRL + OCSP) — plain node, no tsx needed.
-    const pkiCfg = join(runDir, 'pki-server.json')
-    writeFileSync(
-      pkiCfg,
-      JSON.stringify(
+    // PKI server (HTTP AIA/CRL + OCSP).
+    const pkiSrv = startPkiServer(runDir, {
+      www: join(pki.dir, 'www'),
+      httpPort: ports.http,
+      ocsp: [
         {
-          www: join(pki.dir, 'www'),
-          httpPort: ports.http,
-          ocsp: [
-            {
-              port: ports.ocsp,
-              index: pki.intermediateIndex,
-              ca: pki.intermediateCa,
-              signerCert: pki.ocspSigner.cert,
-              signerKey: pki.ocspSigner.key
-            },
-            {
-              port: ports.ocspRoot,
-              index: pki.rootIndex,
-              ca: pki.rootCa,
-              signerCert: pki.rootOcspSigner.cert,
-              signerKey: pki.rootOcspSigner.key
-            }
-          ]
+          port: ports.ocsp,
+          index: pki.intermediateIndex,
+          ca: pki.intermediateCa,
+          signerCert: pki.ocspSigner.cert,
+          signerKey: pki.ocspSigner.key
         },
-        null,
-        2
-      )
-    )
-    const pkiSrv = spawnDaemon(
-      runDir,
-      'pki-server',
-      process.execPath,
-      [join(HERE, 'pki-server.mjs'), pkiCfg],
-      HERE
-    )
+        {
+          port: ports.ocspRoot,
+          index: pki.rootIndex,
+          ca: pki.rootCa,
+          signerCert: pki.rootOcspSigner.cert,
+          signerKey: pki.rootOcspSigner.key
+        }
+      ]
+    })
     pids['pki-server'] = pkiSrv.pid
     logs['pki-server'] = pkiSrv.log
 
     // dnsmasq
-    const dns = spawnDaemon(runDir, 'dnsmasq', '/usr/sbin/dnsmasq', [
-      ...dnsmasqArgs({ ports, scenarioDomains }, join(runDir, 'dnsmasq.own.pid')),
+    const dns = startDnsmasq(runDir, ports.dns, [
+      ...dnsRecords({ ports, scenarioDomains }),
       ...(opts.extraDns ?? [])
     ])
     pids.dnsmasq = dns.pid
@@ -351,7 +283,7 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       waitTcp(ports.http, timeoutMs),
       waitTcp(ports.ocsp, timeoutMs),
       waitTcp(ports.ocspRoot, timeoutMs),
-      waitDns(ports.dns, timeoutMs),
+      waitDns(ports.dns, LAB_DOMAIN, timeoutMs),
       ...all.map((p) => waitTcp(p, timeoutMs))
     ]).catch((e) => {
       for (const [n, pid] of Object.entries(pids)) assertAlive(n, pid, logs[n]!)

@@ -12,13 +12,10 @@
 //   partner.scenarios.ready.domain, partner.pki.our.edge.p12, partner.ports.dns
 //   await partner.stop()
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { Resolver } from 'node:dns/promises'
-import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { LAB_DOMAIN } from './certs'
-import { freePorts, isAlive, readPidFiles, run, sleep, spawnDaemon, stopAll, waitTcp } from './proc'
-
-const HERE = dirname(fileURLToPath(import.meta.url))
+import { join, resolve } from 'node:path'
+import { LAB_DOMAIN, setupCaDir } from './certs'
+import { startDnsmasq, startKamailio, startPkiServer, waitDns } from './daemons'
+import { freePorts, isAlive, readPidFiles, run, stopAll, waitTcp } from './proc'
 
 /** Parent of every partner domain (`<scenario>.partner.test`). */
 export const PARTNER_PARENT = 'partner.test'
@@ -162,29 +159,6 @@ function scenarioTarget(s: PartnerScenario): string {
     : `sip.${scenarioDomain(s)}`
 }
 
-function caConfig(dir: string): string {
-  return `[ ca ]
-default_ca = CA_default
-[ CA_default ]
-dir = ${dir}
-database = ${dir}/index.txt
-new_certs_dir = ${dir}/newcerts
-serial = ${dir}/serial
-certificate = ${dir}/ca.pem
-private_key = ${dir}/ca.key
-default_md = sha256
-default_days = 825
-default_crl_days = 30
-crlnumber = ${dir}/crlnumber
-policy = policy_any
-copy_extensions = none
-unique_subject = no
-[ policy_any ]
-commonName = supplied
-organizationName = optional
-`
-}
-
 function leafExt(name: string, eku: string, san: string, crl: string): string {
   return `[ ${name} ]
 basicConstraints = critical,CA:FALSE
@@ -254,18 +228,7 @@ ${PARTNER_SCENARIOS.map((s) =>
   )
 ).join('\n')}`
   )
-  const setupCa = (name: string) => {
-    const d = p(name)
-    mkdirSync(join(d, 'newcerts'), { recursive: true })
-    writeFileSync(join(d, 'index.txt'), '')
-    writeFileSync(
-      join(d, 'serial'),
-      (Math.floor(Math.random() * 0xffff) + 0x1000).toString(16).padStart(6, '0') + '\n'
-    )
-    writeFileSync(join(d, 'crlnumber'), '01\n')
-    writeFileSync(join(d, 'ca.cnf'), caConfig(d))
-    return d
-  }
+  const setupCa = (name: string) => setupCaDir(dir, name)
   const root = (d: string, subject: string) =>
     run('openssl', [
       'req',
@@ -541,45 +504,17 @@ ${answers.join('\n')}
   return { cfg, tlsCfg }
 }
 
-function dnsmasqArgs(info: PartnerLabInfo, pidFile: string): string[] {
-  const args = [
-    '--keep-in-foreground',
-    '--conf-file=/dev/null',
-    '--no-resolv',
-    '--no-hosts',
-    '--no-poll',
-    '--bind-interfaces',
-    '--listen-address=127.0.0.1',
-    `--port=${info.ports.dns}`,
-    `--pid-file=${pidFile}`,
-    '--log-queries',
-    '--log-facility=-',
-    '--local-ttl=5',
+function dnsRecords(info: PartnerLabInfo): string[] {
+  const records = [
     `--address=/${PARTNER_PARENT}/127.0.0.1`,
     `--address=/${HOSTING_DOMAIN}/127.0.0.1`
   ]
   for (const s of PARTNER_SCENARIOS) {
     const { domain, host, port } = info.scenarios[s]
     const owner = SPECS[s].srv === 'federation' ? '_sipfederationtls._tcp' : '_sips._tcp'
-    args.push(`--srv-host=${owner}.${domain},${host},${port},0,10`)
+    records.push(`--srv-host=${owner}.${domain},${host},${port},0,10`)
   }
-  return args
-}
-
-async function waitDns(port: number, name: string, timeoutMs: number): Promise<void> {
-  const r = new Resolver({ timeout: 300, tries: 1 })
-  r.setServers([`127.0.0.1:${port}`])
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      await r.resolve4(name)
-      return
-    } catch (e) {
-      if (Date.now() > deadline)
-        throw new Error(`dnsmasq not answering on ${port}: ${(e as Error).message}`, { cause: e })
-      await sleep(50)
-    }
-  }
+  return records
 }
 
 /** Starts the partner lab (its Kamailio, PKI and dnsmasq) in `runDir`. */
@@ -634,44 +569,17 @@ export async function startPartnerLab(opts: StartPartnerLabOptions): Promise<Par
     pids
   }
   try {
-    const pkiCfg = join(runDir, 'pki-server.json')
-    writeFileSync(
-      pkiCfg,
-      JSON.stringify({ www: join(pki.dir, 'www'), httpPort: ports.http, ocsp: [] })
-    )
-    const http = spawnDaemon(
-      runDir,
-      'pki-server',
-      process.execPath,
-      [join(HERE, 'pki-server.mjs'), pkiCfg],
-      HERE
-    )
+    const http = startPkiServer(runDir, {
+      www: join(pki.dir, 'www'),
+      httpPort: ports.http,
+      ocsp: []
+    })
     pids['pki-server'] = http.pid
     logs['pki-server'] = http.log
-    const dns = spawnDaemon(
-      runDir,
-      'dnsmasq',
-      '/usr/sbin/dnsmasq',
-      dnsmasqArgs(info, join(runDir, 'dnsmasq.own.pid'))
-    )
+    const dns = startDnsmasq(runDir, ports.dns, dnsRecords(info))
     pids.dnsmasq = dns.pid
     logs.dnsmasq = dns.log
-    const kamRun = join(runDir, 'kamailio', 'rt')
-    mkdirSync(kamRun, { recursive: true })
-    const k = spawnDaemon(runDir, 'kamailio', '/usr/sbin/kamailio', [
-      '-DD',
-      '-E',
-      '-f',
-      kam.cfg,
-      '-Y',
-      kamRun,
-      '-P',
-      join(kamRun, 'kamailio.pid'),
-      '-m',
-      '32',
-      '-M',
-      '8'
-    ])
+    const k = startKamailio(runDir, kam.cfg, { sharedMb: 32, privateMb: 8 })
     pids.kamailio = k.pid
     logs.kamailio = k.log
     await Promise.all([
