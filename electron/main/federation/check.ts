@@ -42,7 +42,7 @@ import {
   partnerServerFindings
 } from './findings'
 import { identityCertificates } from './identity'
-import { buildOptionsRequest, exchangeOptions } from './options'
+import { buildOptionsRequest, exchangeOptions, noExchange } from './options'
 
 /** How the federation checker is built: the trust settings, DNS and time limits. */
 export interface FederationCheckerOptions {
@@ -148,19 +148,6 @@ function chainOf(result: EvaluationResult): FederationChain {
     revocation: result.revocation
   }
 }
-
-const notSent = (because: string | null): FederationOptions => ({
-  outcome: 'not-sent',
-  notSentBecause: because,
-  request: null,
-  response: null,
-  status: null,
-  reason: null,
-  server: null,
-  allow: null,
-  supported: null,
-  rttMs: null
-})
 
 /**
  * The federation check: can our edge and the partner's federate over server-to-server mutual
@@ -394,7 +381,7 @@ export class FederationChecker {
 
     // OPTIONS only over a connection our edge would itself trust: nothing is written to a server
     // whose certificate fails (the same rule as sign-in).
-    let options: FederationOptions = notSent(failure ? failure.code : 'no-server')
+    let options: FederationOptions = noExchange('not-sent', failure ? failure.code : 'no-server')
     if (conn) {
       const blocking = findings.find(
         (f) =>
@@ -403,7 +390,7 @@ export class FederationChecker {
           f.code !== 'partner-cert-no-client-auth'
       )
       if (blocking) {
-        options = notSent(blocking.code)
+        options = noExchange('not-sent', blocking.code)
       } else {
         const timeoutMs = o.optionsTimeoutMs ?? 5000
         const request = buildOptionsRequest({

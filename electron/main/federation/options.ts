@@ -42,6 +42,25 @@ export function buildOptionsRequest(f: OptionsRequestFacts): string {
   ].join('\r\n')
 }
 
+/** An exchange with nothing in it yet: `outcome` and, for 'not-sent', the code that stopped it. */
+export function noExchange(
+  outcome: FederationOptions['outcome'],
+  notSentBecause: string | null = null
+): FederationOptions {
+  return {
+    outcome,
+    notSentBecause,
+    request: null,
+    response: null,
+    status: null,
+    reason: null,
+    server: null,
+    allow: null,
+    supported: null,
+    rttMs: null
+  }
+}
+
 function header(lines: string[], ...names: string[]): string | null {
   const wanted = names.map((n) => n.toLowerCase())
   const values = lines.flatMap((l) => {
@@ -66,18 +85,7 @@ export function exchangeOptions(
 ): Promise<FederationOptions> {
   const callId = /^Call-ID: (.*)$/m.exec(request)?.[1]?.trim() ?? ''
   const framer = new SipFramer()
-  const base: FederationOptions = {
-    outcome: 'silent',
-    notSentBecause: null,
-    request,
-    response: null,
-    status: null,
-    reason: null,
-    server: null,
-    allow: null,
-    supported: null,
-    rttMs: null
-  }
+  const base: FederationOptions = { ...noExchange('silent'), request }
   return new Promise((resolve) => {
     let started = 0
     const timer = setTimeout(() => done({ ...base, outcome: 'silent' }), timeoutMs)
