@@ -226,253 +226,259 @@ export class FederationChecker {
       }
     }
 
-    if (!server) {
-      findings.push(
-        finding(
-          'discovery-failed',
-          'error',
-          { domain: partnerDomain },
-          discovery.trace.map((s) => `${s.query}: ${s.answer}`).join('; ')
-        )
-      )
-    } else if (server.source !== 'configured' && !server.via?.startsWith('_sipfederationtls.')) {
-      findings.push(
-        finding(
-          'federation-srv-missing',
-          'warning',
-          {
-            domain: partnerDomain,
-            foundVia: server.via ?? `A/AAAA ${server.host}`,
-            host: server.host,
-            port: server.port
-          },
-          `no SRV _sipfederationtls._tcp.${partnerDomain}; used ${server.source} ${server.via ?? server.host}`
-        )
-      )
-    }
-
-    const facts: HandshakeFacts | null = conn?.handshake ?? failure?.handshake ?? null
-    const hostName = req.servername ?? server?.host ?? partnerDomain
-    const where = { host: server?.host ?? partnerDomain, port: server?.port ?? 0 }
-    if (failure && server) {
-      if (facts?.alert) {
-        findings.push(
-          finding('handshake-alert', 'error', { ...where, alert: facts.alert }, failure.message)
-        )
-      } else if (
-        failure.code === 'client-cert-rejected' ||
-        failure.code === 'client-cert-required'
-      ) {
-        findings.push(finding('partner-closed-connection', 'error', where, failure.message))
-      } else {
-        findings.push(
-          finding('connect-failed', 'error', { ...where, reason: failure.code }, failure.message)
-        )
-      }
-    }
-
-    // The partner's certificate, in both roles, from the handshake even when it failed later.
-    const partnerDers = conn?.sentChain ?? facts?.sentChain ?? null
-    let partnerServer: EvaluationResult | null = null
-    if (partnerDers && partnerDers.length > 0 && server) {
-      const [asServer, asClient] = await Promise.all([
-        evaluate(partnerDers, {
-          host: hostName,
-          purpose: 'server',
-          revocationCheck,
-          policy: { revocation: mode }
-        }),
-        evaluate(partnerDers, {
-          purpose: 'client',
-          policy: { revocation: 'off', requireEku: false }
-        })
-      ])
-      partnerServer = asServer
-      findings.push(...partnerServerFindings(asServer, hostName))
-      // Node/OpenSSL verified the same chain against the same anchors (without AIA downloads).
-      if (
-        conn &&
-        asServer.verdict === 'trusted' &&
-        !conn.node.authorized &&
-        asServer.chainNotes.fetched.length === 0
-      ) {
+    // Whatever happens from here, the connection is closed before the report goes out.
+    try {
+      if (!server) {
         findings.push(
           finding(
-            'partner-cert-invalid',
+            'discovery-failed',
             'error',
-            { subject: asServer.builtChain[0]?.subject ?? '?', reason: 'node-disagrees' },
-            `OpenSSL rejected (${conn.node.authorizationError ?? 'no error code'}), TrustLine accepted`
+            { domain: partnerDomain },
+            discovery.trace.map((s) => `${s.query}: ${s.answer}`).join('; ')
           )
         )
-      }
-      findings.push(...partnerClientFindings(asClient, partnerDomain))
-      // RFC 5922 7.2 / the DNS-hijack rule: a discovered server outside the domain must carry
-      // the domain in its certificate, or DNS alone vouches for it.
-      const leaf = parseCertificate(partnerDers[0]!)
-      if (
-        server.source !== 'configured' &&
-        !isInDomain(server.host, partnerDomain) &&
-        !(leaf.ok && sipDomainMatches(leaf.cert, partnerDomain))
-      ) {
+      } else if (server.source !== 'configured' && !server.via?.startsWith('_sipfederationtls.')) {
         findings.push(
           finding(
-            'target-outside-domain',
-            'error',
+            'federation-srv-missing',
+            'warning',
             {
               domain: partnerDomain,
+              foundVia: server.via ?? `A/AAAA ${server.host}`,
               host: server.host,
-              names: certificateNames(asServer.sentChain[0])
+              port: server.port
             },
-            `SRV target ${server.host} is outside ${partnerDomain}; no subjectAltName URI sip:${partnerDomain} or DNS ${partnerDomain}`
+            `no SRV _sipfederationtls._tcp.${partnerDomain}; used ${server.source} ${server.via ?? server.host}`
           )
         )
       }
-    }
 
-    const [ownAsClient, ownAsServer] = await ownWork
-    findings.push(...ownFindings(ownAsClient, ownAsServer))
-
-    // What the partner said about the CAs it accepts.
-    const requested = facts?.certificateRequested ?? null
-    const caDers = facts?.certificateAuthorities ?? null
-    let caNamesStatus: CaNamesStatus = 'unknown'
-    if (requested === false) caNamesStatus = 'not-requested'
-    else if (requested && caDers) caNamesStatus = caDers.length ? 'listed' : 'empty'
-    else if (requested && facts?.protocol === 'TLSv1.3') caNamesStatus = 'hidden'
-    const caNames = (caDers ?? []).map(dnText)
-    if (conn && requested === false) {
-      findings.push(
-        finding(
-          'certificate-not-requested',
-          'warning',
-          where,
-          'no CertificateRequest in the handshake'
-        )
-      )
-    }
-    if (caNamesStatus === 'hidden') {
-      findings.push(
-        finding(
-          'ca-names-hidden',
-          'info',
-          { protocol: facts?.protocol ?? 'TLSv1.3' },
-          'CertificateRequest without certificate_authorities (RFC 8446 4.2.4)'
-        )
-      )
-    }
-    if (caNamesStatus === 'listed') {
-      const listed = new Set(caDers!.map(nameKey))
-      const ours = ownAsClient.builtChain.length ? ownAsClient.builtChain : ownAsClient.sentChain
-      const ourIssuers = ownDers
-        .map((d) => parseCertificate(d))
-        .flatMap((p) => (p.ok ? [p.cert.issuer.key, p.cert.subject.key] : []))
-      const anchored = ownAsClient.builtCertificates.map((c) => c.subject.key)
-      if (![...ourIssuers, ...anchored].some((k) => listed.has(k))) {
-        findings.push(
-          finding(
-            'our-ca-not-listed',
-            'warning',
-            { issuer: ours[0]?.issuer ?? '?', listed: caNames },
-            `CertificateRequest certificate_authorities: ${caNames.join(' | ')}`
-          )
-        )
-      }
-    }
-
-    // OPTIONS only over a connection our edge would itself trust: nothing is written to a server
-    // whose certificate fails (the same rule as sign-in).
-    let options: FederationOptions = noExchange('not-sent', failure ? failure.code : 'no-server')
-    if (conn) {
-      const blocking = findings.find(
-        (f) =>
-          f.severity === 'error' &&
-          (f.code.startsWith('partner-cert-') || f.code === 'target-outside-domain') &&
-          f.code !== 'partner-cert-no-client-auth'
-      )
-      if (blocking) {
-        options = noExchange('not-sent', blocking.code)
-      } else {
-        const timeoutMs = o.optionsTimeoutMs ?? 5000
-        const request = buildOptionsRequest({
-          partnerDomain,
-          ourDomain: domainOf(ownDers[0]),
-          local: conn.local
-        })
-        options = await exchangeOptions(conn.socket, request, timeoutMs)
-        const at = { ...where }
-        if (options.outcome === 'answered' && options.status !== null && options.status < 300) {
+      const facts: HandshakeFacts | null = conn?.handshake ?? failure?.handshake ?? null
+      const hostName = req.servername ?? server?.host ?? partnerDomain
+      const where = { host: server?.host ?? partnerDomain, port: server?.port ?? 0 }
+      if (failure && server) {
+        if (facts?.alert) {
           findings.push(
-            finding(
-              'options-ok',
-              'info',
-              {
-                host: at.host,
-                status: options.status,
-                reason: options.reason ?? '',
-                rttMs: options.rttMs ?? 0
-              },
-              options.response?.split('\r\n')[0] ?? ''
-            )
+            finding('handshake-alert', 'error', { ...where, alert: facts.alert }, failure.message)
           )
-        } else if (options.outcome === 'answered') {
-          findings.push(
-            finding(
-              'options-rejected',
-              'error',
-              { ...at, status: options.status ?? 0, reason: options.reason ?? '' },
-              options.response ?? ''
-            )
-          )
-        } else if (options.outcome === 'silent') {
-          findings.push(
-            finding(
-              'options-silent',
-              'error',
-              { ...at, seconds: Math.round(timeoutMs / 100) / 10 },
-              `no final response in ${timeoutMs} ms`
-            )
-          )
+        } else if (
+          failure.code === 'client-cert-rejected' ||
+          failure.code === 'client-cert-required'
+        ) {
+          findings.push(finding('partner-closed-connection', 'error', where, failure.message))
         } else {
           findings.push(
-            finding('options-closed', 'error', at, 'connection closed before a final response')
+            finding('connect-failed', 'error', { ...where, reason: failure.code }, failure.message)
           )
         }
       }
-      conn.socket.destroy()
-    }
 
-    const decision = decideFederation(findings, {
-      partnerDomain,
-      host: server?.host ?? null,
-      port: server?.port ?? null
-    })
-    const tls: FederationTls = {
-      handshake: conn ? 'completed' : failure ? 'failed' : 'not-attempted',
-      protocol: conn?.tls.protocol ?? facts?.protocol ?? null,
-      cipher: conn?.tls.cipher ?? null,
-      servername: server ? (req.servername ?? (isIP(server.host) ? null : server.host)) : null,
-      clientCertRequested: requested,
-      clientCertSent: conn ? conn.tls.clientCertSent : requested === true,
-      caNamesStatus,
-      caNames,
-      alert: facts?.alert ?? null,
-      error: failure?.code ?? null
-    }
-    return {
-      verdict: decision.verdict,
-      headline: decision.headline,
-      findings: decision.findings,
-      partnerDomain,
-      ourDomain: domainOf(ownDers[0]),
-      server,
-      trace: discovery.trace,
-      tls,
-      partnerChain: partnerServer ? chainOf(partnerServer) : null,
-      ownChain: chainOf(ownAsClient),
-      options,
-      revocationMode: mode,
-      evaluatedAt: new Date().toISOString(),
-      durationMs: Math.round(performance.now() - started)
+      // The partner's certificate, in both roles, from the handshake even when it failed later.
+      const partnerDers = conn?.sentChain ?? facts?.sentChain ?? null
+      let partnerServer: EvaluationResult | null = null
+      if (partnerDers && partnerDers.length > 0 && server) {
+        const [asServer, asClient] = await Promise.all([
+          evaluate(partnerDers, {
+            host: hostName,
+            purpose: 'server',
+            revocationCheck,
+            policy: { revocation: mode }
+          }),
+          evaluate(partnerDers, {
+            purpose: 'client',
+            policy: { revocation: 'off', requireEku: false }
+          })
+        ])
+        partnerServer = asServer
+        findings.push(...partnerServerFindings(asServer, hostName))
+        // Node/OpenSSL verified the same chain against the same anchors (without AIA downloads).
+        if (
+          conn &&
+          asServer.verdict === 'trusted' &&
+          !conn.node.authorized &&
+          asServer.chainNotes.fetched.length === 0
+        ) {
+          findings.push(
+            finding(
+              'partner-cert-invalid',
+              'error',
+              { subject: asServer.builtChain[0]?.subject ?? '?', reason: 'node-disagrees' },
+              `OpenSSL rejected (${conn.node.authorizationError ?? 'no error code'}), TrustLine accepted`
+            )
+          )
+        }
+        findings.push(...partnerClientFindings(asClient, partnerDomain))
+        // RFC 5922 7.2 / the DNS-hijack rule: a discovered server outside the domain must carry
+        // the domain in its certificate, or DNS alone vouches for it.
+        const leaf = parseCertificate(partnerDers[0]!)
+        if (
+          server.source !== 'configured' &&
+          !isInDomain(server.host, partnerDomain) &&
+          !(leaf.ok && sipDomainMatches(leaf.cert, partnerDomain))
+        ) {
+          findings.push(
+            finding(
+              'target-outside-domain',
+              'error',
+              {
+                domain: partnerDomain,
+                host: server.host,
+                names: certificateNames(asServer.sentChain[0])
+              },
+              `SRV target ${server.host} is outside ${partnerDomain}; no subjectAltName URI sip:${partnerDomain} or DNS ${partnerDomain}`
+            )
+          )
+        }
+      }
+
+      const [ownAsClient, ownAsServer] = await ownWork
+      findings.push(...ownFindings(ownAsClient, ownAsServer))
+
+      // What the partner said about the CAs it accepts.
+      const requested = facts?.certificateRequested ?? null
+      const caDers = facts?.certificateAuthorities ?? null
+      let caNamesStatus: CaNamesStatus = 'unknown'
+      if (requested === false) caNamesStatus = 'not-requested'
+      else if (requested && caDers) caNamesStatus = caDers.length ? 'listed' : 'empty'
+      else if (requested && facts?.protocol === 'TLSv1.3') caNamesStatus = 'hidden'
+      const caNames = (caDers ?? []).map(dnText)
+      if (conn && requested === false) {
+        findings.push(
+          finding(
+            'certificate-not-requested',
+            'warning',
+            where,
+            'no CertificateRequest in the handshake'
+          )
+        )
+      }
+      if (caNamesStatus === 'hidden') {
+        findings.push(
+          finding(
+            'ca-names-hidden',
+            'info',
+            { protocol: facts?.protocol ?? 'TLSv1.3' },
+            'CertificateRequest without certificate_authorities (RFC 8446 4.2.4)'
+          )
+        )
+      }
+      if (caNamesStatus === 'listed') {
+        const listed = new Set(caDers!.map(nameKey))
+        const ours = ownAsClient.builtChain.length ? ownAsClient.builtChain : ownAsClient.sentChain
+        const ourIssuers = ownDers
+          .map((d) => parseCertificate(d))
+          .flatMap((p) => (p.ok ? [p.cert.issuer.key, p.cert.subject.key] : []))
+        const anchored = ownAsClient.builtCertificates.map((c) => c.subject.key)
+        if (![...ourIssuers, ...anchored].some((k) => listed.has(k))) {
+          findings.push(
+            finding(
+              'our-ca-not-listed',
+              'warning',
+              { issuer: ours[0]?.issuer ?? '?', listed: caNames },
+              `CertificateRequest certificate_authorities: ${caNames.join(' | ')}`
+            )
+          )
+        }
+      }
+
+      // OPTIONS only over a connection our edge would itself trust: nothing is written to a server
+      // whose certificate fails (the same rule as sign-in).
+      let options: FederationOptions = noExchange(
+        'not-sent',
+        failure ? failure.code : 'discovery-failed'
+      )
+      if (conn) {
+        const blocking = findings.find(
+          (f) =>
+            f.severity === 'error' &&
+            (f.code.startsWith('partner-cert-') || f.code === 'target-outside-domain') &&
+            f.code !== 'partner-cert-no-client-auth'
+        )
+        if (blocking) {
+          options = noExchange('not-sent', blocking.code)
+        } else {
+          const timeoutMs = o.optionsTimeoutMs ?? 5000
+          const request = buildOptionsRequest({
+            partnerDomain,
+            ourDomain: domainOf(ownDers[0]),
+            local: conn.local
+          })
+          options = await exchangeOptions(conn.socket, request, timeoutMs)
+          if (options.outcome === 'answered' && options.status !== null && options.status < 300) {
+            findings.push(
+              finding(
+                'options-ok',
+                'info',
+                {
+                  host: where.host,
+                  status: options.status,
+                  reason: options.reason ?? '',
+                  rttMs: options.rttMs ?? 0
+                },
+                options.response?.split('\r\n')[0] ?? ''
+              )
+            )
+          } else if (options.outcome === 'answered') {
+            findings.push(
+              finding(
+                'options-rejected',
+                'error',
+                { ...where, status: options.status ?? 0, reason: options.reason ?? '' },
+                options.response ?? ''
+              )
+            )
+          } else if (options.outcome === 'silent') {
+            findings.push(
+              finding(
+                'options-silent',
+                'error',
+                { ...where, seconds: Math.round(timeoutMs / 100) / 10 },
+                `no final response in ${timeoutMs} ms`
+              )
+            )
+          } else {
+            findings.push(
+              finding('options-closed', 'error', where, 'connection closed before a final response')
+            )
+          }
+        }
+      }
+
+      const decision = decideFederation(findings, {
+        partnerDomain,
+        host: server?.host ?? null,
+        port: server?.port ?? null
+      })
+      const tls: FederationTls = {
+        handshake: conn ? 'completed' : failure ? 'failed' : 'not-attempted',
+        protocol: conn?.tls.protocol ?? facts?.protocol ?? null,
+        cipher: conn?.tls.cipher ?? null,
+        servername: server ? (req.servername ?? (isIP(server.host) ? null : server.host)) : null,
+        clientCertRequested: requested,
+        clientCertSent: conn ? conn.tls.clientCertSent : requested === true,
+        caNamesStatus,
+        caNames,
+        alert: facts?.alert ?? null,
+        error: failure?.code ?? null
+      }
+      return {
+        verdict: decision.verdict,
+        headline: decision.headline,
+        findings: decision.findings,
+        partnerDomain,
+        ourDomain: domainOf(ownDers[0]),
+        server,
+        trace: discovery.trace,
+        tls,
+        partnerChain: partnerServer ? chainOf(partnerServer) : null,
+        ownChain: chainOf(ownAsClient),
+        options,
+        revocationMode: mode,
+        evaluatedAt: new Date().toISOString(),
+        durationMs: Math.round(performance.now() - started)
+      }
+    } finally {
+      conn?.socket.destroy()
     }
   }
 }
