@@ -5,8 +5,7 @@ import {
   certificateDetailsSchema,
   revocationInfoSchema,
   revocationModeSchema,
-  trustAnchorInfoSchema,
-  trustSeveritySchema
+  trustAnchorInfoSchema
 } from './trust'
 
 /**
@@ -58,6 +57,12 @@ export const federationFindingCodeSchema = z.enum([
 /** Stable machine code of one federation finding. */
 export type FederationFindingCode = z.infer<typeof federationFindingCodeSchema>
 
+/** How bad a federation finding is: any 'error' makes the verdict 'not-ready'. */
+export const federationSeveritySchema = z.enum(['error', 'warning', 'info'])
+
+/** How bad a federation finding is. */
+export type FederationSeverity = z.infer<typeof federationSeveritySchema>
+
 /** A parameter of a finding: facts only (names, dates as YYYY-MM-DD, fingerprints, codes). */
 export const federationParamSchema = z.union([
   z.string().max(2000),
@@ -74,7 +79,7 @@ export type FederationParam = z.infer<typeof federationParamSchema>
  */
 export const federationFindingSchema = z.object({
   code: federationFindingCodeSchema,
-  severity: trustSeveritySchema,
+  severity: federationSeveritySchema,
   /** Index into the chain the code is about (partner-cert-* → partner, own-cert-* → own). */
   certIndex: z.number().int().nullable(),
   certSubject: z.string().nullable(),

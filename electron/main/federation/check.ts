@@ -10,8 +10,8 @@ import type {
   FederationTls
 } from '../../../shared/types/federation'
 import type { RevocationMode } from '../../../shared/types/trust'
-import { isInDomain, type DnsResolver } from '../sip/discovery'
-import { createIssuerFetcher, type FetchOptions } from '../tls/aia'
+import type { DnsResolver } from '../sip/discovery'
+import { createIssuerFetcher, isLoopbackAddress, type FetchOptions } from '../tls/aia'
 import { loadAnchorBundle, loadCaFile, type TrustAnchor } from '../tls/anchors'
 import {
   evaluateChain,
@@ -19,7 +19,6 @@ import {
   type EvaluateInput,
   type EvaluationResult
 } from '../tls/chain/evaluate'
-import { sipDomainMatches } from '../tls/chain/names'
 import { parseCertificate, parseName } from '../tls/chain/parse'
 import { readTlv } from '../tls/chain/der'
 import {
@@ -32,15 +31,11 @@ import {
 import { sharedSecureContexts, type SecureContextCache } from '../tls/context-cache'
 import { createRevocationChecker } from '../tls/revocation'
 import { sharedRevocationCache, type RevocationCache } from '../tls/revocation-cache'
+import { chainVerdict } from '../tls/decision'
+import { sipIdentityFinding } from '../tls/identity'
 import { decideFederation } from './decide'
 import { discoverFederationServer } from './discovery'
-import {
-  certificateNames,
-  finding,
-  ownFindings,
-  partnerClientFindings,
-  partnerServerFindings
-} from './findings'
+import { finding, ownFindings, partnerClientFindings, partnerServerFindings } from './findings'
 import { identityCertificates } from './identity'
 import { buildOptionsRequest, exchangeOptions, noExchange } from './options'
 
@@ -171,26 +166,21 @@ export class FederationChecker {
       { key: anchors.key, pems: anchors.pems },
       req.identity
     )
-    const fetchIssuer = createIssuerFetcher({ ...o.fetch, log })
-    const revocationCheck = createRevocationChecker({
-      ...o.fetch,
-      log,
-      ...(o.revocationCache !== null ? { cache: o.revocationCache ?? sharedRevocationCache } : {})
-    })
-    const evaluate = (
-      chain: Buffer[],
-      how: Omit<EvaluateInput, 'chain' | 'anchors' | 'fetchIssuer'>
-    ) => evaluateChain({ ...how, chain, anchors: anchors.engine, fetchIssuer })
-
-    // Our own certificate does not depend on the partner: evaluate it while DNS and TLS run.
-    const ownWork = Promise.all([
-      evaluate(ownDers, {
-        purpose: 'client',
-        revocationCheck,
-        policy: { revocation: mode, requireEku: false }
-      }),
-      evaluate(ownDers, { purpose: 'server', policy: { revocation: 'off' } })
-    ])
+    // URLs in certificates (AIA, CRL, OCSP) may lead to this machine only when the partner's
+    // server is itself here, as for sign-in (tls/aia.ts); our own certificate follows the same rule.
+    const evaluator = (allowLoopback: boolean) => {
+      const fetch = { ...o.fetch, allowLoopback }
+      const fetchIssuer = createIssuerFetcher({ ...fetch, log })
+      const revocationCheck = createRevocationChecker({
+        ...fetch,
+        log,
+        ...(o.revocationCache !== null ? { cache: o.revocationCache ?? sharedRevocationCache } : {})
+      })
+      return (
+        chain: Buffer[],
+        how: Omit<EvaluateInput, 'chain' | 'anchors' | 'fetchIssuer' | 'revocationCheck'>
+      ) => evaluateChain({ ...how, chain, anchors: anchors.engine, fetchIssuer, revocationCheck })
+    }
 
     const findings: FederationFinding[] = []
     const discovery = await discoverFederationServer(
@@ -200,6 +190,13 @@ export class FederationChecker {
         ? { host: req.server.host, ...(req.server.port ? { port: req.server.port } : {}) }
         : undefined
     )
+    const local = isLoopbackAddress(discovery.candidates[0]?.address ?? null)
+    // Our own certificate does not depend on the partner: evaluate it while TLS runs.
+    const ownEvaluate = evaluator(local)
+    const ownWork = Promise.all([
+      ownEvaluate(ownDers, { purpose: 'client', policy: { revocation: mode, requireEku: false } }),
+      ownEvaluate(ownDers, { purpose: 'server', policy: { revocation: 'off' } })
+    ])
     let server: DiscoveredServer | null = null
     let conn: ConnectResult | null = null
     let failure: ConnectError | null = null
@@ -277,11 +274,11 @@ export class FederationChecker {
       const partnerDers = conn?.sentChain ?? facts?.sentChain ?? null
       let partnerServer: EvaluationResult | null = null
       if (partnerDers && partnerDers.length > 0 && server) {
+        const evaluate = evaluator(isLoopbackAddress(conn?.remoteAddress ?? server.address))
         const [asServer, asClient] = await Promise.all([
           evaluate(partnerDers, {
             host: hostName,
             purpose: 'server',
-            revocationCheck,
             policy: { revocation: mode }
           }),
           evaluate(partnerDers, {
@@ -294,7 +291,7 @@ export class FederationChecker {
         // Node/OpenSSL verified the same chain against the same anchors (without AIA downloads).
         if (
           conn &&
-          asServer.verdict === 'trusted' &&
+          chainVerdict(asServer.reasons, asServer.anchor !== null) === 'trusted' &&
           !conn.node.authorized &&
           asServer.chainNotes.fetched.length === 0
         ) {
@@ -308,24 +305,18 @@ export class FederationChecker {
           )
         }
         findings.push(...partnerClientFindings(asClient, partnerDomain))
-        // RFC 5922 7.2 / the DNS-hijack rule: a discovered server outside the domain must carry
-        // the domain in its certificate, or DNS alone vouches for it.
+        // RFC 5922 / the DNS-hijack rule, as sign-in applies it (tls/identity.ts): a server DNS
+        // sent us to outside the domain must name the domain, or DNS alone vouches for it.
+        // Federation asks nobody, so what sign-in would ask about is a refusal here.
         const leaf = parseCertificate(partnerDers[0]!)
-        if (
-          server.source !== 'configured' &&
-          !isInDomain(server.host, partnerDomain) &&
-          !(leaf.ok && sipDomainMatches(leaf.cert, partnerDomain))
-        ) {
+        const identity = leaf.ok ? sipIdentityFinding(leaf.cert, partnerDomain, server, null) : null
+        if (identity?.code === 'sip-domain-unconfirmed') {
           findings.push(
             finding(
               'target-outside-domain',
               'error',
-              {
-                domain: partnerDomain,
-                host: server.host,
-                names: certificateNames(asServer.sentChain[0])
-              },
-              `SRV target ${server.host} is outside ${partnerDomain}; no subjectAltName URI sip:${partnerDomain} or DNS ${partnerDomain}`
+              { domain: partnerDomain, host: server.host, names: identity.ctx?.names ?? [] },
+              identity.detail
             )
           )
         }

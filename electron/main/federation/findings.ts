@@ -1,9 +1,10 @@
 import type {
   FederationFinding,
   FederationFindingCode,
-  FederationParam
+  FederationParam,
+  FederationSeverity
 } from '../../../shared/types/federation'
-import type { CertificateDetails, TrustReason } from '../../../shared/types/trust'
+import type { CertificateDetails, TrustReason, TrustSeverity } from '../../../shared/types/trust'
 import type { EvaluationResult } from '../tls/chain/evaluate'
 
 /** Since this day public CAs issue TLS server certificates without clientAuth (Chrome Root Program). */
@@ -14,7 +15,7 @@ type Params = Record<string, FederationParam>
 /** Builds a finding; every producer goes through here so the shape stays the same. */
 export function finding(
   code: FederationFindingCode,
-  severity: FederationFinding['severity'],
+  severity: FederationSeverity,
   params: Params,
   detail: string,
   cert: { index: number; subject: string } | null = null
@@ -27,6 +28,11 @@ export function finding(
     params,
     detail
   }
+}
+
+/** A chain finding's severity for federation, which asks nobody: a question counts as a warning. */
+function severityOf(s: TrustSeverity): FederationSeverity {
+  return s === 'question' ? 'warning' : s
 }
 
 /** YYYY-MM-DD of an ISO time: the one date form every language shows verbatim. */
@@ -80,7 +86,7 @@ export function partnerServerFindings(result: EvaluationResult, host: string): F
       if (seen.has(code) && code !== 'partner-cert-invalid' && code !== 'partner-cert-warning')
         return
       seen.add(code)
-      out.push(finding(code, r.severity, params, r.detail, where))
+      out.push(finding(code, severityOf(r.severity), params, r.detail, where))
     }
     if (r.code === 'expired' && isLeaf) {
       add('partner-cert-expired', {
@@ -149,7 +155,7 @@ export function ownFindings(
     code: FederationFindingCode,
     r: TrustReason,
     params: Params,
-    severity = r.severity
+    severity: FederationSeverity = severityOf(r.severity)
   ) => {
     if (seen.has(code) && code !== 'own-cert-invalid') return
     seen.add(code)
