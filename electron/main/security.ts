@@ -31,6 +31,10 @@ export function isSafeExternalUrl(url: string): boolean {
  * Hardens every webContents the app ever creates: no navigation, no new windows (https links go to
  * the system browser), no permission grants, no webviews.
  */
+function reportOpenFailure(url: string): (error: unknown) => void {
+  return (error) => console.error(`[trustline] could not open ${url}`, error)
+}
+
 export function hardenWebContents(isAppUrl: (url: string) => boolean): void {
   app.on('web-contents-created', (_event, contents: WebContents) => {
     contents.on('will-navigate', (event, url) => {
@@ -41,11 +45,7 @@ export function hardenWebContents(isAppUrl: (url: string) => boolean): void {
     })
     contents.on('will-attach-webview', (event) => event.preventDefault())
     contents.setWindowOpenHandler(({ url }) => {
-      if (isSafeExternalUrl(url)) {
-        shell
-          .openExternal(url)
-          .catch((error: unknown) => console.error(`[trustline] could not open ${url}`, error))
-      }
+      if (isSafeExternalUrl(url)) shell.openExternal(url).catch(reportOpenFailure(url))
       return { action: 'deny' }
     })
     const session = contents.session
