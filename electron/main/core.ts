@@ -1,12 +1,12 @@
 import { Resolver } from 'node:dns/promises'
 import type { HostKind } from '../../shared/types/app'
-import type { SignInRequest } from '../../shared/types/sip'
 import {
   ConnectionService,
   type ClientCertificateOption,
   type TrustChecker
 } from './account/connection-service'
 import { AccountStore, type SecretVault } from './account/account-store'
+import { clientCertificateOf } from './account/client-certificate'
 import { createAccountHandlers } from './ipc/account-handlers'
 import { createPolicyHandlers } from './ipc/policy-handlers'
 import type { PolicyService } from './policy'
@@ -95,17 +95,6 @@ function resolverFor(servers: string[] | undefined): DnsResolver {
   return resolver
 }
 
-function clientCertificateOf(
-  request: Pick<SignInRequest, 'clientCertificate'>
-): ClientCertificateOption | undefined {
-  const c = request.clientCertificate
-  if (!c) return undefined
-  const data = Buffer.from(c.dataBase64, 'base64')
-  return c.format === 'pkcs12'
-    ? { pfx: data, ...(c.passphrase ? { passphrase: c.passphrase } : {}) }
-    : { pem: data.toString('utf8'), ...(c.passphrase ? { passphrase: c.passphrase } : {}) }
-}
-
 /**
  * Builds the core's services and handlers. Never imports `electron`, so the same core runs under
  * Electron, behind the browser host, in tests and in the command-line tool.
@@ -164,7 +153,7 @@ export function createCore(options: CoreOptions): Core {
     signIn: async (asked) => {
       // Whether this account may sign in here, and with which server, is the policy's answer.
       const { request, sipDomain } = applySignInPolicy(asked, policy?.get() ?? null)
-      const clientCertificate = clientCertificateOf(request)
+      const clientCertificate = clientCertificateOf(request.clientCertificate)
       connection.configure({
         sipDomain,
         ...(request.transport ? { transport: request.transport } : {}),
@@ -214,7 +203,7 @@ export function createCore(options: CoreOptions): Core {
       engine.check(
         {
           partnerDomain: request.partnerDomain,
-          identity: clientCertificateOf(request)!,
+          identity: clientCertificateOf(request.clientCertificate)!,
           ...(request.server ? { server: request.server } : {}),
           ...(request.revocation ? { revocation: request.revocation } : {})
         },

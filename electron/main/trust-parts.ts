@@ -98,7 +98,24 @@ export function createTrustParts(
         })
         return { report, socket: socket ?? null, redecide }
       },
-      engine: service.asEngine(),
+      // The helpdesk's "test a server": `host` is where to connect, `servername` (when given)
+      // the name the certificate must carry; the same check and report as a sign-in.
+      engine: {
+        checkServer: async (r) => {
+          const cert = clientCert(r.clientCertificate)
+          const { report } = await service.checkServer({
+            host: r.servername ?? r.host,
+            address: r.host,
+            port: r.port,
+            ...(r.servername ? { servername: r.servername } : {}),
+            ...(r.sipDomain ? { sipDomain: r.sipDomain } : {}),
+            ...(cert ? { clientCert: cert } : {}),
+            ...(r.revocation ? { revocation: r.revocation } : {}),
+            keepOpen: false
+          })
+          return report
+        }
+      },
       exceptions
     }
   }

@@ -336,15 +336,37 @@ export const en: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
   }),
   'client-cert-required': (f) => ({
     title: 'The server requires a client certificate',
-    summary: `${server(f)} requires a client certificate and none was configured${f.list('caNames').length ? `; it accepts certificates issued by ${listOf(f.list('caNames'))}` : ''}.`,
+    summary: `${server(f)} requires a client certificate and none was configured${
+      f.list('caNames').length
+        ? `; it accepts certificates issued by ${listOf(f.list('caNames'))}`
+        : f.s('caNamesHidden')
+          ? ' (with TLS 1.3 it does not say which authorities it accepts)'
+          : ''
+    }.`,
     remedy:
       'Add the client certificate your administrator issued (Sign in → Advanced → Client certificate).'
   }),
   'client-cert-rejected': (f) => ({
     title: 'The server refused your client certificate',
-    summary: `${server(f)} refused your client certificate${f.s('alert') ? ` (${f.s('alert')})` : ''}: it may be expired, revoked, or issued by an authority the server does not trust.`,
+    summary: `${server(f)} refused your client certificate${f.s('alert') ? ` (${f.s('alert')})` : ''}: it may be expired, revoked, or issued by an authority the server does not trust${
+      f.list('caNames').length
+        ? `; it accepts certificates issued by ${listOf(f.list('caNames'))}`
+        : ''
+    }.`,
     remedy:
       'Ask your administrator for a current client certificate from the authority this server trusts.'
+  }),
+  'client-cert-expired': (f) => ({
+    title: 'Your client certificate has expired',
+    summary: `Your client certificate${f.s('subject') ? ` (${f.s('subject')})` : ''} expired on ${f.date('date') ?? 'an unknown date'}${relative(f, 'date')}.`,
+    remedy:
+      "Ask your administrator for a new client certificate. If the date looks wrong, check this computer's clock first."
+  }),
+  'client-cert-not-for-client': (f) => ({
+    title: 'Your certificate is not meant for signing in',
+    summary: `Your certificate${f.s('subject') ? ` (${f.s('subject')})` : ''} does not allow client authentication (its extended key usage lacks clientAuth), so servers may refuse it.`,
+    remedy:
+      'Ask your administrator for a certificate issued for TLS client authentication (clientAuth).'
   }),
   'client-cert-unreadable': () => ({
     title: 'Your client certificate could not be read',

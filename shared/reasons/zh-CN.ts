@@ -321,13 +321,31 @@ export const zhCN: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
   }),
   'client-cert-required': (f) => ({
     title: '服务器要求客户端证书',
-    summary: `${server(f)} 要求客户端证书，但没有配置任何证书${f.list('caNames').length ? `；它接受由 ${listOf(f.list('caNames'))} 签发的证书` : ''}。`,
+    summary: `${server(f)} 要求客户端证书，但没有配置任何证书${
+      f.list('caNames').length
+        ? `；它接受由 ${listOf(f.list('caNames'))} 签发的证书`
+        : f.s('caNamesHidden')
+          ? '（使用 TLS 1.3 时，服务器不会说明它接受哪些机构）'
+          : ''
+    }。`,
     remedy: '请添加管理员为您签发的客户端证书（登录 → 高级 → 客户端证书）。'
   }),
   'client-cert-rejected': (f) => ({
     title: '服务器拒绝了您的客户端证书',
-    summary: `${server(f)} 拒绝了您的客户端证书${f.s('alert') ? `（${f.s('alert')}）` : ''}：它可能已过期、已被吊销，或由服务器不信任的机构签发。`,
+    summary: `${server(f)} 拒绝了您的客户端证书${f.s('alert') ? `（${f.s('alert')}）` : ''}：它可能已过期、已被吊销，或由服务器不信任的机构签发${
+      f.list('caNames').length ? `；它接受由 ${listOf(f.list('caNames'))} 签发的证书` : ''
+    }。`,
     remedy: '请向管理员索取由此服务器信任的机构签发的有效客户端证书。'
+  }),
+  'client-cert-expired': (f) => ({
+    title: '您的客户端证书已过期',
+    summary: `您的客户端证书${f.s('subject') ? `（${f.s('subject')}）` : ''}已于 ${f.date('date') ?? '未知日期'}${relative(f, 'date')}过期。`,
+    remedy: '请向管理员索取新的客户端证书。如果日期看起来不对，请先检查此电脑的时钟。'
+  }),
+  'client-cert-not-for-client': (f) => ({
+    title: '您的证书不能用于登录',
+    summary: `您的证书${f.s('subject') ? `（${f.s('subject')}）` : ''}不允许客户端身份验证（其扩展密钥用途中没有 clientAuth），服务器可能会拒绝它。`,
+    remedy: '请向管理员索取用于 TLS 客户端身份验证（clientAuth）的证书。'
   }),
   'client-cert-unreadable': () => ({
     title: '无法读取您的客户端证书',

@@ -80,6 +80,20 @@ export const sessionStateSchema = z.object({
 /** The session's state as the UI shows it. */
 export type SessionState = z.infer<typeof sessionStateSchema>
 
+/**
+ * A client certificate for mutual TLS, as the file's bytes (base64) so it works the same under
+ * Electron and the browser host: PKCS#12 (.p12/.pfx) or PEM with certificate and key.
+ */
+export const clientCertificateFileSchema = z.object({
+  fileName: z.string().max(255),
+  format: z.enum(['pkcs12', 'pem']),
+  dataBase64: z.string().min(1).max(200_000),
+  passphrase: z.string().max(1024).optional()
+})
+
+/** A client certificate file as the renderer sends it. */
+export type ClientCertificateFile = z.infer<typeof clientCertificateFileSchema>
+
 /** What the user types to sign in. The password never comes back out of main. */
 export const signInRequestSchema = z.object({
   aor: sipUriSchema,
@@ -101,18 +115,8 @@ export const signInRequestSchema = z.object({
     .optional(),
   /** Transport to the server: SIP over TLS (default) or SIP over secure WebSocket. */
   transport: z.enum(['tls', 'wss']).optional(),
-  /**
-   * A client certificate for mutual TLS, as the file's bytes (base64) so it works the same under
-   * Electron and the browser host: PKCS#12 (.p12/.pfx) or PEM with certificate and key.
-   */
-  clientCertificate: z
-    .object({
-      fileName: z.string().max(255),
-      format: z.enum(['pkcs12', 'pem']),
-      dataBase64: z.string().min(1).max(200_000),
-      passphrase: z.string().max(1024).optional()
-    })
-    .optional(),
+  /** A client certificate for mutual TLS. */
+  clientCertificate: clientCertificateFileSchema.optional(),
   /** Keep the password (encrypted by the OS keychain) for the next start. */
   remember: z.boolean().optional()
 })

@@ -129,6 +129,8 @@ export const trustReasonCodeSchema = z.enum([
   'client-cert-unreadable',
   'client-cert-bad-passphrase',
   'client-cert-key-mismatch',
+  'client-cert-expired',
+  'client-cert-not-for-client',
   'connection-failed'
 ])
 
@@ -194,8 +196,9 @@ export type TrustReason = z.infer<typeof trustReasonSchema>
  * - untrusted: refused, nothing is sent;
  * - needs-question: nothing is sent until the user answers the question the findings ask
  *   (DNS sent the SIP domain to a server outside it);
- * - no-verdict: the attempt failed before a certificate could be judged (refused connection,
- *   client certificate problem, DNS), and the findings say why.
+ * - no-verdict: the connection could not be made (refused, client certificate, DNS), so there was
+ *   nothing to trust; the findings say why, and judge the server's certificate when it was seen
+ *   (`serverCertificate`). An untrusted server is always 'untrusted', even when it also failed.
  */
 export const trustVerdictSchema = z.enum([
   'trusted',
@@ -207,6 +210,21 @@ export const trustVerdictSchema = z.enum([
 
 /** Outcome of a trust evaluation. */
 export type TrustVerdict = z.infer<typeof trustVerdictSchema>
+
+/**
+ * The server's certificate judged on its own, also when the connection then failed (a server that
+ * refuses our client certificate still showed its own): 'not-seen' when none was received.
+ */
+export const serverCertificateVerdictSchema = z.enum([
+  'trusted',
+  'trusted-by-exception',
+  'untrusted',
+  'needs-question',
+  'not-seen'
+])
+
+/** The server's certificate judged on its own. */
+export type ServerCertificateVerdict = z.infer<typeof serverCertificateVerdictSchema>
 
 /** Where a trust anchor came from. 'sent' = only used to describe a self-signed root the server sent. */
 export const anchorSourceSchema = z.enum(['system', 'bundled', 'policy', 'account', 'sent'])
@@ -318,6 +336,8 @@ export const trustReportSchema = z.object({
   /** The connection attempt this report belongs to; a new attempt's report replaces it. */
   attemptId: z.string().max(64),
   verdict: trustVerdictSchema,
+  /** The server's certificate on its own; differs from `verdict` when the connection failed. */
+  serverCertificate: serverCertificateVerdictSchema,
   /**
    * The finding that explains the verdict best, chosen by a fixed precedence (a changed pinned
    * certificate and revocation first); null when trusted.

@@ -10,12 +10,14 @@ import type { ReportExport } from '../../../shared/types/trust-settings'
 export interface ReportInput {
   app: AppInfo
   report: TrustReport | null
-  connection: ConnectionInfo
+  /** The connection's discovery; null for a helpdesk "test a server" report. */
+  connection: ConnectionInfo | null
+  /** The session; null for a helpdesk "test a server" report. */
   session: {
     status: string
     aor?: string
     failure?: { code: string; reason: string; finding?: { code: string } }
-  }
+  } | null
   /** The SIP log, already redacted by SipLog (no credentials, no message text). */
   sipLog?: SipLogEntry[]
   /** Notices not dismissed (damaged files moved aside, failed writes, internal errors). */
@@ -42,27 +44,35 @@ export function redact(text: string): string {
 export function reportText(input: ReportInput): string {
   const { app, report, connection, session } = input
   const out: string[] = [
-    'TrustLine connection report',
+    connection ? 'TrustLine connection report' : 'TrustLine server test report',
     line('Generated', new Date().toISOString()),
     line('TrustLine', `${app.version} (${app.host}, ${app.platform}/${app.arch})`),
-    line('TLS library', app.tlsLibrary),
-    '',
-    '== Session',
-    line('Status', session.status),
-    line('Account', session.aor),
-    line('Failure', session.failure ? `${session.failure.code}: ${session.failure.reason}` : null),
-    '',
-    '== Server discovery',
-    line('SIP domain', connection.sipDomain),
-    line(
-      'Server',
-      connection.server
-        ? `${connection.server.host}:${connection.server.port} (${connection.server.address}, ${connection.server.source})`
-        : null
-    ),
-    ...connection.trace.map((s) => `  ${s.ok ? '✓' : '✗'} ${s.query} → ${s.answer}`)
+    line('TLS library', app.tlsLibrary)
   ]
-  if (connection.question) {
+  if (session) {
+    out.push(
+      '',
+      '== Session',
+      line('Status', session.status),
+      line('Account', session.aor),
+      line('Failure', session.failure ? `${session.failure.code}: ${session.failure.reason}` : null)
+    )
+  }
+  if (connection) {
+    out.push(
+      '',
+      '== Server discovery',
+      line('SIP domain', connection.sipDomain),
+      line(
+        'Server',
+        connection.server
+          ? `${connection.server.host}:${connection.server.port} (${connection.server.address}, ${connection.server.source})`
+          : null
+      ),
+      ...connection.trace.map((s) => `  ${s.ok ? '✓' : '✗'} ${s.query} → ${s.answer}`)
+    )
+  }
+  if (connection?.question) {
     out.push(
       `  ! waiting for the user: is ${connection.question.serverHost} a server of ${connection.question.sipDomain}?`
     )
@@ -74,6 +84,7 @@ export function reportText(input: ReportInput): string {
     out.push(
       line('Verdict', report.verdict.toUpperCase()),
       line('Why', report.headline ? reasonText(report.headline).summary : null),
+      line('Server certificate', report.serverCertificate),
       line('Attempt', report.attemptId),
       line('Server', `${report.host}:${report.port}`),
       line('SNI', report.servername),

@@ -68,7 +68,7 @@ const verdictWords: Record<TrustReport['verdict'], string> = {
   'trusted-by-exception': 'TRUSTED BY YOUR EXCEPTION',
   untrusted: 'NOT TRUSTED',
   'needs-question': 'NOT TRUSTED YET: NEEDS YOUR ANSWER',
-  'no-verdict': 'NO VERDICT: FAILED BEFORE THE CERTIFICATE WAS JUDGED'
+  'no-verdict': 'NO VERDICT: THE CONNECTION COULD NOT BE MADE'
 }
 
 /** Human-readable report, for a terminal or a helpdesk ticket. */
@@ -76,6 +76,7 @@ export function formatReport(r: TrustReport): string {
   const lines: string[] = []
   lines.push(`${r.host}:${r.port}: ${verdictWords[r.verdict]}`)
   if (r.headline) lines.push(`  Why: ${reasonText(r.headline).summary}`)
+  if (r.verdict === 'no-verdict') lines.push(`  Server certificate: ${r.serverCertificate}`)
   if (r.servername) lines.push(`  SNI: ${r.servername}`)
   if (r.sipDomain) lines.push(`  SIP domain: ${r.sipDomain}`)
   if (r.tls) {

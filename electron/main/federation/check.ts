@@ -36,7 +36,7 @@ import { sipIdentityFinding } from '../tls/identity'
 import { decideFederation } from './decide'
 import { discoverFederationServer } from './discovery'
 import { finding, ownFindings, partnerClientFindings, partnerServerFindings } from './findings'
-import { identityCertificates } from './identity'
+import { identityCertificates } from '../tls/client-identity'
 import { buildOptionsRequest, exchangeOptions, noExchange } from './options'
 
 /** How the federation checker is built: the trust settings, DNS and time limits. */

@@ -2,22 +2,30 @@ import { IpcFailure } from '../../../shared/ipc/result'
 import type { AppInfo } from '../../../shared/types/app'
 import type { Notice } from '../../../shared/types/notice'
 import type { SipLogEntry } from '../../../shared/types/sip-log'
-import type { TrustReport } from '../../../shared/types/trust'
+import type { RevocationMode, TrustReport } from '../../../shared/types/trust'
+import { clientCertificateOf } from '../account/client-certificate'
 import type { TrustExceptionEntry } from '../../../shared/types/trust-settings'
-import type { ConnectionService } from '../account/connection-service'
+import type { ClientCertificateOption, ConnectionService } from '../account/connection-service'
 import { exportReport } from '../account/report-export'
 import type { DomainDecisionStore } from '../storage/domain-decisions'
 import type { HandlerMap } from './types'
 
+/** One helpdesk "test a server" request, as the engine takes it. */
+export interface ServerCheckRequest {
+  /** Where to connect: a name or an address. */
+  host: string
+  port: number
+  /** The name the certificate must carry (and SNI) when it is not `host`. */
+  servername?: string
+  sipDomain?: string
+  clientCertificate?: ClientCertificateOption
+  revocation?: RevocationMode
+}
+
 /** The trust engine as the handlers use it. */
 export interface TrustEngine {
-  /** Connects to host:port, evaluates, closes; sends no SIP. */
-  checkServer(request: {
-    host: string
-    port: number
-    sipDomain?: string
-    servername?: string
-  }): Promise<TrustReport>
+  /** Connects, evaluates, closes; sends no SIP. */
+  checkServer(request: ServerCheckRequest): Promise<TrustReport>
 }
 
 /** The exceptions store as the handlers use it. */
@@ -58,11 +66,19 @@ type TrustInvoke =
 
 /** Handlers for the `trust:` and `connection:` channels. */
 export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInvoke> {
+  // The helpdesk's last test belongs to the helpdesk view: it never replaces the report of the
+  // connection the user is signed in with, and is exported on its own.
+  let checked: TrustReport | null = null
   return {
     'trust:get-report': () => deps.connection.lastReport,
-    // The helpdesk's test belongs to the helpdesk view: it never replaces the report of the
-    // connection the user is signed in with.
-    'trust:check-server': (request) => deps.engine.checkServer(request),
+    'trust:check-server': async ({ clientCertificate, ...request }) => {
+      const certificate = clientCertificateOf(clientCertificate)
+      checked = await deps.engine.checkServer({
+        ...request,
+        ...(certificate ? { clientCertificate: certificate } : {})
+      })
+      return checked
+    },
     'trust:accept-exception': async (request) => {
       const policy = deps.exceptionsAllowed()
       if (!policy.allowed) {
@@ -97,8 +113,22 @@ export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInv
     'trust:forget-domain-decision': async ({ sipDomain, serverHost }) => ({
       forgotten: await deps.decisions.forget(sipDomain, serverHost)
     }),
-    'trust:export-report': ({ format }) =>
-      exportReport(
+    'trust:export-report': ({ format, source }) => {
+      if (source === 'server-check') {
+        if (!checked) throw new IpcFailure('no-report', 'No server has been tested yet.')
+        return exportReport(
+          {
+            app: deps.appInfo(),
+            report: checked,
+            connection: null,
+            session: null,
+            sipLog: [],
+            notices: []
+          },
+          format
+        )
+      }
+      return exportReport(
         {
           app: deps.appInfo(),
           report: deps.connection.lastReport,
@@ -108,7 +138,8 @@ export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInv
           notices: deps.notices?.() ?? []
         },
         format
-      ),
+      )
+    },
     'connection:get': () => deps.connection.info
   }
 }

@@ -1,6 +1,7 @@
 import type {
   ExceptionOffer,
   NodeVerdict,
+  ServerCertificateVerdict,
   TrustReason,
   TrustReasonCode,
   TrustSeverity,
@@ -34,6 +35,8 @@ const scopes: Partial<Record<TrustReasonCode, Scope>> = {
   'client-cert-unreadable': 'connection',
   'client-cert-bad-passphrase': 'connection',
   'client-cert-key-mismatch': 'connection',
+  'client-cert-expired': 'connection',
+  'client-cert-not-for-client': 'connection',
   'connection-failed': 'connection'
 }
 
@@ -67,11 +70,13 @@ export const headlinePrecedence: readonly TrustReasonCode[] = [
   'node-disagrees',
   'sip-domain-refused',
   'sip-domain-unconfirmed',
-  'client-cert-required',
-  'client-cert-rejected',
+  'client-cert-unreadable',
   'client-cert-bad-passphrase',
   'client-cert-key-mismatch',
-  'client-cert-unreadable',
+  'client-cert-expired',
+  'client-cert-not-for-client',
+  'client-cert-required',
+  'client-cert-rejected',
   'connection-failed',
   'no-certificate',
   'malformed-certificate',
@@ -120,6 +125,8 @@ export interface DecisionContext {
 /** The verdict and everything the views show about it. */
 export interface Decision {
   verdict: TrustVerdict
+  /** The server's certificate on its own; differs from the verdict when the connection failed. */
+  serverCertificate: ServerCertificateVerdict
   /** Every finding: the headline first, then by severity, otherwise in the producers' order. */
   reasons: TrustReason[]
   headline: TrustReason | null
@@ -258,14 +265,28 @@ export function decideVerdict(findings: readonly TrustReason[], ctx: DecisionCon
   const connection = blocking.filter((f) => scopeOf(f.code) === 'connection')
   const questions = all.filter((f) => f.severity === 'question')
 
-  let verdict: TrustVerdict
-  if (connection.length > 0) verdict = ctx.leafSha256 === null ? 'no-verdict' : 'untrusted'
-  else if (blocking.length > 0) verdict = 'untrusted'
-  else if (ctx.leafSha256 === null) verdict = 'no-verdict'
-  else if (questions.length > 0) verdict = 'needs-question'
-  else verdict = applied ? 'trusted-by-exception' : 'trusted'
+  // The server's certificate is judged whenever it was seen, also when the connection then failed
+  // (a server that refused our client certificate still showed its own).
+  const certificateBlocking = blocking.filter((f) => scopeOf(f.code) !== 'connection')
+  let serverCertificate: ServerCertificateVerdict
+  if (ctx.leafSha256 === null) serverCertificate = 'not-seen'
+  else if (certificateBlocking.length > 0) serverCertificate = 'untrusted'
+  else if (questions.length > 0) serverCertificate = 'needs-question'
+  else serverCertificate = applied ? 'trusted-by-exception' : 'trusted'
 
-  const candidates = verdict === 'needs-question' ? questions : blocking
+  // An untrusted server is called untrusted even when the connection failed too; otherwise a
+  // connection that could not be made has no verdict, whatever its certificate was.
+  let verdict: TrustVerdict
+  if (serverCertificate === 'untrusted') verdict = 'untrusted'
+  else if (connection.length > 0 || serverCertificate === 'not-seen') verdict = 'no-verdict'
+  else verdict = serverCertificate
+
+  const candidates =
+    verdict === 'needs-question'
+      ? questions
+      : verdict === 'untrusted'
+        ? certificateBlocking
+        : blocking
   const headline =
     verdict === 'trusted' || verdict === 'trusted-by-exception'
       ? null
@@ -304,7 +325,7 @@ export function decideVerdict(findings: readonly TrustReason[], ctx: DecisionCon
       ? 'available'
       : 'forbidden-by-policy'
 
-  return { verdict, reasons, headline, exception: applied, exceptionOffer }
+  return { verdict, serverCertificate, reasons, headline, exception: applied, exceptionOffer }
 }
 
 /** The verdict of a chain judged on its own (offline: no Node, no exception, no policy). */

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 import type { TLSSocket } from 'node:tls'
 import type {
   RevocationMode,
@@ -9,7 +10,7 @@ import type {
 import { createIssuerFetcher, isLoopbackAddress, type FetchOptions } from './aia'
 import { loadAnchorBundle, preloadAnchors, type AnchorBundle, type AnchorSet } from './anchors'
 import { evaluateChain, type EvaluationResult, type RevocationResult } from './chain/evaluate'
-import { parseCertificate, type ParsedCertificate } from './chain/parse'
+import { parseCertificate, parseName, readTlv, type ParsedCertificate } from './chain/parse'
 import { toTrustReason } from './chain/reasons'
 import { verifySignature } from './chain/signature'
 import {
@@ -19,6 +20,7 @@ import {
   type ConnectErrorCode,
   type ConnectResult
 } from './connector'
+import { clientCertificateFindings } from './client-identity'
 import { decideVerdict } from './decision'
 import { sipIdentityFinding, type DomainAnswer, type ServerOrigin } from './identity'
 import { sharedSecureContexts, type SecureContextCache } from './context-cache'
@@ -181,7 +183,6 @@ export class TrustService {
       port: req.port,
       sipDomain: req.sipDomain ?? null
     }
-    let conn: ConnectResult
     const connectOpts = {
       host: req.host,
       ...(req.address ? { address: req.address } : {}),
@@ -192,32 +193,50 @@ export class TrustService {
       ...(o.timeoutMs ? { timeoutMs: o.timeoutMs } : {}),
       ...(o.postHandshakeMs !== undefined ? { postHandshakeMs: o.postHandshakeMs } : {})
     }
+    let conn: ConnectResult | null = null
+    let failure: ConnectError | null = null
     try {
       const secureContext = (o.secureContexts ?? sharedSecureContexts).get(anchors, req.clientCert)
       conn = await connectTls({ ...connectOpts, secureContext })
     } catch (e) {
       if (!(e instanceof ConnectError)) throw e
+      failure = e
+    }
+    // Our own certificate on its face (expired, not for clients): the likely cause when the
+    // server refused it, a warning otherwise.
+    const own = req.clientCert
+      ? clientCertificateFindings(req.clientCert, failure?.code === 'client-cert-rejected').map(
+          toTrustReason
+        )
+      : []
+    const failureFinding = failure ? connectFinding(failure, req) : null
+    // A server that refused our client certificate still showed its own: judge it as well.
+    const sent = conn?.sentChain ?? failure?.handshake?.sentChain ?? []
+    if (sent.length === 0) {
       const report = noVerdictReport(
         { ...base, servername: req.servername ?? null, revocation: mode },
-        [connectFinding(e, req)]
+        [...(failureFinding ? [failureFinding] : []), ...own]
       )
       return { report, redecide: () => Promise.resolve(report) }
     }
     const servername =
-      req.servername === undefined ? conn.socket.servername || null : req.servername
+      req.servername === undefined
+        ? (conn?.socket.servername ?? (isIP(req.host) ? null : req.host)) || null
+        : req.servername
     // URLs in the certificates may lead to this machine only when the server itself is here.
-    const fetchOptions = { ...o.fetch, allowLoopback: isLoopbackAddress(conn.remoteAddress) }
+    const remote = conn?.remoteAddress ?? req.address ?? req.host
+    const fetchOptions = { ...o.fetch, allowLoopback: isLoopbackAddress(remote) }
     const check = createRevocationChecker({
       ...fetchOptions,
       log,
       ...(o.revocationCache !== null ? { cache: o.revocationCache ?? sharedRevocationCache } : {})
     })
     const revocationCheck =
-      mode === 'off' ? check : earlyRevocation(conn.sentChain, conn.node.authorized, check)
+      mode === 'off' || !conn ? check : earlyRevocation(sent, conn.node.authorized, check)
     let result: EvaluationResult
     try {
       result = await evaluateChain({
-        chain: conn.sentChain,
+        chain: sent,
         anchors: [...anchors.engine],
         host: servername ?? req.host,
         purpose: 'server',
@@ -228,15 +247,14 @@ export class TrustService {
       // Node cannot see issuers we downloaded via AIA, so it rightly fails with "unable to get
       // issuer". Give it the same material: one more handshake with the fetched certificates
       // added to `ca` (OpenSSL still requires a path to a self-signed anchor, no partial chains).
-      if (result.chainNotes.fetched.length > 0 && !conn.node.authorized) {
+      if (conn && result.chainNotes.fetched.length > 0 && !conn.node.authorized) {
         const fetchedPems = result.chainNotes.fetched.map(
           (f) => result.builtChain[f.certIndex]!.pem
         )
         try {
           // A one-off context: these anchors plus what AIA fetched for this server.
           const second = await connectTls({ ...connectOpts, ca: [...ca, ...fetchedPems] })
-          const sameLeaf =
-            second.sentChain[0]?.equals(conn.sentChain[0] ?? Buffer.alloc(0)) ?? false
+          const sameLeaf = second.sentChain[0]?.equals(sent[0] ?? Buffer.alloc(0)) ?? false
           if (sameLeaf) {
             conn.socket.destroy()
             conn = second
@@ -250,10 +268,10 @@ export class TrustService {
         }
       }
     } catch (e) {
-      conn.socket.destroy()
+      conn?.socket.destroy()
       throw e
     }
-    if (conn.chainNote) log(`${req.host}:${req.port}: ${conn.chainNote}`)
+    if (conn?.chainNote) log(`${req.host}:${req.port}: ${conn.chainNote}`)
 
     // The SIP-domain finding: judged with how the server was found (the DNS-hijack rule).
     const leaf = result.builtCertificates[0]
@@ -267,6 +285,9 @@ export class TrustService {
       )
       if (identity) findings.push(toTrustReason(identity))
     }
+    if (failureFinding) findings.push(failureFinding)
+    findings.push(...own)
+    const handshake = failure?.handshake
     const facts: ReportFacts = {
       ...base,
       servername,
@@ -274,8 +295,16 @@ export class TrustService {
       builtChain: result.builtChain,
       anchor: result.anchor,
       chainNotes: result.chainNotes,
-      tls: { ...conn.tls, chainSource: conn.chainSource },
-      node: conn.node,
+      tls: conn
+        ? { ...conn.tls, chainSource: conn.chainSource }
+        : {
+            protocol: handshake?.protocol ?? null,
+            cipher: null,
+            clientCertRequested: handshake?.certificateRequested ?? false,
+            clientCertSent: !!req.clientCert && handshake?.certificateRequested === true,
+            chainSource: 'handshake'
+          },
+      node: conn?.node ?? null,
       revocation: result.revocation,
       evaluatedAt: result.evaluatedAt
     }
@@ -285,12 +314,13 @@ export class TrustService {
     if (report.exceptionOffer === 'available') o.exceptions?.offer(report)
     const redecide = () => decideNow()
     if (
+      conn &&
       (report.verdict === 'trusted' || report.verdict === 'trusted-by-exception') &&
       req.keepOpen !== false
     ) {
       return { report, socket: conn.socket, redecide }
     }
-    conn.socket.destroy()
+    conn?.socket.destroy()
     return { report, redecide }
   }
 
@@ -321,24 +351,11 @@ export class TrustService {
     return {
       ...facts,
       verdict: decision.verdict,
+      serverCertificate: decision.serverCertificate,
       headline: decision.headline,
       reasons: decision.reasons,
       exception: decision.exception,
       exceptionOffer: decision.exceptionOffer
-    }
-  }
-
-  /** The shape the IPC trust handlers use: check, close, report. */
-  asEngine(): {
-    checkServer(r: {
-      host: string
-      port: number
-      sipDomain?: string
-      servername?: string
-    }): Promise<TrustReport>
-  } {
-    return {
-      checkServer: async (r) => (await this.checkServer({ ...r, keepOpen: false })).report
     }
   }
 }
@@ -356,7 +373,7 @@ export function newAttemptId(): string {
 /** Everything of a report but the decision. */
 type ReportFacts = Omit<
   TrustReport,
-  'verdict' | 'headline' | 'reasons' | 'exception' | 'exceptionOffer'
+  'verdict' | 'serverCertificate' | 'headline' | 'reasons' | 'exception' | 'exceptionOffer'
 >
 
 const findingOf: Partial<Record<ConnectErrorCode, TrustReasonCode>> = {
@@ -373,6 +390,12 @@ export function connectFinding(
   where: { host: string; port: number; address?: string }
 ): TrustReason {
   const code = findingOf[e.code] ?? 'connection-failed'
+  const h = e.handshake
+  const asked = code === 'client-cert-required' || code === 'client-cert-rejected'
+  // Which authorities the server accepts: listed in a TLS 1.2 CertificateRequest; TLS 1.3 only
+  // names them in an optional extension most servers leave out (RFC 8446 §4.2.4).
+  const caNames = asked ? (h?.certificateAuthorities ?? []).map(dnText) : []
+  const hidden = asked && h?.protocol === 'TLSv1.3' && !h.certificateAuthorities?.length
   return {
     code,
     severity: 'error',
@@ -383,7 +406,9 @@ export function connectFinding(
       port: where.port,
       ...(where.address && where.address !== where.host ? { address: where.address } : {}),
       ...(code === 'connection-failed' ? { cause: e.code } : {}),
-      ...(e.causeCode ? { alert: e.causeCode } : {})
+      ...(h?.alert ? { alert: h.alert } : e.causeCode ? { alert: e.causeCode } : {}),
+      ...(caNames.length ? { caNames } : {}),
+      ...(hidden ? { caNamesHidden: 'yes' } : {})
     },
     detail: e.message
   }
@@ -412,6 +437,7 @@ export function noVerdictReport(
   })
   return {
     attemptId: facts.attemptId,
+    serverCertificate: decision.serverCertificate,
     host: facts.host,
     port: facts.port,
     servername: facts.servername,
@@ -429,5 +455,14 @@ export function noVerdictReport(
     reasons: decision.reasons,
     exception: null,
     exceptionOffer: 'not-applicable'
+  }
+}
+
+/** A distinguished name (DER) as text, for the CA names a server asks for. */
+function dnText(der: Buffer): string {
+  try {
+    return parseName(readTlv(der)).text
+  } catch {
+    return `(unreadable name, ${der.length} bytes)`
   }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { event, invoke } from '../define'
-import { trustReportSchema } from '../../types/trust'
+import { clientCertificateFileSchema } from '../../types/sip'
+import { revocationModeSchema, trustReportSchema } from '../../types/trust'
 import {
   acceptExceptionRequestSchema,
   domainDecisionSchema,
@@ -15,12 +16,16 @@ export const trustChannels = {
   'trust:get-report': invoke(z.void(), trustReportSchema.nullable()),
   /**
    * Checks a server without signing in (helpdesk "test this server"): connects, evaluates,
-   * closes. Sends no SIP and no credentials.
+   * closes. Sends no SIP and no credentials. `host` is where to connect (a name or an address);
+   * `servername` the name the certificate must carry (and SNI), when it differs; with a client
+   * certificate the mutual-TLS outcome is reported next to the server's own certificate.
    */
   'trust:check-server': invoke(
     serverAddressSchema.extend({
       sipDomain: z.string().max(253).optional(),
-      servername: z.string().max(253).optional()
+      servername: z.string().min(1).max(253).optional(),
+      clientCertificate: clientCertificateFileSchema.optional(),
+      revocation: revocationModeSchema.optional()
     }),
     trustReportSchema
   ),
@@ -48,6 +53,15 @@ export const trustChannels = {
     z.object({ sipDomain: z.string().min(1).max(253), serverHost: z.string().min(1).max(253) }),
     z.object({ forgotten: z.boolean() })
   ),
-  /** The current report as text or JSON for the helpdesk, passwords and bodies redacted. */
-  'trust:export-report': invoke(z.object({ format: z.enum(['text', 'json']) }), reportExportSchema)
+  /**
+   * A report as text or JSON for the helpdesk, passwords and bodies redacted: the connection's
+   * (default) or the last "test a server" result.
+   */
+  'trust:export-report': invoke(
+    z.object({
+      format: z.enum(['text', 'json']),
+      source: z.enum(['connection', 'server-check']).optional()
+    }),
+    reportExportSchema
+  )
 } as const

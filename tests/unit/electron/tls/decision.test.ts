@@ -169,6 +169,21 @@ describe('decideVerdict', () => {
     expect(d.headline?.code).toBe('client-cert-required')
   })
 
+  it('judges the server certificate it saw even when the connection then failed', () => {
+    const refused = decideVerdict([f('client-cert-required')], ctx())
+    expect(refused).toMatchObject({ verdict: 'no-verdict', serverCertificate: 'trusted' })
+    expect(refused.headline?.code).toBe('client-cert-required')
+    // An untrusted server is called untrusted, with its own problem first.
+    const both = decideVerdict([f('client-cert-required'), f('expired')], ctx())
+    expect(both).toMatchObject({ verdict: 'untrusted', serverCertificate: 'untrusted' })
+    expect(both.headline?.code).toBe('expired')
+    // Our own certificate's fault leads when the server refused it.
+    const cause = decideVerdict([f('client-cert-rejected'), f('client-cert-expired')], ctx())
+    expect(cause.headline?.code).toBe('client-cert-expired')
+    // A warning about our certificate never stops a connection the server accepted.
+    expect(decideVerdict([f('client-cert-expired', 'warning')], ctx()).verdict).toBe('trusted')
+  })
+
   it('offers an exception for chain problems when policy allows, not otherwise', () => {
     expect(decideVerdict([f('self-signed')], ctx({ anchored: false })).exceptionOffer).toBe(
       'available'

@@ -329,7 +329,7 @@ describe('mutual TLS', () => {
   )
 
   it.each(['TLSv1.2', 'TLSv1.3'] as const)(
-    'explains a required but missing certificate (%s)',
+    'explains a required but missing certificate, next to the server certificate (%s)',
     async (v) => {
       const s = await serve({
         chain: [h.leaf, h.intermediate],
@@ -341,12 +341,58 @@ describe('mutual TLS', () => {
       const { report, socket } = await check(s)
       expect(socket).toBeUndefined()
       expect(report.verdict).toBe('no-verdict')
+      // The server's own certificate was seen and judged, although no connection was made.
+      expect(report.serverCertificate).toBe('trusted')
+      expect(report.sentChain.map((c) => c.subject)).toEqual([
+        h.leaf.subject,
+        h.intermediate.subject
+      ])
       expect(report.headline).toMatchObject({
         code: 'client-cert-required',
         params: { host: '127.0.0.1', port: s.port }
       })
+      const params = report.headline?.params ?? {}
+      // TLS 1.2 lists the CAs it accepts; TLS 1.3 may name them in an extension, or hide them.
+      if (v === 'TLSv1.2') expect(params['caNames']).toEqual(['CN=Client CA'])
+      else expect(params['caNames'] ?? params['caNamesHidden']).toBeTruthy()
     }
   )
+
+  it('names our own expired or non-client certificate as the cause of a refusal', async () => {
+    const s = await serve({
+      chain: [h.leaf, h.intermediate],
+      key: h.leaf.keys,
+      requestCert: true,
+      clientCa: [clientCa.pem],
+      maxVersion: 'TLSv1.2'
+    })
+    const expired = await makeCert({
+      subject: 'CN=alice',
+      issuer: clientCa,
+      eku: [oids.clientAuth],
+      notBefore: new Date(Date.now() - 100 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000)
+    })
+    const old = await check(s, h.root, {
+      clientCert: { cert: expired.pem, key: await keyPem(expired.keys) }
+    })
+    expect(old.report.verdict).toBe('no-verdict')
+    expect(old.report.headline).toMatchObject({
+      code: 'client-cert-expired',
+      severity: 'error',
+      params: { subject: 'CN=alice' }
+    })
+    expect(old.report.reasons.map((r) => r.code)).toContain('client-cert-rejected')
+    const serverOnly = await makeCert({
+      subject: 'CN=alice',
+      issuer: clientCa,
+      eku: [oids.serverAuth]
+    })
+    const wrong = await check(s, h.root, {
+      clientCert: { cert: serverOnly.pem, key: await keyPem(serverOnly.keys) }
+    })
+    expect(wrong.report.headline?.code).toBe('client-cert-not-for-client')
+  })
 
   it.each(['TLSv1.2', 'TLSv1.3'] as const)('explains a rejected certificate (%s)', async (v) => {
     const s = await serve({

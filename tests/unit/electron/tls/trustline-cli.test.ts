@@ -170,6 +170,10 @@ describe('trustline check', () => {
     const none = await run(base)
     expect(none.code).toBe(1)
     expect(none.err).toMatch(/requires a client certificate/)
+    // The server's own certificate is shown and judged next to the refusal.
+    expect(none.out).toMatch(/NO VERDICT/)
+    expect(none.out).toMatch(/Server certificate: trusted/)
+    expect(none.out).toMatch(/Chain as sent by the server:\n {2}#0 CN=localhost/)
   })
 
   it('runs as a script with npx tsx (electron/main/cli.ts, the entry built to out/main/cli.js)', async () => {

@@ -29,6 +29,7 @@ const facts: ReasonParams = {
   nodeError: 'ERR_4711',
   alert: 'ALERT_4711',
   caNames: ['CN=Client CA 4711'],
+  subject: 'CN=alice-4711',
   codes: ['revoked', 'weak-key']
 }
 
@@ -36,6 +37,7 @@ const variants: Partial<Record<TrustReasonCode, ReasonParams[]>> = {
   'node-disagrees': [{ direction: 'node-rejects' }, { direction: 'node-accepts' }],
   'sip-domain-not-named': [{ why: 'configured' }, { why: 'in-domain' }],
   'extended-key-usage': [{ purpose: 'server' }, { purpose: 'client' }],
+  'client-cert-required': [{}, { caNames: [], caNamesHidden: 'yes' }],
   'connection-failed': [
     'dns',
     'no-server',
