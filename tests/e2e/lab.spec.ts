@@ -183,6 +183,11 @@ test.describe('against the real SIP lab', () => {
     await expect(page.getByTestId('verdict-headline')).toContainText(
       'requires a client certificate'
     )
+    // The server's own certificate is still judged and shown next to the client-certificate failure.
+    await expect(page.getByTestId('conn-server-certificate')).toHaveAttribute(
+      'data-state',
+      'trusted'
+    )
     await expect(page.locator('body')).not.toContainText('Trusted')
     await expect(page.locator('body')).not.toContainText('proved its identity')
   })
@@ -204,6 +209,43 @@ test.describe('against the real SIP lab', () => {
     await expect(result.locator('[data-code="unknown-issuer"]')).toBeVisible()
     await expect(result.getByRole('tab').first()).toHaveAttribute('aria-selected', 'true')
     await shell.screenshot('helpdesk-server-check')
+  })
+
+  test('test a server by address, with its certificate name and a client certificate', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    await shell.go('helpdesk')
+    await page.locator('#check-host').fill(loopback)
+    await page.locator('#check-port').fill(String(lab.ports.tls.mtls))
+    // Dialled by IP, judged by the name its certificate carries: no wrong-host finding.
+    await page.locator('#check-servername').fill(lab.domain)
+    await page.getByTestId('check-server').click()
+    const result = page.getByTestId('check-result')
+    await expect(page.getByTestId('check-verdict')).toContainText('No verdict', { timeout: 20_000 })
+    await expect(result.getByTestId('conn-server-certificate')).toHaveAttribute(
+      'data-state',
+      'trusted'
+    )
+    await expect(result.locator('[data-code="client-cert-required"]')).toContainText(
+      'requires a client certificate'
+    )
+    await expect(result.locator('[data-code="hostname-mismatch"]')).toHaveCount(0)
+    await expect(result.getByTestId('cert-viewer')).toBeVisible()
+    await page.getByTestId('check-cert').setInputFiles(lab.pki.client.alice.p12)
+    await page.locator('#check-passphrase').fill(lab.pki.client.alice.p12Password)
+    await page.getByTestId('check-server').click()
+    await expect(page.getByTestId('check-verdict')).toContainText('Trusted', { timeout: 20_000 })
+    const saved = page.waitForEvent('download')
+    await page.getByTestId('check-save-text').click()
+    const text = readFileSync(await (await saved).path(), 'utf8')
+    expect(text).toContain('TrustLine server test report')
+    expect(text).toContain(`${lab.domain}:${lab.ports.tls.mtls}`)
+    expect(text).not.toContain(lab.pki.client.alice.p12Password)
+    await shell.screenshot('helpdesk-server-check-mtls')
   })
 
   test('a missing intermediate is fetched and marked in the built chain', async ({

@@ -57,6 +57,7 @@ export function makeReport(overrides: Partial<TrustReport> = {}): TrustReport {
   return {
     attemptId: '0123456789abcdef',
     verdict: 'trusted',
+    serverCertificate: 'trusted',
     headline: null,
     host: 'lab.trustline.test',
     port: 5061,
@@ -99,6 +100,7 @@ export function makeUntrustedReport(): TrustReport {
   }
   return makeReport({
     verdict: 'untrusted',
+    serverCertificate: 'untrusted',
     headline,
     exceptionOffer: 'available',
     reasons: [

@@ -4,6 +4,7 @@ import type {
   ReportExport,
   TrustExceptionEntry
 } from '../../../../shared/types/trust-settings'
+import type { RequestOf } from '../../../../shared/ipc/contract'
 import { api } from '../api'
 import { settle, type UiError } from './result'
 
@@ -151,15 +152,24 @@ class TrustStore {
   }
 
   /** Connects to a server, evaluates it and closes: nothing but TLS is sent. */
-  async checkServer(host: string, port: number, sipDomain?: string): Promise<void> {
+  async checkServer(request: RequestOf<'trust:check-server'>): Promise<void> {
     this.checking = true
     this.checkError = null
     const report = await settle(
-      () => api.trust.checkServer({ host, port, ...(sipDomain ? { sipDomain } : {}) }),
+      () => api.trust.checkServer(request),
       (e) => (this.checkError = e)
     )
     this.checked = report ?? null
     this.checking = false
+  }
+
+  /** The helpdesk export of the last server test (redacted by the core). */
+  async exportChecked(format: 'text' | 'json'): Promise<ReportExport | undefined> {
+    this.checkError = null
+    return settle(
+      () => api.trust.exportReport({ format, source: 'server-check' }),
+      (e) => (this.checkError = e)
+    )
   }
 
   /** The helpdesk export of the current report (redacted by the core). */
