@@ -181,6 +181,9 @@ export class ConnectionService {
     )
     this.#update({ ...this.#info, trace })
     const failures: TrustReason[] = []
+    // The first failed attempt whose server still showed its certificate (it wanted or refused
+    // our client certificate): its report keeps the chain and the certificate's own verdict.
+    let shown: TrustReport | null = null
     for (const server of candidates) {
       let result: TrustCheckResult
       try {
@@ -203,6 +206,7 @@ export class ConnectionService {
       const { report, socket } = result
       if (report.verdict === 'no-verdict') {
         failures.push(...report.reasons)
+        if (!shown && report.serverCertificate !== 'not-seen') shown = report
         continue
       }
       const base = { host: server.host, port: server.port, finding: report.headline }
@@ -227,28 +231,30 @@ export class ConnectionService {
       return { ...base, verdict: report.verdict, socket: null }
     }
     const first = candidates[0]
-    const report = noVerdictReport(
-      {
-        attemptId,
-        host: first?.host ?? account.sipDomain,
-        port: first?.port ?? account.server?.port ?? 5061,
-        servername: null,
-        sipDomain: account.sipDomain,
-        revocation: 'off'
-      },
-      failures.length
-        ? failures
-        : [
-            {
-              code: 'connection-failed',
-              severity: 'error',
-              certIndex: null,
-              certSubject: null,
-              params: { cause: 'no-server', sipDomain: account.sipDomain },
-              detail: trace.map((s) => `${s.query}: ${s.answer}`).join('; ')
-            }
-          ]
-    )
+    const report =
+      shown ??
+      noVerdictReport(
+        {
+          attemptId,
+          host: first?.host ?? account.sipDomain,
+          port: first?.port ?? account.server?.port ?? 5061,
+          servername: null,
+          sipDomain: account.sipDomain,
+          revocation: 'off'
+        },
+        failures.length
+          ? failures
+          : [
+              {
+                code: 'connection-failed',
+                severity: 'error',
+                certIndex: null,
+                certSubject: null,
+                params: { cause: 'no-server', sipDomain: account.sipDomain },
+                detail: trace.map((s) => `${s.query}: ${s.answer}`).join('; ')
+              }
+            ]
+      )
     this.#setReport(report)
     return {
       host: report.host,

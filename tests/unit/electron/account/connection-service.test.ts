@@ -43,7 +43,10 @@ const finding = (code: TrustReason['code'], params: TrustReason['params'] = {}):
 function report(
   req: TrustCheckRequest,
   verdict: TrustReport['verdict'],
-  reasons: TrustReason[] = []
+  reasons: TrustReason[] = [],
+  serverCertificate: TrustReport['serverCertificate'] = verdict === 'no-verdict'
+    ? 'not-seen'
+    : verdict
 ) {
   return {
     ...sampleReport,
@@ -51,6 +54,7 @@ function report(
     host: req.host,
     port: req.port,
     verdict,
+    serverCertificate,
     reasons,
     headline: reasons[0] ?? null
   }
@@ -178,6 +182,29 @@ describe('ConnectionService', () => {
       ['client-cert-required', null],
       ['connection-failed', 'internal']
     ])
+  })
+
+  it('keeps the report of a server that showed its certificate before refusing us', async () => {
+    const { service, reports } = setup((req) =>
+      Promise.resolve({
+        report: report(
+          req,
+          'no-verdict',
+          [finding(req.host === 'sip.provider.net' ? 'client-cert-rejected' : 'connection-failed')],
+          req.host === 'sip.provider.net' ? 'trusted' : 'not-seen'
+        ),
+        socket: null
+      })
+    )
+    const c = await service.connect()
+    expect(c).toMatchObject({ verdict: 'no-verdict', finding: { code: 'client-cert-rejected' } })
+    // The helpdesk sees that server's chain and the verdict on its certificate, not a bare failure.
+    expect(service.lastReport).toMatchObject({
+      host: 'sip.provider.net',
+      serverCertificate: 'trusted',
+      builtChain: sampleReport.builtChain
+    })
+    expect(reports().at(-1)).toBe(service.lastReport)
   })
 
   it('decides the live connection again and reports it when it is no longer trusted', async () => {
