@@ -4,7 +4,10 @@
 # only when at least one package is missing.
 set -euo pipefail
 
-PKGS=(kamailio kamailio-tls-modules kamailio-presence-modules kamailio-websocket-modules baresip-core dnsmasq-base openssl)
+PKGS=(kamailio kamailio-tls-modules kamailio-presence-modules kamailio-websocket-modules baresip-core linphone-cli dnsmasq-base openssl)
+
+# tests/lab/linphone.ts compiles a small linphonec extension (tests/lab/linphonec-lab.c) with cc.
+if ! command -v cc >/dev/null; then PKGS+=(gcc libc6-dev); fi
 
 missing=()
 for p in "${PKGS[@]}"; do

@@ -140,7 +140,8 @@ export function readPidFiles(runDir: string): Record<string, number> {
 
 /**
  * Stops every daemon that has a PID file under runDir, removing the PID files. User agents
- * (`baresip-*`) go first, while Kamailio is still up to answer their un-REGISTER; then the rest.
+ * (`baresip-*`, `linphone-*`) go first, while Kamailio is still up to answer their un-REGISTER;
+ * then the rest.
  */
 export async function stopAll(runDir: string): Promise<string[]> {
   const pids = readPidFiles(runDir)
@@ -151,8 +152,9 @@ export async function stopAll(runDir: string): Promise<string[]> {
     stopped.push(`${name}(${pid})`)
   }
   const entries = Object.entries(pids)
-  await Promise.all(entries.filter(([n]) => n.startsWith('baresip-')).map(stopOne))
-  await Promise.all(entries.filter(([n]) => !n.startsWith('baresip-')).map(stopOne))
+  const userAgent = (n: string) => n.startsWith('baresip-') || n.startsWith('linphone-')
+  await Promise.all(entries.filter(([n]) => userAgent(n)).map(stopOne))
+  await Promise.all(entries.filter(([n]) => !userAgent(n)).map(stopOne))
   return stopped
 }
 

@@ -17,6 +17,8 @@ export interface SipMessage {
   reason?: string
   headers: [string, string][]
   body: string
+  /** The body as received (set for messages read from the wire). */
+  bodyBytes?: Buffer
   raw: string
   header(name: string): string | undefined
   headerAll(name: string): string[]
@@ -99,7 +101,7 @@ export interface RequestIdentity {
 export class RawSipClient extends EventEmitter {
   private sock!: net.Socket
   private wsock: WebSocket | undefined
-  private buf = ''
+  private buf: Buffer = Buffer.alloc(0)
   private cseq = 1
   private readonly callId = rnd(10)
   private readonly tag = rnd(6)
@@ -147,7 +149,7 @@ export class RawSipClient extends EventEmitter {
         ws.once('open', () => resolve())
         ws.once('error', reject)
         // one SIP message per WebSocket message
-        ws.on('message', (d: Buffer) => this.onData(d.toString('utf8')))
+        ws.on('message', (d: Buffer) => this.onData(d))
         ws.on('close', () => this.emit('close'))
       })
     }
@@ -173,8 +175,7 @@ export class RawSipClient extends EventEmitter {
         })
       }
       this.sock.once('error', onErr)
-      this.sock.setEncoding('utf8')
-      this.sock.on('data', (d: string) => this.onData(d))
+      this.sock.on('data', (d: Buffer) => this.onData(d))
       this.sock.on('error', (e) => this.emit('socket-error', e))
       this.sock.on('close', () => this.emit('close'))
     })
@@ -185,22 +186,25 @@ export class RawSipClient extends EventEmitter {
     this.sock?.destroy()
   }
 
-  private onData(d: string): void {
-    this.buf += d
+  // Framing on bytes: Content-Length counts bytes, and a body may be binary (a deflate-compressed
+  // IMDN from Linphone); such a body is kept as latin1 in `body` and as bytes in `bodyBytes`.
+  private onData(d: Buffer): void {
+    this.buf = Buffer.concat([this.buf, d])
     for (;;) {
-      this.buf = this.buf.replace(/^(\r\n)+/, '') // keepalive pongs
+      while (this.buf.length >= 2 && this.buf[0] === 0x0d && this.buf[1] === 0x0a)
+        this.buf = this.buf.subarray(2) // keepalive pongs
       const end = this.buf.indexOf('\r\n\r\n')
       if (end < 0) return
-      const head = this.buf.slice(0, end)
+      const head = this.buf.subarray(0, end).toString('utf8')
       const cl = /^(?:content-length|l)\s*:\s*(\d+)/im.exec(head)
       const len = cl ? Number(cl[1]) : 0
-      // Content-Length counts bytes; the lab only exchanges ASCII/UTF-8 text, compare in bytes.
-      const bodyStr = this.buf.slice(end + 4)
-      const bodyBytes = Buffer.from(bodyStr, 'utf8')
-      if (bodyBytes.length < len) return
-      const body = bodyBytes.subarray(0, len).toString('utf8')
-      this.buf = bodyBytes.subarray(len).toString('utf8')
-      this.handle(parseSip(head + '\r\n\r\n' + body))
+      if (this.buf.length < end + 4 + len) return
+      const bodyBytes = Buffer.from(this.buf.subarray(end + 4, end + 4 + len))
+      this.buf = this.buf.subarray(end + 4 + len)
+      const binary = /^(?:content-encoding|e)\s*:/im.test(head)
+      const m = parseSip(head + '\r\n\r\n' + bodyBytes.toString(binary ? 'latin1' : 'utf8'))
+      m.bodyBytes = bodyBytes
+      this.handle(m)
     }
   }
 
