@@ -1,3 +1,5 @@
+import { decodeContentEncoding } from './content-coding'
+
 /**
  * Splits a SIP byte stream (TLS/TCP) into whole messages.
  *
@@ -107,9 +109,15 @@ export class SipFramer {
     const bodyLength = this.#contentLength(header)
     const total = headerEnd + 4 + bodyLength
     if (buf.length < total) return null
-    // The header must be UTF-8; a body in another charset is passed on with replacement
-    // characters, and JsSIP's own Content-Length sanity check then answers 400 for it.
-    const text = `${header}\r\n\r\n${lenient.decode(buf.subarray(headerEnd + 4, total))}`
+    // The header must be UTF-8; a compressed body is decoded first (Linphone deflates its
+    // receipts), and a body in another charset is passed on with replacement characters, and
+    // JsSIP's own Content-Length sanity check then answers 400 for it.
+    const plain = decodeContentEncoding(
+      header,
+      buf.subarray(headerEnd + 4, total),
+      this.limits.maxBodyBytes
+    )
+    const text = `${plain.header}\r\n\r\n${lenient.decode(plain.body)}`
     this.#buffer = buf.subarray(total)
     return { kind: 'message', text }
   }

@@ -10,10 +10,22 @@ export const RPID_NS = 'urn:ietf:params:xml:ns:pidf:rpid'
 /** Content type of a PIDF document. */
 export const PIDF_CONTENT_TYPE = 'application/pidf+xml'
 
-// RFC 4480 has no "do not disturb" or "be right back" activity; the widespread convention (and
-// what we publish) is a standard activity for everyone plus `<rpid:other>` naming the nuance.
-const DND_OTHER = 'do-not-disturb'
-const BRB_OTHER = 'be-right-back'
+// What each state is published as: the variant Linphone (liblinphone 5.1), baresip and RFC 4480
+// readers all map best, found by running them against the lab (README, "Presence on the wire").
+// RFC 4480 has no do-not-disturb or be-right-back activity, and `<rpid:other>` must not carry
+// them: liblinphone takes the first activity and reads `other` as "Moved". Do-not-disturb is
+// busy with the basic status closed (RFC 3863: not accepting communication), which the Linphone
+// apps read as do-not-disturb and baresip as busy; be-right-back is in-transit, liblinphone's own
+// "be right back", which baresip reads as online.
+const published: Record<OwnPresenceState, { basic: 'open' | 'closed'; activity?: string }> = {
+  available: { basic: 'open' },
+  busy: { basic: 'open', activity: 'busy' },
+  'do-not-disturb': { basic: 'closed', activity: 'busy' },
+  'be-right-back': { basic: 'open', activity: 'in-transit' },
+  away: { basic: 'open', activity: 'away' },
+  // Appear offline: closed, and nothing in the document that would say otherwise.
+  offline: { basic: 'closed' }
+}
 
 const busyActivities = new Set([
   'busy',
@@ -30,32 +42,19 @@ const awayActivities = new Set([
   'holiday',
   'sleeping',
   'travel',
-  'in-transit',
-  'steering',
   'permanent-absence',
   'appointment',
   'looking-for-work',
   'shopping'
 ])
-const brbActivities = new Set(['meal', 'breakfast', 'lunch', 'dinner'])
+const brbActivities = new Set(['meal', 'breakfast', 'lunch', 'dinner', 'in-transit', 'steering'])
 
 /** Builds the PIDF + RPID document we PUBLISH for our own presence. */
 export function buildPidf(entity: string, state: OwnPresenceState, note?: string): string {
-  const basic = state === 'offline' ? 'closed' : 'open'
-  const activities: Record<OwnPresenceState, string> = {
-    available: '',
-    busy: '<rpid:busy/>',
-    'do-not-disturb': `<rpid:busy/><rpid:other>${DND_OTHER}</rpid:other>`,
-    'be-right-back': `<rpid:away/><rpid:other>${BRB_OTHER}</rpid:other>`,
-    away: '<rpid:away/>',
-    // Appear offline: closed, and nothing in the document that would say otherwise.
-    offline: ''
-  }
+  const { basic, activity } = published[state]
   const noteXml = note ? `<note>${escapeXml(note)}</note>` : ''
   const dmNoteXml = note ? `<dm:note>${escapeXml(note)}</dm:note>` : ''
-  const activityXml = activities[state]
-    ? `<rpid:activities>${activities[state]}</rpid:activities>`
-    : ''
+  const activityXml = activity ? `<rpid:activities><rpid:${activity}/></rpid:activities>` : ''
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\r\n' +
     `<presence xmlns="${PIDF_NS}" xmlns:dm="${DM_NS}" xmlns:rpid="${RPID_NS}" entity="${escapeXml(entity)}">\r\n` +
@@ -117,7 +116,6 @@ export function parsePidf(body: string | undefined | null): Presence {
   const note = firstNote(persons) ?? firstNote(tuples) ?? firstNote([root]) ?? undefined
   const withNote = (state: PresenceState): Presence => (note ? { state, note } : { state })
 
-  if (closed) return withNote('offline')
   // Activities may sit under the person (RFC 4479) or, from older clients, under a tuple's status.
   const activities = descendants(root, 'activities').flatMap((a) => a.children)
   const names = new Set(activities.map((a) => a.local))
@@ -126,6 +124,10 @@ export function parsePidf(body: string | undefined | null): Presence {
     .map((a) => a.text.trim().toLowerCase())
   const userInput = descendants(root, 'user-input').map((u) => u.text.trim().toLowerCase())
 
+  // Closed with nothing going on is offline; closed while doing something is someone who does
+  // not take communication now: do-not-disturb (Linphone's own is closed + away, ours closed +
+  // busy; liblinphone's consolidated presence reads it so too).
+  if (closed) return withNote(activities.length ? 'do-not-disturb' : 'offline')
   if (others.some((o) => /do[\s-]*not[\s-]*disturb|^dnd$/.test(o)))
     return withNote('do-not-disturb')
   if ([...names].some((n) => busyActivities.has(n))) return withNote('busy')

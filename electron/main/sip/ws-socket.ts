@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream'
 import type { Socket as NetSocket } from 'node:net'
 import WebSocket from 'ws'
+import { decodeContentEncoding } from './content-coding'
 import {
   hostPort,
   TrustedSocket,
@@ -10,6 +11,18 @@ import {
 
 /** Largest SIP message accepted over the WebSocket (same bound as the TLS framer's body). */
 const MAX_MESSAGE_BYTES = 1024 * 1024
+
+/** One WebSocket message as text, its Content-Encoding undone. */
+function decodedText(message: Buffer): string {
+  const end = message.indexOf('\r\n\r\n')
+  if (end < 0) return message.toString('utf8')
+  const plain = decodeContentEncoding(
+    message.subarray(0, end).toString('utf8'),
+    message.subarray(end + 4),
+    MAX_MESSAGE_BYTES
+  )
+  return `${plain.header}\r\n\r\n${Buffer.from(plain.body).toString('utf8')}`
+}
 
 /** Options for the adapter. */
 export interface WsSipSocketOptions extends TrustedSocketOptions {
@@ -69,8 +82,9 @@ export class WsSipSocket extends TrustedSocket {
       if (this.state !== 'connected') return
       this.alive()
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)
-      // Text frames are UTF-8; binary frames may carry SIP too (RFC 7118 §5.1).
-      const text = buffer.toString('utf8')
+      // Text frames are UTF-8; binary frames may carry SIP too (RFC 7118 §5.1), and a body may
+      // be compressed (Content-Encoding), which is undone here as on TLS.
+      const text = decodedText(buffer)
       this.#options.trace?.('in', text)
       this.ondata(text)
     })

@@ -1,3 +1,4 @@
+import { deflateSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { FramingError, SipFramer } from '../../../../electron/main/sip/framer'
 
@@ -35,6 +36,21 @@ describe('SipFramer', () => {
       const out = [...f.push(whole.subarray(0, cut)), ...f.push(whole.subarray(cut))]
       expect(texts(out)).toEqual([msg('ñ€😀 body'), msg('next')])
     }
+  })
+
+  it('passes a deflate-compressed body up decoded (Linphone receipts), and frames what follows', () => {
+    const doc = '<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>☕</message-id></imdn>'
+    const packed = deflateSync(doc)
+    const head =
+      'MESSAGE sip:bob@example.org SIP/2.0\r\nContent-Encoding: deflate\r\n' +
+      `Content-Type: message/imdn+xml\r\nContent-Length: ${packed.length}\r\n\r\n`
+    const f = new SipFramer()
+    const out = texts(f.push(Buffer.concat([Buffer.from(head), packed, Buffer.from(msg('next'))])))
+    expect(out).toEqual([
+      'MESSAGE sip:bob@example.org SIP/2.0\r\nContent-Type: message/imdn+xml\r\n' +
+        `Content-Length: ${Buffer.byteLength(doc)}\r\n\r\n${doc}`,
+      msg('next')
+    ])
   })
 
   it('frames byte by byte', () => {

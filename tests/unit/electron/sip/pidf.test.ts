@@ -24,6 +24,73 @@ describe('buildPidf / parsePidf', () => {
     expect(doc).not.toContain('activities')
   })
 
+  it('publishes busy as <rpid:busy/> and never a misleading <rpid:other> (liblinphone reads it as "Moved")', () => {
+    for (const state of states) expect(buildPidf('sip:a@b', state, 'n')).not.toContain('other')
+    const busy = buildPidf('sip:a@b', 'busy')
+    expect(busy).toContain('<basic>open</basic>')
+    expect(busy).toContain('<rpid:activities><rpid:busy/></rpid:activities>')
+  })
+
+  it('publishes do-not-disturb as closed + busy and be-right-back as in-transit (README table)', () => {
+    const dnd = buildPidf('sip:a@b', 'do-not-disturb', 'heads down')
+    expect(dnd).toContain('<basic>closed</basic>')
+    expect(dnd).toContain('<rpid:activities><rpid:busy/></rpid:activities>')
+    expect(dnd).toContain('<note>heads down</note>')
+    const brb = buildPidf('sip:a@b', 'be-right-back')
+    expect(brb).toContain('<basic>open</basic>')
+    expect(brb).toContain('<rpid:activities><rpid:in-transit/></rpid:activities>')
+    expect(buildPidf('sip:a@b', 'away')).toContain('<rpid:away/>')
+  })
+
+  // Verbatim from linphonec 5.1 in the lab (linphone_core_set_consolidated_presence).
+  const linphone = (basic: string, activity = '', note = '') =>
+    `<?xml version="1.0" encoding="UTF-8"?>
+<presence xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid" entity="sip:bob@lab.trustline.test" xmlns="urn:ietf:params:xml:ns:pidf">
+ <tuple id="b0-8jx">
+  <status>
+   <basic>${basic}</basic>
+  </status>
+  <contact priority="0.5">sip:bob@127.0.0.1:45943;transport=tls</contact>
+  ${note ? `<note>${note}</note>` : ''}
+  <timestamp>2026-12-04T22:34:20Z</timestamp>
+ </tuple>
+ ${
+   activity
+     ? `<dm:person id="neniat">
+  <rpid:activities>
+   <rpid:${activity}/>
+  </rpid:activities>
+  <dm:timestamp>2026-12-04T22:34:20Z</dm:timestamp>
+ </dm:person>`
+     : ''
+ }
+</presence>`
+
+  it.each([
+    ['Online', linphone('open'), 'available'],
+    // Linphone's Busy (consolidated): open + away. liblinphone's own detailed status reads it as
+    // "Away", and so does every RFC 4480 reader: TrustLine shows away.
+    ['Busy', linphone('open', 'away'), 'away'],
+    ['Do not disturb', linphone('closed', 'away'), 'do-not-disturb'],
+    ['Offline', linphone('closed'), 'offline'],
+    ['Busy with a note', linphone('open', 'busy', 'In a meeting'), 'busy']
+  ])('reads Linphone %s as it was meant', (_name, doc, state) => {
+    expect(parsePidf(doc).state).toBe(state)
+  })
+
+  it('reads documents of earlier TrustLine versions (busy/away + <rpid:other>)', () => {
+    const old = (basic: string, acts: string) =>
+      `<presence xmlns="urn:ietf:params:xml:ns:pidf" xmlns:dm="urn:ietf:params:xml:ns:pidf:data-model" xmlns:rpid="urn:ietf:params:xml:ns:pidf:rpid"><tuple id="t1"><status><basic>${basic}</basic></status></tuple><dm:person id="p1"><rpid:activities>${acts}</rpid:activities></dm:person></presence>`
+    expect(
+      parsePidf(old('open', '<rpid:busy/><rpid:other>do-not-disturb</rpid:other>')).state
+    ).toBe('do-not-disturb')
+    expect(parsePidf(old('open', '<rpid:away/><rpid:other>be-right-back</rpid:other>')).state).toBe(
+      'be-right-back'
+    )
+    expect(parsePidf(old('open', '<rpid:steering/>')).state).toBe('be-right-back')
+    expect(parsePidf(old('closed', '<rpid:vacation/>')).state).toBe('do-not-disturb')
+  })
+
   it('drops control characters that XML cannot carry', () => {
     expect(parsePidf(buildPidf('sip:a@b', 'busy', 'a\u0001b'))).toEqual({
       state: 'busy',
