@@ -1,7 +1,8 @@
 import { join } from 'node:path'
 import { app } from 'electron'
 import { createCore } from './core'
-import { createPolicyService, loadPolicy } from './policy'
+import { NoticeRelay } from './notices'
+import { createPolicyService, loadPolicy, UserSettingsFile } from './policy'
 import { createTrustParts } from './trust-parts'
 import { forwardEvents, registerIpcHandlers, SenderGuard } from './ipc/register'
 import { installLastResort } from './last-resort'
@@ -29,9 +30,17 @@ hardenWebContents(isOwnPage)
 async function start(): Promise<void> {
   // The env override is for development only: in an installed app it would let any user escape
   // the policy IT deployed.
+  // The user's settings are read before the core exists (the policy merges them): what the
+  // durable path reports about the file reaches the core's notices once there are some.
+  const early = new NoticeRelay()
+  const userSettings = await UserSettingsFile.open(
+    join(app.getPath('userData'), 'user-settings.json'),
+    { notices: early, log: (m) => log(`[storage] ${m}`) }
+  )
   const policy = await createPolicyService({
     load: () => loadPolicy({ allowEnvOverride: !app.isPackaged }),
-    userSettings: () => ({}),
+    userSettings: () => userSettings.get(),
+    saveUserSettings: (patch) => userSettings.set(patch),
     onInvalid: (error) => log(`policy: ${error}`)
   })
   const core = createCore({
@@ -45,6 +54,7 @@ async function start(): Promise<void> {
     log
   })
   lastResort.notify(core.notices)
+  early.attach(core.notices)
   const guard = new SenderGuard(isOwnPage)
   registerIpcHandlers(core.dispatcher, guard)
   forwardEvents(core.events, guard)

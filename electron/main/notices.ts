@@ -22,6 +22,26 @@ function sameness(notice: NoticeInput | Notice): string {
 const MAX_NOTICES = 50
 
 /**
+ * Notices raised before the core's board exists (a file the host reads first, such as the user's
+ * settings): kept until `attach`, then passed on, so none is lost for being early.
+ */
+export class NoticeRelay implements NoticeSink {
+  #target: NoticeSink | null = null
+  readonly #early: NoticeInput[] = []
+
+  raise(notice: NoticeInput): void {
+    if (this.#target) this.#target.raise(notice)
+    else if (this.#early.length < MAX_NOTICES) this.#early.push(notice)
+  }
+
+  /** From now on notices go to `target`, the early ones first. */
+  attach(target: NoticeSink): void {
+    this.#target = target
+    for (const notice of this.#early.splice(0)) target.raise(notice)
+  }
+}
+
+/**
  * The core's notices: raised by producers, logged, sent to the renderer as `app:notice`, listed
  * by `app:list-notices` (a window that opens later sees them too), included in the helpdesk
  * report, and dismissed by the user. A repeat of the same notice (same code and parameters but

@@ -6,7 +6,8 @@ import { createCore } from './core'
 import { defaultDataDir } from './data-dir'
 import { startWebHost } from './host/web-host'
 import { installLastResort } from './last-resort'
-import { createPolicyService, loadPolicy } from './policy'
+import { NoticeRelay } from './notices'
+import { createPolicyService, loadPolicy, UserSettingsFile } from './policy'
 import { createTrustParts } from './trust-parts'
 
 // Browser host entry: the same core and contract as the Electron app, carried over a loopback
@@ -89,15 +90,24 @@ async function main(): Promise<void> {
   const log = (message: string, error?: unknown) =>
     console.error(`[trustline] ${message}`, error ?? '')
   const lastResort = installLastResort(process, log)
+  const dataDir = values['data-dir'] ?? defaultDataDir()
+  // The user's settings are read before the core exists (the policy merges them): what the
+  // durable path reports about the file reaches the core's notices once there are some.
+  const early = new NoticeRelay()
+  const userSettings = await UserSettingsFile.open(join(dataDir, 'user-settings.json'), {
+    notices: early,
+    log: (m) => log(`[storage] ${m}`)
+  })
   const policy = await createPolicyService({
     load: () => loadPolicy({ allowEnvOverride: true }),
-    userSettings: () => ({}),
+    userSettings: () => userSettings.get(),
+    saveUserSettings: (patch) => userSettings.set(patch),
     onInvalid: (error) => log(`policy: ${error}`)
   })
   const core = createCore({
     host: 'browser',
     version: pkg.version,
-    dataDir: values['data-dir'] ?? defaultDataDir(),
+    dataDir,
     policy,
     trust: createTrustParts({
       policyCaFiles: caFiles,
@@ -108,6 +118,7 @@ async function main(): Promise<void> {
     log
   })
   lastResort.notify(core.notices)
+  early.attach(core.notices)
   const host = await startWebHost({
     dispatcher: core.dispatcher,
     events: core.events,

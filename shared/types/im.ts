@@ -10,10 +10,20 @@ export type ImDirection = z.infer<typeof imDirectionSchema>
 /**
  * Delivery state of a message.
  *
- * Outgoing: `queued` (no connection yet) → `sending` → `accepted` (2xx) | `failed`.
- * Incoming messages are `received`.
+ * Outgoing: `queued` (no connection yet) → `sending` → `accepted` (2xx from the server) →
+ * `delivered` (the peer's device said it has it: IMDN positive-delivery, RFC 5438) → `displayed`
+ * (the peer's user has seen it: IMDN display) | `failed`. A state never moves back.
+ * Incoming: `received`, then `displayed` once our user has seen it in an open chat.
  */
-export const imStateSchema = z.enum(['queued', 'sending', 'accepted', 'failed', 'received'])
+export const imStateSchema = z.enum([
+  'queued',
+  'sending',
+  'accepted',
+  'delivered',
+  'displayed',
+  'failed',
+  'received'
+])
 
 /** Delivery state of a message. */
 export type ImState = z.infer<typeof imStateSchema>
@@ -83,7 +93,16 @@ export const imMessageSchema = z.object({
    * every copy of one request, so a copy resent after a lost connection is recognised and not
    * shown twice.
    */
-  dedupeKey: z.string().max(2000).optional()
+  dedupeKey: z.string().max(2000).optional(),
+  /** When the sender wrote it, as its CPIM DateTime says (RFC 3862 §5.4); incoming only. */
+  writtenAt: z.string().optional(),
+  /** The CPIM From when it names someone else than the conversation's peer (RFC 3862 §5.1). */
+  author: sipUriSchema.optional(),
+  /**
+   * An incoming message whose sender asked for a read receipt (IMDN `display`, RFC 5438): its
+   * Message-ID, which the receipt quotes.
+   */
+  displayReceipt: z.object({ messageId: z.string().min(1).max(256) }).optional()
 })
 
 /** One instant message. */

@@ -7,7 +7,8 @@ export const dataFileSchema = z.enum([
   'domain-decisions',
   'account',
   'history',
-  'history-folder'
+  'history-folder',
+  'user-settings'
 ])
 
 /** Which of the core's local files a notice is about. */

@@ -64,7 +64,9 @@ export const policyFileSchema = z
     /** Whether users may accept a certificate the engine rejected (a trust exception). */
     allowTrustExceptions: z.boolean().optional(),
     /** The only SIP domains users may sign in to (compared case-insensitively); [] allows none. */
-    allowedSipDomains: z.array(policyDomainSchema).max(1024).optional()
+    allowedSipDomains: z.array(policyDomainSchema).max(1024).optional(),
+    /** Whether TrustLine tells senders that their message was read (IMDN display, RFC 5438). */
+    sendReadReceipts: z.boolean().optional()
   })
   .superRefine((p, ctx) => {
     const preset = p.server?.sipDomain
@@ -100,7 +102,9 @@ export const policySettingsSchema = z.object({
   revocation: revocationModeSchema,
   allowTrustExceptions: z.boolean(),
   /** SIP domains sign-in is allowed for; null = any. */
-  allowedSipDomains: z.array(z.string()).nullable()
+  allowedSipDomains: z.array(z.string()).nullable(),
+  /** Tell senders who ask for it that their message was read (delivery receipts always go). */
+  sendReadReceipts: z.boolean()
 })
 
 /** The settings a policy can lock. */
@@ -152,9 +156,18 @@ export const effectivePolicySchema = z.object({
     trustedCaFiles: effectiveSettingSchema(shape.trustedCaFiles),
     revocation: effectiveSettingSchema(shape.revocation),
     allowTrustExceptions: effectiveSettingSchema(shape.allowTrustExceptions),
-    allowedSipDomains: effectiveSettingSchema(shape.allowedSipDomains)
+    allowedSipDomains: effectiveSettingSchema(shape.allowedSipDomains),
+    sendReadReceipts: effectiveSettingSchema(shape.sendReadReceipts)
   })
 })
+
+/** The policy-lockable settings a user may change (those the policy file does not lock). */
+export const userSettingsSchema = z.strictObject({
+  sendReadReceipts: z.boolean().optional()
+})
+
+/** The policy-lockable settings a user may change. */
+export type UserSettings = z.infer<typeof userSettingsSchema>
 
 /** Every policy-lockable setting as in force. */
 export type EffectivePolicy = z.infer<typeof effectivePolicySchema>

@@ -318,7 +318,7 @@ export class Linphone {
   async friend(peer: string): Promise<LinphoneFriendPresence> {
     const lines = await this.labCommand(`lab-friend ${peer}`)
     const line = lines.find((l) => l.startsWith('friend ')) ?? ''
-    const m = /consolidated=(\S+) status=(.+?) basic=(\S+)(?: activities=(\S*) note=(.*))?$/.exec(
+    const m = /consolidated=(\S+) status=(.+?) basic=(\S+)(?: activities=(.*?) note=(.*))?$/.exec(
       line
     )
     if (!m) throw new Error(`linphonec ${this.name}: unexpected friend line ${line}`)
@@ -326,7 +326,7 @@ export class Linphone {
       consolidated: m[1]!,
       status: m[2]!,
       basic: m[3] as LinphoneFriendPresence['basic'],
-      activities: m[4] ? m[4].split(',') : [],
+      activities: m[4] ? m[4].split('|') : [],
       note: m[5] ?? ''
     }
   }

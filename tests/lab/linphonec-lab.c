@@ -186,7 +186,7 @@ static void friend_status(const char *uri) {
     unsigned int n = linphone_presence_model_get_nb_activities(m);
     for (unsigned int i = 0; i < n; i++) {
       char *a = linphone_presence_activity_to_string(linphone_presence_model_get_nth_activity(m, i));
-      printf("%s%s", i ? "," : "", a ? a : "?");
+      printf("%s%s", i ? "|" : "", a ? a : "?");
       if (a) bctbx_free(a);
     }
     LinphonePresenceNote *note = linphone_presence_model_get_note(m, NULL);
@@ -196,7 +196,7 @@ static void friend_status(const char *uri) {
     printf(" basic=none");
   }
   printf("\n");
-  fflush(stdout);
+  out("ok friend %s%s", uri, "");
 }
 
 static void lab_command(char *line) {

@@ -6,7 +6,7 @@ type PolicyChannels = typeof policyChannels
 
 /**
  * The `policy:` handlers, typed from their channel file so this compiles before the channels join
- * shared/ipc/contract.ts; once they do, this type equals `HandlerMap<'policy:get' | 'policy:reload'>`.
+ * shared/ipc/contract.ts; once they do, this type equals `HandlerMap<'policy:get' | 'policy:reload' | 'policy:set'>`.
  */
 export type PolicyHandlerMap = {
   [K in keyof PolicyChannels]: (
@@ -23,6 +23,7 @@ export interface PolicyHandlerDeps {
 export function createPolicyHandlers(deps: PolicyHandlerDeps): PolicyHandlerMap {
   return {
     'policy:get': () => deps.policy.get(),
-    'policy:reload': () => deps.policy.reload()
+    'policy:reload': () => deps.policy.reload(),
+    'policy:set': (request) => deps.policy.setUser(request)
   }
 }

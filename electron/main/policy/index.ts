@@ -2,3 +2,4 @@ export { loadPolicy, lockedDownPolicy, maxPolicyBytes, type LoadedPolicy } from 
 export { defaultSettings, isSipDomainAllowed, mergeSettings } from './merge'
 export { policyFileEnv, policyFilePath, type PolicyPathOptions } from './paths'
 export { createPolicyService, type PolicyService, type PolicyServiceDeps } from './service'
+export { UserSettingsFile } from './user-settings'

@@ -17,7 +17,9 @@ export const lockedDownPolicy: Readonly<PolicyFile> = Object.freeze({
   trustedCaFiles: Object.freeze([]) as unknown as string[],
   revocation: 'hard-fail',
   allowTrustExceptions: false,
-  allowedSipDomains: Object.freeze([]) as unknown as string[]
+  allowedSipDomains: Object.freeze([]) as unknown as string[],
+  // Nothing leaves that the user did not send; a broken policy must not reveal reading habits.
+  sendReadReceipts: false
 })
 
 /** The outcome of reading the policy file. */

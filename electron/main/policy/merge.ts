@@ -19,7 +19,10 @@ export const defaultSettings: Readonly<PolicySettings> = Object.freeze({
   // responder warns rather than fails, because many SIP servers' CAs run none.
   revocation: 'soft-fail',
   allowTrustExceptions: true,
-  allowedSipDomains: null
+  allowedSipDomains: null,
+  // Read receipts are what people expect from a chat (and what Linphone sends); the user or the
+  // policy can turn them off.
+  sendReadReceipts: true
 })
 
 /**
@@ -76,7 +79,8 @@ export function mergeSettings(
       trustedCaFiles: pick('trustedCaFiles', policy?.trustedCaFiles),
       revocation: pick('revocation', policy?.revocation),
       allowTrustExceptions: pick('allowTrustExceptions', policy?.allowTrustExceptions),
-      allowedSipDomains: allowed
+      allowedSipDomains: allowed,
+      sendReadReceipts: pick('sendReadReceipts', policy?.sendReadReceipts)
     }
   }
 }

@@ -1,4 +1,5 @@
-import type { EffectivePolicy, PolicySettings } from '../../../shared/types/policy'
+import { IpcFailure } from '../../../shared/ipc/result'
+import type { EffectivePolicy, PolicySettings, UserSettings } from '../../../shared/types/policy'
 import type { LoadedPolicy } from './load'
 import { mergeSettings } from './merge'
 
@@ -10,6 +11,8 @@ export interface PolicyServiceDeps {
   userSettings: () => Partial<PolicySettings>
   /** Told once per load that found an invalid file, so it reaches the log. */
   onInvalid?: (error: string) => void
+  /** Keeps the user's choices durably (UserSettingsFile.set); without it they cannot change. */
+  saveUserSettings?: (patch: UserSettings) => Promise<void>
 }
 
 /** Holds the loaded policy; answers the settings in force and reloads on request. */
@@ -18,6 +21,11 @@ export interface PolicyService {
   get(): EffectivePolicy
   /** Reads the policy file again. */
   reload(): Promise<EffectivePolicy>
+  /**
+   * Saves the user's choice for settings the policy does not lock and answers the settings in
+   * force; refuses (`policy-locked`) when the policy locks one of them.
+   */
+  setUser(patch: UserSettings): Promise<EffectivePolicy>
 }
 
 /** Loads the policy once, then serves it; call before the first `get()`. */
@@ -32,6 +40,23 @@ export async function createPolicyService(deps: PolicyServiceDeps): Promise<Poli
     get: () => mergeSettings(deps.userSettings(), loaded),
     reload: async () => {
       loaded = await load()
+      return mergeSettings(deps.userSettings(), loaded)
+    },
+    setUser: async (patch) => {
+      const current = mergeSettings(deps.userSettings(), loaded)
+      for (const key of Object.keys(patch) as Array<keyof UserSettings>) {
+        const setting = current.settings[key]
+        if (setting.locked) {
+          throw new IpcFailure(
+            'policy-locked',
+            `This setting is set by your organisation's policy (${setting.lockedBy ?? current.source}).`
+          )
+        }
+      }
+      if (!deps.saveUserSettings) {
+        throw new IpcFailure('unavailable', 'Settings cannot be saved here.')
+      }
+      await deps.saveUserSettings(patch)
       return mergeSettings(deps.userSettings(), loaded)
     }
   }

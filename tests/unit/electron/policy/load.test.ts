@@ -127,7 +127,8 @@ describe('loadPolicy', () => {
       trustedCaFiles: [],
       revocation: 'hard-fail',
       allowTrustExceptions: false,
-      allowedSipDomains: []
+      allowedSipDomains: [],
+      sendReadReceipts: false
     })
     expect(Object.isFrozen(lockedDownPolicy)).toBe(true)
     expect(Object.isFrozen(lockedDownPolicy.allowedSipDomains)).toBe(true)

@@ -16,7 +16,8 @@ const user: PolicySettings = {
   trustedCaFiles: ['/home/me/ca.pem'],
   revocation: 'off',
   allowTrustExceptions: true,
-  allowedSipDomains: null
+  allowedSipDomains: null,
+  sendReadReceipts: false
 }
 
 const values = (loaded: LoadedPolicy, mine: Partial<PolicySettings> = user) =>
@@ -39,6 +40,26 @@ describe('mergeSettings', () => {
     }
     expect(effective.settings.revocation.value).toBe('soft-fail')
     expect(effective.settings.allowTrustExceptions.value).toBe(true)
+    expect(effective.settings.sendReadReceipts.value).toBe(true)
+  })
+
+  it('read receipts: on by default, the user may turn them off, a policy locks them', () => {
+    expect(mergeSettings({ sendReadReceipts: false }, none).settings.sendReadReceipts).toEqual({
+      value: false,
+      locked: false,
+      lockedBy: null,
+      origin: 'user'
+    })
+    const locked = mergeSettings(
+      { sendReadReceipts: true },
+      { policy: { sendReadReceipts: false }, source }
+    )
+    expect(locked.settings.sendReadReceipts).toEqual({
+      value: false,
+      locked: true,
+      lockedBy: source,
+      origin: 'policy'
+    })
   })
 
   it('no policy → the user settings, unlocked', () => {

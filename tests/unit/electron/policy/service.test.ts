@@ -52,13 +52,44 @@ describe('createPolicyHandlers', () => {
     expect(got.settings.allowTrustExceptions).toMatchObject({ value: false, lockedBy: source })
   })
 
-  it('has a handler for every policy channel and requests are void', () => {
+  it('has a handler for every policy channel; get and reload take nothing, set only known keys', () => {
     expect(
-      Object.keys(createPolicyHandlers({ policy: { get: vi.fn(), reload: vi.fn() } }))
+      Object.keys(
+        createPolicyHandlers({ policy: { get: vi.fn(), reload: vi.fn(), setUser: vi.fn() } })
+      )
     ).toEqual(Object.keys(policyChannels))
-    for (const channel of Object.values(policyChannels)) {
+    for (const channel of [policyChannels['policy:get'], policyChannels['policy:reload']]) {
       expect(channel.request.safeParse(undefined).success).toBe(true)
       expect(channel.request.safeParse({ file: '/tmp/x' }).success).toBe(false)
     }
+    const set = policyChannels['policy:set'].request
+    expect(set.safeParse({ sendReadReceipts: false }).success).toBe(true)
+    expect(set.safeParse({ allowTrustExceptions: true }).success).toBe(false)
+  })
+
+  it('policy:set saves what the policy leaves to the user and refuses what it locks', async () => {
+    let saved = {}
+    const save = vi.fn((patch: object) => {
+      saved = { ...saved, ...patch }
+      return Promise.resolve()
+    })
+    const free = await createPolicyService({
+      load: () => Promise.resolve({ policy: null, source }),
+      userSettings: () => saved,
+      saveUserSettings: save
+    })
+    const after = await createPolicyHandlers({ policy: free })['policy:set']({
+      sendReadReceipts: false
+    })
+    expect(after.settings.sendReadReceipts).toMatchObject({ value: false, origin: 'user' })
+    const locked = await createPolicyService({
+      load: () => Promise.resolve({ policy: { sendReadReceipts: true }, source }),
+      userSettings: () => ({}),
+      saveUserSettings: save
+    })
+    await expect(locked.setUser({ sendReadReceipts: false })).rejects.toMatchObject({
+      code: 'policy-locked'
+    })
+    expect(save).toHaveBeenCalledTimes(1)
   })
 })

@@ -56,7 +56,8 @@ const samplePolicy = {
     trustedCaFiles: locked(['/etc/trustline/corp-ca.pem']),
     revocation: locked('hard-fail' as const),
     allowTrustExceptions: locked(false),
-    allowedSipDomains: { value: null, locked: false, lockedBy: null, origin: 'default' as const }
+    allowedSipDomains: { value: null, locked: false, lockedBy: null, origin: 'default' as const },
+    sendReadReceipts: { value: false, locked: false, lockedBy: null, origin: 'user' as const }
   }
 }
 const sampleLogEntry = {
@@ -114,6 +115,7 @@ export const invokeSamples: {
   'sip:get-log': { request: undefined, response: [sampleLogEntry] },
   'sip:clear-log': { request: undefined, response: { cleared: true } },
   'policy:reload': { request: undefined, response: samplePolicy },
+  'policy:set': { request: { sendReadReceipts: false }, response: samplePolicy },
   'app:get-info': {
     request: undefined,
     response: {
