@@ -128,7 +128,11 @@ export function createCore(options: CoreOptions): Core {
     connector: connection.connect,
     log: (m) => log(`[sip] ${m}`),
     storage,
-    ...(options.session ? { session: options.session } : {}),
+    session: {
+      // The privacy setting as in force at the moment a receipt would go out.
+      sendReadReceipts: () => policy?.get().settings.sendReadReceipts.value ?? true,
+      ...options.session
+    },
     events: {
       ...sipEventsTo(events),
       onWire: (direction, text) => sipLog.add(direction, text)
@@ -229,7 +233,9 @@ export function createCore(options: CoreOptions): Core {
               const reloaded = await policy.reload()
               await connection.redecide()
               return reloaded
-            }
+            },
+            // Read receipts are the only user setting so far; nothing live depends on it.
+            setUser: (patch) => policy.setUser(patch)
           }
         })
       : {}),

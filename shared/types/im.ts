@@ -36,7 +36,9 @@ export type ImState = z.infer<typeof imStateSchema>
  *   `refused` (any other);
  * - from TrustLine: `no-connection` (no connection within the delivery time, param `seconds`),
  *   `signed-out`, `connection-failed` (the session ended, param `cause`: a session failure
- *   code), `interrupted` (TrustLine closed before the answer), `invalid-address`.
+ *   code), `interrupted` (TrustLine closed before the answer), `invalid-address`;
+ * - from the peer's device after the server took it: `recipient-failed` (an IMDN
+ *   negative-delivery receipt, RFC 5438 §7.2.1.1; param `status`, the IMDN status).
  */
 export const imFailureCodeSchema = z.enum([
   'offline',
@@ -54,7 +56,8 @@ export const imFailureCodeSchema = z.enum([
   'signed-out',
   'connection-failed',
   'interrupted',
-  'invalid-address'
+  'invalid-address',
+  'recipient-failed'
 ])
 
 /** Why a message was not delivered, as a code. */

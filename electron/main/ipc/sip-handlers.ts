@@ -33,6 +33,8 @@ export interface SessionService {
   readonly im: {
     send(to: string, body: string): Promise<ImMessage>
     setTyping(to: string, active: boolean): Promise<'sent' | 'skipped'>
+    /** The user has seen the conversation: read receipts go out (when allowed). */
+    markSeen(conversation: string): Promise<void>
   }
   readonly subscriptions: { get(uri: string): ContactPresence | undefined }
 }
@@ -110,6 +112,7 @@ export function createSipHandlers(deps: SipHandlerDeps): SipHandlerMap {
     'im:history': (req) => history.history(req.conversation, req.limit, req.before),
     'im:list-conversations': () => history.summaries(),
     'im:mark-read': async (req) => {
+      await session.im.markSeen(req.conversation)
       await history.markRead(req.conversation)
       return { unread: await history.unread(req.conversation) }
     },

@@ -28,7 +28,10 @@ export interface IncomingMessage {
 export interface ReceiveAnswer {
   status: number
   reason?: string
-  /** Whole header lines, e.g. `Accept: text/plain` for a 415 (RFC 3428 §7). */
+  /**
+   * Whole header lines, e.g. `Accept-Encoding` for a 415 about a body coding. The Accept header
+   * of a 415 is the stack's: one, listing `AgentSetup.accept` (RFC 3428 §7).
+   */
   headers?: string[]
 }
 
@@ -82,6 +85,11 @@ export interface AgentSetup {
   timers: Timers
   events: AgentEvents
   receive: ReceiveHandler
+  /**
+   * The MESSAGE bodies `receive` takes, for the one Accept header of every 415 and OPTIONS
+   * answer (RFC 3261 §21.4.16, §11.2).
+   */
+  accept: string
   log: (message: string) => void
   /** Sees every SIP message on the wire (the helpdesk's SIP log). */
   trace?: (direction: 'out' | 'in', text: string) => void

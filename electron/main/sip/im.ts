@@ -1,15 +1,24 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import type { ImFailure, ImFailureCode, ImMessage, Typing } from '../../../shared/types/im'
+import type { ImFailure, ImFailureCode, ImMessage, ImState, Typing } from '../../../shared/types/im'
 import { normalizeAor } from '../../../shared/types/sip'
 import type { IncomingMessage, ReceiveAnswer } from './agent'
 import { backoffDelay, type BackoffPolicy } from './backoff'
+import { ACCEPTED_ENCODINGS } from './content-coding'
+import { CPIM_CONTENT_TYPE } from './cpim'
+import { buildImdnCpim, type ImdnNotification } from './imdn'
 import { realTimers, type Timers } from './publish'
+import {
+  classifyIncoming,
+  cpimText,
+  ISCOMPOSING_CONTENT_TYPE,
+  outgoingMayMove,
+  receiptState,
+  TEXT_CONTENT_TYPE,
+  type Incoming
+} from './receipts'
 import { escapeXml, parseXml } from './xml'
 
-/** Content type of our instant messages (RFC 3428 §9 recommends text/plain with a charset). */
-export const TEXT_CONTENT_TYPE = 'text/plain;charset=UTF-8'
-/** Content type of an isComposing indication (RFC 3994 §5). */
-export const ISCOMPOSING_CONTENT_TYPE = 'application/im-iscomposing+xml'
+export { ISCOMPOSING_CONTENT_TYPE, TEXT_CONTENT_TYPE }
 const ISCOMPOSING_NS = 'urn:ietf:params:xml:ns:im-iscomposing'
 
 /** What makes the copies of one MESSAGE one request for the receiver (RFC 3261 §8.2.2.2). */
@@ -60,6 +69,10 @@ export interface ImHistory {
   ): Promise<ImMessage | undefined>
   /** The received message of this conversation with this `dedupeKey`, if it is there. */
   findReceived(conversation: string, dedupeKey: string): Promise<ImMessage | undefined>
+  /** One message of a conversation by id (a receipt names the message it is about). */
+  message(conversation: string, id: string): Promise<ImMessage | undefined>
+  /** A conversation's newest messages, oldest first. */
+  history(conversation: string): Promise<{ messages: ImMessage[] }>
 }
 
 /** Options of the IM service. */
@@ -78,7 +91,12 @@ export interface ImServiceOptions {
   retry?: BackoffPolicy
   /** How long typing indications to a peer stay off after it answered 415. */
   typingBackoffMs?: number
+  /** A new message id; it is also the Call-ID of its MESSAGE and its IMDN Message-ID. */
   newId?: () => string
+  /** Our own address of record (From of what we wrap in CPIM); undefined while signed out. */
+  self?: () => string | undefined
+  /** Whether read receipts may go out (the privacy setting, maybe locked by policy). */
+  sendReadReceipts?: () => boolean
   onUpdated?: (message: ImMessage) => void
   onReceived?: (message: ImMessage) => void
   onTyping?: (typing: Typing) => void
@@ -89,6 +107,11 @@ export interface ImServiceOptions {
 interface Outgoing {
   message: ImMessage
   identity: RequestIdentity
+  /**
+   * Sent in CPIM with receipt requests (true) or as plain text (false); decided at the first
+   * attempt, so every copy is the same request. Null before the first attempt.
+   */
+  cpim: boolean | null
   /** When it fails at the latest. */
   deadline: number
   /**
@@ -108,9 +131,6 @@ interface Outgoing {
 
 /** Answers that mean "not now" rather than "no" (RFC 3261 §21.4.9, §21.4.18, §21.5.4). */
 const TRANSIENT = new Set([408, 480, 503])
-
-/** What an incoming MESSAGE may carry, for a 415's Accept (RFC 3428 §7). */
-const ACCEPTED_TYPES = `text/plain, ${ISCOMPOSING_CONTENT_TYPE}`
 
 /** Failure codes of final answers to a MESSAGE; other 5xx are `server-error`, the rest `refused`. */
 const FAILURE_CODES: Readonly<Record<number, ImFailureCode>> = {
@@ -154,6 +174,13 @@ const DEFAULT_REMOTE_REFRESH_S = 120
  * an answer) is retried after a transient answer (408, 480, 503; Retry-After honoured) with
  * back-off, since the peer may be reconnecting too; every message fails at the latest after
  * `deliveryTimeoutMs`.
+ *
+ * Beyond the server (RFC 5438 IMDN): a peer that showed it understands CPIM and IMDN (it sent
+ * either) gets our messages in CPIM (RFC 3862) asking for delivery and read receipts, others
+ * plain text, whose receipts (Linphone sends them anyway) quote the Call-ID, the message id. A
+ * receipt moves our message on to `delivered` or `displayed`, never back. We send a delivery
+ * receipt once a received message is stored, and a read receipt once our user has seen it
+ * (`markSeen`), if the privacy setting lets us.
  */
 export class ImService {
   readonly #o: Required<Omit<ImServiceOptions, 'log'>> & { log: (m: string) => void }
@@ -164,6 +191,10 @@ export class ImService {
   readonly #typingOff = new Map<string, number>()
   readonly #typingSent = new Map<string, { active: boolean; at: number }>()
   readonly #remoteTyping = new Map<string, unknown>()
+  /** Peers that showed they understand CPIM and IMDN (they sent either), for this sign-in. */
+  readonly #speaksImdn = new Set<string>()
+  /** The state change of each message being recorded, so changes of one message queue. */
+  readonly #updates = new Map<string, Promise<ImMessage>>()
 
   constructor(options: ImServiceOptions) {
     this.#o = {
@@ -173,6 +204,8 @@ export class ImService {
       retry: { baseMs: 2000, maxMs: 30_000 },
       typingBackoffMs: 10 * 60_000,
       newId: randomUUID,
+      self: () => undefined,
+      sendReadReceipts: () => true,
       onUpdated: () => undefined,
       onReceived: () => undefined,
       onTyping: () => undefined,
@@ -209,6 +242,8 @@ export class ImService {
 
   /** Signed out or the session ended: every message not delivered yet fails now, saying why. */
   async failQueued(failure: ImFailure): Promise<void> {
+    // What peers showed they understand belongs to this sign-in; the next may be another account.
+    this.#speaksImdn.clear()
     const pending = [...this.#outgoing.values()]
     await Promise.all(pending.map((o) => this.#finish(o, 'failed', failure)))
   }
@@ -231,6 +266,7 @@ export class ImService {
       message: stored,
       // The message id is unique: it serves as the Call-ID of every copy.
       identity: { callId: stored.id, fromTag: randomBytes(8).toString('hex'), cseq: 1 },
+      cpim: null,
       deadline: this.#o.timers.now() + this.#o.deliveryTimeoutMs,
       retries: !this.#transport,
       failures: 0,
@@ -251,22 +287,34 @@ export class ImService {
 
   /**
    * Handles an incoming MESSAGE and says what to answer: 200 once it is stored (or when it is
-   * a copy of one already stored), 415 with Accept for a type we do not show (RFC 3428 §7).
-   * Rejects if it could not be stored (the caller answers 500 and the sender tries again).
+   * a copy of one already stored), 415 for a type we do not show (RFC 3428 §7; the stack adds
+   * the one Accept header) or a body coding the transport could not undo (with
+   * Accept-Encoding, RFC 3261 §21.4.16), 400 for a CPIM or IMDN body that is not one. Text,
+   * in CPIM or not, is stored and shown; receipts move our messages on. Rejects if it could not
+   * be stored (the caller answers 500 and the sender tries again).
    */
   async receive(incoming: IncomingMessage): Promise<ReceiveAnswer> {
     const conversation = normalizeAor(incoming.from)
-    const type = (incoming.contentType ?? 'text/plain').split(';')[0]?.trim().toLowerCase()
-    if (type === ISCOMPOSING_CONTENT_TYPE) {
-      this.#onComposing(conversation, incoming.body)
-      return { status: 200 }
-    }
-    if (type !== 'text/plain') {
+    if (incoming.header('Content-Encoding') !== undefined) {
+      // Still coded: the transport could not undo it (unknown coding, corrupt, too large).
       return {
         status: 415,
         reason: 'Unsupported Media Type',
-        headers: [`Accept: ${ACCEPTED_TYPES}`]
+        headers: [`Accept-Encoding: ${ACCEPTED_ENCODINGS}`]
       }
+    }
+    const carried = classifyIncoming(incoming.contentType, incoming.body)
+    if (carried.kind === 'unsupported') return { status: 415, reason: 'Unsupported Media Type' }
+    if (carried.kind === 'malformed')
+      return { status: 400, reason: `Bad Request: ${carried.reason}` }
+    if (carried.kind === 'composing') {
+      this.#onComposing(conversation, carried.body)
+      return { status: 200 }
+    }
+    if (carried.cpim || carried.kind === 'receipt') this.#speaksImdn.add(conversation)
+    if (carried.kind === 'receipt') {
+      await this.#onReceipt(conversation, carried.notification)
+      return { status: 200 }
     }
     const dedupeKey = `${conversation} ${incoming.callId} ${incoming.cseq}`
     const earlier = this.#receiving.get(dedupeKey)
@@ -278,7 +326,7 @@ export class ImService {
         // The first copy could not be stored: this one tries.
       }
     }
-    const storing = this.#store(conversation, incoming.body, dedupeKey)
+    const storing = this.#store(conversation, carried, dedupeKey)
     this.#receiving.set(dedupeKey, storing)
     try {
       await storing
@@ -286,6 +334,31 @@ export class ImService {
       if (this.#receiving.get(dedupeKey) === storing) this.#receiving.delete(dedupeKey)
     }
     return { status: 200 }
+  }
+
+  /**
+   * Our user has seen the conversation (open chat, window in front): every received message
+   * that asked for a read receipt becomes `displayed`, and the receipt goes out unless the user
+   * or the policy turned read receipts off (then it never goes, not even later). While not
+   * connected nothing changes, so the receipts go when the chat is seen again.
+   */
+  async markSeen(conversation: string): Promise<void> {
+    const peer = normalizeAor(conversation)
+    const allowed = this.#o.sendReadReceipts()
+    if (allowed && !this.#transport) return
+    const { messages } = await this.#o.history.history(peer)
+    for (const m of messages) {
+      if (m.direction !== 'in' || m.state !== 'received' || !m.displayReceipt) continue
+      await this.#update(m, 'displayed')
+      if (allowed) {
+        this.#sendReceipt(peer, {
+          kind: 'display',
+          status: 'displayed',
+          messageId: m.displayReceipt.messageId,
+          dateTime: new Date(m.writtenAt ?? m.sentAt)
+        })
+      }
+    }
   }
 
   /**
@@ -326,22 +399,45 @@ export class ImService {
     this.#remoteTyping.clear()
   }
 
-  async #store(conversation: string, body: string, dedupeKey: string): Promise<void> {
-    // A copy of a message we have: the sender lost our 200 with its connection. Answer 200
-    // again, show nothing new.
-    if (await this.#o.history.findReceived(conversation, dedupeKey)) return
-    this.#clearRemoteTyping(conversation)
-    const message: ImMessage = {
-      id: this.#o.newId(),
-      conversation,
-      direction: 'in',
-      body,
-      sentAt: new Date(this.#o.timers.now()).toISOString(),
-      state: 'received',
-      dedupeKey
+  /**
+   * Stores a received text once, then tells the sender it arrived if asked (RFC 5438 §7.1.1:
+   * after the durable store, as the 200 is). A copy of a message we have (the sender lost our 200
+   * with its connection) is not shown again, but its receipt goes again: it may have been lost
+   * the same way.
+   */
+  async #store(
+    conversation: string,
+    text: Extract<Incoming, { kind: 'text' }>,
+    dedupeKey: string
+  ): Promise<void> {
+    let stored = await this.#o.history.findReceived(conversation, dedupeKey)
+    if (!stored) {
+      this.#clearRemoteTyping(conversation)
+      const request = text.request
+      stored = await this.#o.history.append({
+        id: this.#o.newId(),
+        conversation,
+        direction: 'in',
+        body: text.body,
+        sentAt: new Date(this.#o.timers.now()).toISOString(),
+        state: 'received',
+        dedupeKey,
+        ...(text.writtenAt ? { writtenAt: text.writtenAt } : {}),
+        ...(text.author && text.author !== conversation ? { author: text.author } : {}),
+        ...(request?.dispositions.has('display')
+          ? { displayReceipt: { messageId: request.messageId } }
+          : {})
+      })
+      this.#o.onReceived(stored)
     }
-    const stored = await this.#o.history.append(message)
-    this.#o.onReceived(stored)
+    if (text.request?.dispositions.has('positive-delivery')) {
+      this.#sendReceipt(conversation, {
+        kind: 'delivery',
+        status: 'delivered',
+        messageId: text.request.messageId,
+        dateTime: new Date(text.writtenAt ?? stored.sentAt)
+      })
+    }
   }
 
   /** Sends now if connected, else waits for `attach`. Never rejects: errors end in the log. */
@@ -365,18 +461,18 @@ export class ImService {
     const current = () => this.#outgoing.get(o.message.id) === o
     if (o.message.state !== 'sending') o.message = await this.#update(o.message, 'sending')
     if (!current()) return
-    let outcome: SendOutcome
-    try {
-      outcome = await transport.sendMessage({
-        to: o.message.conversation,
-        body: o.message.body,
-        contentType: TEXT_CONTENT_TYPE,
-        identity: o.identity
-      })
-    } catch (error) {
-      outcome = { kind: 'transport-error', reason: String(error) }
-    }
+    o.cpim ??= this.#speaksImdn.has(o.message.conversation) && this.#o.self() !== undefined
+    let outcome = await this.#sendText(transport, o)
     if (!current()) return
+    if (outcome.kind === 'response' && outcome.status === 415 && o.cpim) {
+      // It did not take CPIM after all: plain text to it from now on, and this message again
+      // now, as a new request (next CSeq): the refused one was not stored, this is no copy.
+      this.#speaksImdn.delete(o.message.conversation)
+      o.cpim = false
+      o.identity = { ...o.identity, cseq: o.identity.cseq + 1 }
+      outcome = await this.#sendText(transport, o)
+      if (!current()) return
+    }
     if (outcome.kind === 'response') {
       if (outcome.status >= 200 && outcome.status < 300) {
         await this.#finish(o, 'accepted')
@@ -409,6 +505,105 @@ export class ImService {
     }
   }
 
+  /** One MESSAGE with the text, in CPIM with receipt requests or plain, with its identity. */
+  async #sendText(transport: ImTransport, o: Outgoing): Promise<SendOutcome> {
+    const self = this.#o.self()
+    const cpim = o.cpim === true && self !== undefined
+    const m = o.message
+    try {
+      return await transport.sendMessage({
+        to: m.conversation,
+        body: cpim
+          ? cpimText({
+              from: self,
+              to: m.conversation,
+              messageId: m.id,
+              body: m.body,
+              now: new Date(m.sentAt)
+            })
+          : m.body,
+        contentType: cpim ? CPIM_CONTENT_TYPE : TEXT_CONTENT_TYPE,
+        identity: o.identity
+      })
+    } catch (error) {
+      return { kind: 'transport-error', reason: String(error) }
+    }
+  }
+
+  /**
+   * A receipt for one of our messages: the state moves forward, never back. A message still on
+   * its way that the peer's device reports delivered needs no more copies.
+   */
+  async #onReceipt(conversation: string, n: ImdnNotification): Promise<void> {
+    const state = receiptState(n)
+    if (!state) return
+    const failure: ImFailure | undefined =
+      state === 'failed'
+        ? {
+            code: 'recipient-failed',
+            params: { status: n.status },
+            reason: `the recipient's device reported it as not delivered (${n.status})`
+          }
+        : undefined
+    const o = this.#outgoing.get(n.messageId)
+    if (o && o.message.conversation === conversation) {
+      await this.#finish(o, state, failure)
+      return
+    }
+    const message = await this.#o.history.message(conversation, n.messageId)
+    if (!message || message.direction !== 'out') {
+      this.#o.log(`receipt from ${conversation} for a message we do not know (${n.messageId})`)
+      return
+    }
+    await this.#update(message, state, failure)
+  }
+
+  /**
+   * Sends a receipt as Linphone expects it: the IMDN document in CPIM (RFC 5438 §7.1.1), its
+   * Call-ID the notification's Message-ID. Best effort: it is not queued, and a failure is
+   * logged (the sender's message stays as its server left it).
+   */
+  #sendReceipt(
+    conversation: string,
+    n: ({ kind: 'delivery'; status: 'delivered' } | { kind: 'display'; status: 'displayed' }) & {
+      messageId: string
+      dateTime: Date
+    }
+  ): void {
+    const transport = this.#transport
+    const self = this.#o.self()
+    if (!transport || !self) {
+      this.#o.log(`${n.kind} receipt to ${conversation} not sent: not connected`)
+      return
+    }
+    const id = this.#o.newId()
+    const body = buildImdnCpim({
+      ...n,
+      from: self,
+      to: conversation,
+      recipientUri: self,
+      notificationId: id,
+      now: new Date(this.#o.timers.now())
+    })
+    transport
+      .sendMessage({
+        to: conversation,
+        body,
+        contentType: CPIM_CONTENT_TYPE,
+        identity: { callId: id, fromTag: randomBytes(8).toString('hex'), cseq: 1 }
+      })
+      .then((outcome) => {
+        if (outcome.kind !== 'response' || outcome.status >= 300) {
+          const why =
+            outcome.kind === 'response' ? `${outcome.status} ${outcome.reason}` : outcome.kind
+          this.#o.log(`${n.kind} receipt to ${conversation} not delivered: ${why}`)
+        }
+      })
+      .catch((error: unknown) =>
+        this.#o.log(`${n.kind} receipt to ${conversation} failed: ${String(error)}`)
+      )
+  }
+
   /** Tries again after back-off (or the server's Retry-After), unless that passes the deadline. */
   #retryLater(o: Outgoing, failure: ImFailure, retryAfterSeconds?: number): void {
     o.last = failure
@@ -433,7 +628,7 @@ export class ImService {
   }
 
   /** Ends a message's delivery: no more attempts, the final state recorded and reported. */
-  async #finish(o: Outgoing, state: 'accepted' | 'failed', failure?: ImFailure): Promise<void> {
+  async #finish(o: Outgoing, state: ImState, failure?: ImFailure): Promise<void> {
     if (this.#outgoing.get(o.message.id) !== o) return
     this.#outgoing.delete(o.message.id)
     this.#clearTimers(o)
@@ -458,15 +653,35 @@ export class ImService {
   /**
    * Records a state change and reports it. If history cannot record it (disk full, say), the
    * change is still reported, since it is true (the server did accept the message), and the
-   * log says it was not recorded; it never becomes an unhandled rejection.
+   * log says it was not recorded; it never becomes an unhandled rejection. An outgoing message
+   * only moves forward: a receipt may have come before the server's answer (or a retry's), and
+   * the later state is kept.
    */
-  async #update(
-    message: ImMessage,
-    state: ImMessage['state'],
-    failure?: ImFailure
-  ): Promise<ImMessage> {
+  #update(message: ImMessage, state: ImState, failure?: ImFailure): Promise<ImMessage> {
+    // One change of a message at a time, so the check above and the write are one step: a
+    // receipt and the server's answer racing each other cannot both pass it.
+    const id = message.id
+    const next = (this.#updates.get(id) ?? Promise.resolve()).then(() =>
+      this.#updateNow(message, state, failure)
+    )
+    this.#updates.set(id, next)
+    const forget = () => {
+      if (this.#updates.get(id) === next) this.#updates.delete(id)
+    }
+    next.then(forget, forget)
+    return next
+  }
+
+  /** `#update` in turn; never rejects. */
+  async #updateNow(message: ImMessage, state: ImState, failure?: ImFailure): Promise<ImMessage> {
     let recorded: ImMessage | undefined
     try {
+      if (message.direction === 'out') {
+        const current = await this.#o.history.message(message.conversation, message.id)
+        if (current && current.state !== state && !outgoingMayMove(current.state, state)) {
+          return current
+        }
+      }
       recorded = await this.#o.history.updateState(message.conversation, message.id, state, failure)
     } catch (error) {
       this.#o.log(`could not record message ${message.id} as ${state}: ${String(error)}`)

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { buildCpim, cpimHeader, type CpimMessage } from './cpim'
 import { escapeXml, parseXml, type XmlElement } from './xml'
 
@@ -56,15 +55,6 @@ export class ImdnError extends Error {
     super(message)
     this.name = 'ImdnError'
   }
-}
-
-/**
- * A new Message-ID: 128 random bits, URL-safe base64 (RFC 5438 §6.3 asks for a globally unique
- * value with at least 32 random bits). It is also a valid Call-ID (RFC 3261 §25.1 `word`), which
- * lets a plain MESSAGE be matched with receipts that quote its Call-ID.
- */
-export function newMessageId(): string {
-  return randomBytes(16).toString('base64url')
 }
 
 /** The dispositions in an `imdn.Disposition-Notification` value; unknown tokens are ignored. */

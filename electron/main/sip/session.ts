@@ -13,6 +13,7 @@ import { backoffDelay } from './backoff'
 import { ImService, type ImHistory } from './im'
 import { createJsSipAgent } from './jssip/agent'
 import { buildPidf } from './pidf'
+import { ACCEPTED_MESSAGE_TYPES } from './receipts'
 import {
   PresencePublisher,
   realTimers,
@@ -91,6 +92,8 @@ export interface SipSessionOptions {
    * transient answer) before it is failed; see ImService.
    */
   imDeliveryTimeoutMs?: number
+  /** Whether read receipts may go out (the user's choice or the policy's); default yes. */
+  sendReadReceipts?: () => boolean
   /** Reconnect back-off bounds. */
   reconnectBaseMs?: number
   reconnectMaxMs?: number
@@ -171,6 +174,8 @@ export class SipSession {
       ...(options.imDeliveryTimeoutMs !== undefined
         ? { deliveryTimeoutMs: options.imDeliveryTimeoutMs }
         : {}),
+      self: () => this.#creds?.aor,
+      ...(options.sendReadReceipts ? { sendReadReceipts: options.sendReadReceipts } : {}),
       onUpdated: (m) => events.onMessageUpdated?.(m),
       onReceived: (m) => events.onMessageReceived?.(m),
       onTyping: (t) => events.onTyping?.(t),
@@ -377,6 +382,7 @@ export class SipSession {
       log: this.#log,
       trace: (direction, text) => this.#o.events?.onWire?.(direction, text),
       receive: (message) => this.im.receive(message),
+      accept: ACCEPTED_MESSAGE_TYPES,
       events: {
         onConnected: () => {
           if (!current(live)) return

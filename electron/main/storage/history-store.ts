@@ -227,6 +227,12 @@ export class HistoryStore {
     return { ...msg }
   }
 
+  /** One message of a conversation by id (a receipt names the message it is about). */
+  async message(conversation: string, id: string): Promise<ImMessage | undefined> {
+    const msg = (await this.#get(conversation)).byId.get(id)
+    return msg ? { ...msg } : undefined
+  }
+
   /** Records a delivery-state change; returns the updated message, or undefined if unknown. */
   async updateState(
     conversation: string,

@@ -7,6 +7,7 @@ import type { TrustedSocket } from '../trusted-socket'
 import { WsSipSocket } from '../ws-socket'
 import { InFlight } from './in-flight'
 import {
+  installOneAccept,
   installPreemptiveAuth,
   installTimeoutWatch,
   installUniqueBranches,
@@ -88,6 +89,7 @@ class JsSipAgent implements SipAgent {
     this.#ua = ua
     installUniqueBranches(ua)
     installPreemptiveAuth(ua)
+    installOneAccept(ua, setup.accept)
     installTimeoutWatch(ua, (method) => {
       setup.log(`${method} timed out: checking the connection`)
       this.#socket.checkFlow()

@@ -298,3 +298,31 @@ export function installTimeoutWatch(ua: UA, onTimeout: (method: string) => void)
     register(t)
   }
 }
+
+/**
+ * Gives every 415 and every OPTIONS answer of `ua` exactly one Accept header, listing `accept`:
+ * what TrustLine takes. JsSIP writes `Accept: application/sdp, application/dtmf-relay` into them
+ * itself (lib/SIPMessage.js `reply`, for its call stack) after any Accept the caller passed, and
+ * RFC 3261 §7.3.1 reads two Accept headers as one list: the peer would learn that TrustLine takes
+ * SDP, which it refuses, next to what it does take. Responses leave the UA as text through its
+ * transport's `send`, so the header is rewritten there.
+ */
+export function installOneAccept(ua: UA, accept: string): void {
+  const transport = (ua as unknown as { _transport: { send(data: unknown): boolean } })._transport
+  const send = transport.send.bind(transport)
+  transport.send = (data) => send(typeof data === 'string' ? withOneAccept(data, accept) : data)
+}
+
+/** `response` with its Accept headers replaced by one listing `accept` (415 and OPTIONS only). */
+export function withOneAccept(response: string, accept: string): string {
+  const end = response.indexOf('\r\n\r\n')
+  if (end < 0 || !response.startsWith('SIP/2.0 ')) return response
+  const head = response.slice(0, end).split('\r\n')
+  const options = head.some((l) => /^CSeq:\s*\d+\s+OPTIONS\s*$/i.test(l))
+  if (!/^SIP\/2\.0 415 /.test(head[0] ?? '') && !options) return response
+  const isAccept = (line: string) => /^accept[ \t]*:/i.test(line)
+  const at = head.findIndex(isAccept)
+  const kept = head.filter((l) => !isAccept(l))
+  kept.splice(at < 0 ? kept.length : at, 0, `Accept: ${accept}`)
+  return `${kept.join('\r\n')}${response.slice(end)}`
+}

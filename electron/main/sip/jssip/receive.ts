@@ -18,6 +18,21 @@ interface Request {
 }
 
 /**
+ * Compact header names (RFC 3261 §7.3.3 and the RFCs that define the headers) that JsSIP's parser
+ * keeps as sent: it files `e: deflate` under `E`, not under Content-Encoding.
+ */
+const COMPACT_FORMS: Readonly<Record<string, string>> = {
+  'content-encoding': 'e',
+  subject: 's',
+  supported: 'k',
+  'allow-events': 'u',
+  'referred-by': 'b',
+  'accept-contact': 'a',
+  'reject-contact': 'j',
+  'request-disposition': 'd'
+}
+
+/**
  * Answers two kinds of request ourselves, before JsSIP's UA would:
  * - an initial INVITE gets 488 at once: this client has no calls, and JsSIP's INVITE path
  *   touches `window` (WebRTC), which does not exist in the main process;
@@ -57,7 +72,10 @@ export function receiveMessagesWith(
       cseq: request.cseq,
       body: request.body ?? '',
       contentType: request.getHeader('Content-Type'),
-      header: (name) => request.getHeader(name)
+      header: (name) => {
+        const compact = COMPACT_FORMS[name.toLowerCase()]
+        return request.getHeader(name) ?? (compact ? request.getHeader(compact) : undefined)
+      }
     }
     // A handler that throws is answered like one that rejects.
     const answer = Promise.resolve().then(() => receive(message))
@@ -69,7 +87,9 @@ export function receiveMessagesWith(
     // is needed to absorb retransmissions.
     const reply = (status: number, reason?: string, headers?: string[]) => {
       new Transactions.NonInviteServerTransaction(ua, internals._transport, incoming)
-      request.reply(status, reason, headers)
+      // A reason phrase is one line (RFC 3261 §25.1): what a handler quotes (a parser's error
+      // about the peer's body, say) never adds header lines.
+      request.reply(status, reason?.replace(/[\r\n]+/g, ' ').slice(0, 200), headers)
     }
     answer
       .then(

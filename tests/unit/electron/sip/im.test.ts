@@ -3,6 +3,7 @@ import type { IncomingMessage } from '../../../../electron/main/sip/agent'
 import {
   deliveryFailure,
   ImService,
+  type ImServiceOptions,
   isComposingBody,
   ISCOMPOSING_CONTENT_TYPE,
   TEXT_CONTENT_TYPE,
@@ -10,10 +11,16 @@ import {
   type SendOutcome
 } from '../../../../electron/main/sip/im'
 import type { ImMessage, Typing } from '../../../../shared/types/im'
+import { cpimHeader, parseCpim } from '../../../../electron/main/sip/cpim'
+import { imdnRequestOf, parseImdn } from '../../../../electron/main/sip/imdn'
 import { flush, ManualTimers } from './fake-timers'
 import { MemoryHistory } from './memory-history'
 
-function setup(outcomes: SendOutcome[] = [], deliveryTimeoutMs = 60_000) {
+function setup(
+  outcomes: SendOutcome[] = [],
+  deliveryTimeoutMs = 60_000,
+  extra: Partial<ImServiceOptions> = {}
+) {
   const timers = new ManualTimers()
   const history = new MemoryHistory()
   const updates: ImMessage[] = []
@@ -32,17 +39,21 @@ function setup(outcomes: SendOutcome[] = [], deliveryTimeoutMs = 60_000) {
     onUpdated: (m) => updates.push(m),
     onReceived: (m) => received.push(m),
     onTyping: (t) => typing.push(t),
-    log: (m) => logs.push(m)
+    log: (m) => logs.push(m),
+    ...extra
   })
   const sent: OutgoingMessage[] = []
+  // What the history held when each MESSAGE went out (a receipt must follow the durable write).
+  const storedWhenSent: number[] = []
   const transport = {
     sendMessage: async (message: OutgoingMessage): Promise<SendOutcome> => {
+      storedWhenSent.push(history.byId.size)
       await Promise.resolve()
       sent.push(message)
       return outcomes.shift() ?? { kind: 'response', status: 200, reason: 'OK' }
     }
   }
-  return { im, timers, history, updates, received, typing, logs, sent, transport }
+  return { im, timers, history, updates, received, typing, logs, sent, storedWhenSent, transport }
 }
 
 /** An incoming MESSAGE as the SIP stack hands it over. */
@@ -269,7 +280,7 @@ describe('ImService', () => {
     }
   })
 
-  it('receives text, and refuses unknown content types with 415 and Accept', async () => {
+  it('receives text, and refuses unknown content types with 415 (the stack adds Accept)', async () => {
     const t = setup()
     expect(await t.im.receive(incoming({ body: 'ça va ? 日本' }))).toEqual({ status: 200 })
     expect(t.received[0]).toMatchObject({
@@ -281,10 +292,7 @@ describe('ImService', () => {
     const refused = await t.im.receive(
       incoming({ body: '<b/>', contentType: 'text/html', callId: 'call-2' })
     )
-    expect(refused).toMatchObject({
-      status: 415,
-      headers: [`Accept: text/plain, ${ISCOMPOSING_CONTENT_TYPE}`]
-    })
+    expect(refused).toEqual({ status: 415, reason: 'Unsupported Media Type' })
     expect(t.received).toHaveLength(1)
   })
 
@@ -357,5 +365,351 @@ describe('ImService', () => {
   it('maps unknown statuses by class', () => {
     expect(deliveryFailure(599, 'x').code).toBe('server-error')
     expect(deliveryFailure(699, 'x').code).toBe('refused')
+  })
+})
+
+describe('ImService: CPIM and receipts (RFC 3862, RFC 5438)', () => {
+  const peer = 'sip:bob@example.org'
+  const me = 'sip:alice@example.org'
+  function receiptSetup(options: { readReceipts?: boolean; outcomes?: SendOutcome[] } = {}) {
+    let readReceipts = options.readReceipts ?? true
+    const t = setup(options.outcomes, 60_000, {
+      self: () => me,
+      sendReadReceipts: () => readReceipts
+    })
+    t.im.attach(t.transport)
+    let call = 0
+    /** An incoming MESSAGE from the peer, each a new request unless `over` says otherwise. */
+    const rx = (body: string, contentType: string, over: Partial<IncomingMessage> = {}) =>
+      t.im.receive(incoming({ from: peer, body, contentType, callId: `in-${++call}`, ...over }))
+    return { ...t, rx, setReadReceipts: (v: boolean) => (readReceipts = v) }
+  }
+  const cpim = (inner: string, headers = '') =>
+    `From: <${peer}>\r\nTo: <${me}>\r\nDateTime: 2026-12-04T22:35:02Z\r\nNS: imdn <urn:ietf:params:imdn>\r\n${headers}\r\nContent-Type: ${inner}`
+  const linphoneText = (text: string, id = 'LfI1WVel6pq6') =>
+    `${cpim(
+      'text/plain',
+      `imdn.Message-ID: ${id}\r\nimdn.Disposition-Notification: positive-delivery, negative-delivery, display\r\n`
+    )}\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`
+  const imdn = (id: string, kind: 'delivery' | 'display', status: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>${id}</message-id><datetime>2026-12-04T22:40:00Z</datetime><${kind}-notification><status><${status}/></status></${kind}-notification></imdn>`
+  const parseSent = (body: string) => parseImdn(parseCpim(body).body)
+
+  it('shows the text inside CPIM with its DateTime, never the CPIM headers; answers 200', async () => {
+    const t = receiptSetup()
+    expect(await t.rx(linphoneText('Hello 你好 ☕'), 'message/cpim')).toEqual({ status: 200 })
+    expect(t.received).toHaveLength(1)
+    expect(t.received[0]).toMatchObject({
+      body: 'Hello 你好 ☕',
+      direction: 'in',
+      state: 'received',
+      writtenAt: '2026-12-04T22:35:02.000Z',
+      displayReceipt: { messageId: 'LfI1WVel6pq6' },
+      dedupeKey: `${peer} in-1 1`
+    })
+    // The peer is the author: no separate author shown.
+    expect(t.received[0]?.author).toBeUndefined()
+  })
+
+  it('sends the positive-delivery receipt in CPIM after the message is stored', async () => {
+    const t = receiptSetup()
+    await t.rx(linphoneText('stored first'), 'message/cpim')
+    await flush()
+    expect(t.sent).toHaveLength(1)
+    expect(t.storedWhenSent).toEqual([1])
+    expect(t.sent[0]).toMatchObject({ to: peer, contentType: 'message/cpim' })
+    const cpimReceipt = parseCpim(t.sent[0]!.body)
+    expect(cpimReceipt.contentType).toBe('message/imdn+xml')
+    expect(cpimHeader(cpimReceipt, 'From')).toBe(`<${me}>`)
+    const receipt = parseSent(t.sent[0]!.body)
+    expect(receipt).toMatchObject({
+      messageId: 'LfI1WVel6pq6',
+      kind: 'delivery',
+      status: 'delivered'
+    })
+    // Its MESSAGE's Call-ID is the notification's own id, as every MESSAGE of ours.
+    expect(cpimHeader(cpimReceipt, 'Message-ID', 'urn:ietf:params:imdn')).toBe(
+      t.sent[0]!.identity?.callId
+    )
+  })
+
+  it('sends no receipt when storing failed (the 500 makes the sender try again)', async () => {
+    const t = receiptSetup()
+    t.history.append = () => Promise.reject(new Error('ENOSPC'))
+    await expect(t.rx(linphoneText('not stored'), 'message/cpim')).rejects.toThrow('ENOSPC')
+    await flush()
+    expect(t.sent).toEqual([])
+  })
+
+  it('shows a copy of a CPIM message once, and sends its delivery receipt again', async () => {
+    const t = receiptSetup()
+    const copy = { callId: 'same', cseq: 7 }
+    expect(await t.rx(linphoneText('only once'), 'message/cpim', copy)).toEqual({ status: 200 })
+    expect(await t.rx(linphoneText('only once'), 'message/cpim', copy)).toEqual({ status: 200 })
+    await flush()
+    expect(t.received.map((m) => m.body)).toEqual(['only once'])
+    expect(t.sent.map((s) => parseSent(s.body))).toMatchObject([
+      { kind: 'delivery', messageId: 'LfI1WVel6pq6' },
+      { kind: 'delivery', messageId: 'LfI1WVel6pq6' }
+    ])
+  })
+
+  it('sends nothing for CPIM that asks for no receipt, and shows another author', async () => {
+    const t = receiptSetup()
+    const body = `From: Carol <sip:carol@example.org>\r\n\r\nContent-Type: text/plain\r\n\r\nrelayed`
+    expect(await t.rx(body, 'message/cpim')).toEqual({ status: 200 })
+    await flush()
+    expect(t.sent).toEqual([])
+    expect(t.received[0]).toMatchObject({ body: 'relayed', author: 'sip:carol@example.org' })
+    expect(t.received[0]?.displayReceipt).toBeUndefined()
+  })
+
+  it('sends the read receipt once, when the user has seen the chat, if allowed', async () => {
+    const t = receiptSetup()
+    await t.rx(linphoneText('read me'), 'message/cpim')
+    await flush()
+    await t.im.markSeen(peer)
+    await flush()
+    expect(t.sent.map((s) => parseSent(s.body).kind)).toEqual(['delivery', 'display'])
+    expect(parseSent(t.sent[1]!.body)).toMatchObject({
+      messageId: 'LfI1WVel6pq6',
+      status: 'displayed'
+    })
+    expect(t.history.byId.get('m1')?.state).toBe('displayed')
+    expect(t.updates.at(-1)).toMatchObject({ id: 'm1', state: 'displayed' })
+    await t.im.markSeen(peer)
+    await flush()
+    expect(t.sent).toHaveLength(2)
+  })
+
+  it('keeps a read receipt for later when the chat is seen while not connected', async () => {
+    const t = receiptSetup()
+    await t.rx(linphoneText('seen offline'), 'message/cpim')
+    await flush()
+    t.im.detach()
+    await t.im.markSeen(peer)
+    expect(t.history.byId.get('m1')?.state).toBe('received')
+    t.im.attach(t.transport)
+    await t.im.markSeen(peer)
+    await flush()
+    expect(t.sent.map((s) => parseSent(s.body).kind)).toEqual(['delivery', 'display'])
+  })
+
+  it('sends no read receipt when the privacy setting is off, not even after it is turned on', async () => {
+    const t = receiptSetup({ readReceipts: false })
+    await t.rx(linphoneText('private'), 'message/cpim')
+    await t.im.markSeen(peer)
+    await flush()
+    expect(t.sent.map((s) => parseSent(s.body).kind)).toEqual(['delivery'])
+    t.setReadReceipts(true)
+    await t.im.markSeen(peer)
+    await flush()
+    expect(t.sent).toHaveLength(1)
+  })
+
+  it.each([
+    ['unwrapped', (x: string): [string, string] => [x, 'message/imdn+xml']],
+    [
+      'in CPIM',
+      (x: string): [string, string] => [
+        `From: <${peer}>\r\n\r\nContent-Disposition: notification\r\nContent-Type: message/imdn+xml\r\n\r\n${x}`,
+        'message/cpim'
+      ]
+    ]
+  ])('moves our message to delivered, then displayed, on receipts %s', async (_n, wrap) => {
+    const t = receiptSetup()
+    const m = await t.im.send(peer, 'did you get it?')
+    await flush()
+    // A plain MESSAGE: Linphone's receipt for it quotes its Call-ID, the message id.
+    expect(t.sent[0]).toMatchObject({
+      contentType: TEXT_CONTENT_TYPE,
+      identity: { callId: m.id },
+      body: m.body
+    })
+    expect(await t.rx(...wrap(imdn(m.id, 'delivery', 'delivered')))).toEqual({ status: 200 })
+    expect(t.history.byId.get(m.id)?.state).toBe('delivered')
+    await t.rx(...wrap(imdn(m.id, 'display', 'displayed')))
+    expect(t.history.byId.get(m.id)?.state).toBe('displayed')
+    // A late delivery receipt never moves it back.
+    await t.rx(...wrap(imdn(m.id, 'delivery', 'delivered')))
+    expect(t.history.byId.get(m.id)?.state).toBe('displayed')
+    expect(t.updates.map((u) => u.state)).toEqual(['sending', 'accepted', 'delivered', 'displayed'])
+  })
+
+  it('keeps delivered when the receipt beats the server answer', async () => {
+    const t = receiptSetup()
+    let answer: (o: SendOutcome) => void = () => undefined
+    t.im.attach({ sendMessage: () => new Promise<SendOutcome>((r) => (answer = r)) })
+    const m = await t.im.send(peer, 'race')
+    await flush()
+    await t.rx(imdn(m.id, 'delivery', 'delivered'), 'message/imdn+xml')
+    answer({ kind: 'response', status: 200, reason: 'OK' })
+    await flush()
+    expect(t.history.byId.get(m.id)?.state).toBe('delivered')
+    expect(t.updates.map((u) => u.state)).toEqual(['sending', 'delivered'])
+  })
+
+  it('keeps displayed when two receipts are recorded at the same time', async () => {
+    const t = receiptSetup()
+    const m = await t.im.send(peer, 'photo finish')
+    await flush()
+    expect(t.history.byId.get(m.id)?.state).toBe('accepted')
+    // Delivered, then displayed, while the history is slow: each change waits for the last.
+    const slow = t.history.updateState.bind(t.history)
+    t.history.updateState = async (...args) => {
+      await new Promise((r) => setTimeout(r, 5))
+      return slow(...args)
+    }
+    await Promise.all([
+      t.rx(imdn(m.id, 'display', 'displayed'), 'message/imdn+xml'),
+      t.rx(imdn(m.id, 'delivery', 'delivered'), 'message/imdn+xml')
+    ])
+    expect(t.history.byId.get(m.id)?.state).toBe('displayed')
+  })
+
+  it('stops retrying a message the peer reports delivered', async () => {
+    const offline: SendOutcome = {
+      kind: 'response',
+      status: 480,
+      reason: 'Temporarily Unavailable'
+    }
+    const t = receiptSetup({ outcomes: [offline, offline, offline] })
+    t.im.detach()
+    const m = await t.im.send(peer, 'met an outage')
+    t.im.attach(t.transport)
+    await flush()
+    expect(t.sent).toHaveLength(1)
+    // The server said 480, but the peer's device has it after all (its receipt says so).
+    await t.rx(imdn(m.id, 'delivery', 'delivered'), 'message/imdn+xml')
+    await t.timers.advance(60_000)
+    expect(t.sent).toHaveLength(1)
+    expect(t.history.byId.get(m.id)?.state).toBe('delivered')
+  })
+
+  it('fails a message the peer reports not delivered, with a code', async () => {
+    const t = receiptSetup()
+    const m = await t.im.send(peer, 'too big for the phone')
+    await flush()
+    await t.rx(imdn(m.id, 'delivery', 'error'), 'message/imdn+xml')
+    expect(t.history.byId.get(m.id)).toMatchObject({
+      state: 'failed',
+      failure: { code: 'recipient-failed', params: { status: 'error' } }
+    })
+  })
+
+  it('ignores receipts for messages it did not send, and answers 400 to broken ones', async () => {
+    const t = receiptSetup()
+    await t.rx(linphoneText('theirs', 'their-id'), 'message/cpim')
+    expect(await t.rx(imdn('m1', 'display', 'displayed'), 'message/imdn+xml')).toEqual({
+      status: 200
+    })
+    expect(t.history.byId.get('m1')?.state).toBe('received')
+    expect(await t.rx(imdn('nope', 'delivery', 'delivered'), 'message/imdn+xml')).toEqual({
+      status: 200
+    })
+    expect(t.logs.join('\n')).toMatch(/do not know \(nope\)/)
+    const broken = await t.rx('<imdn>not closed', 'message/imdn+xml')
+    expect(broken.status).toBe(400)
+    const notCpim = await t.rx('hello, just text', 'message/cpim')
+    expect(notCpim.status).toBe(400)
+    expect(notCpim.reason).toMatch(/^Bad Request: /)
+    expect(t.received).toHaveLength(1)
+  })
+
+  it('answers 415 (the stack adds the one Accept) for CPIM around a type it does not show', async () => {
+    const t = receiptSetup()
+    const answer = await t.rx(`${cpim('image/png')}\r\n\r\n\u0089PNG`, 'message/cpim')
+    expect(answer).toEqual({ status: 415, reason: 'Unsupported Media Type' })
+    expect(t.received).toEqual([])
+  })
+
+  it('answers 415 with Accept-Encoding for a body coding the transport left undone', async () => {
+    const t = receiptSetup()
+    const coded = { header: (name: string) => (name === 'Content-Encoding' ? 'br' : undefined) }
+    expect(await t.rx('\u0000\u0001', 'text/plain', coded)).toEqual({
+      status: 415,
+      reason: 'Unsupported Media Type',
+      headers: ['Accept-Encoding: identity, deflate, gzip']
+    })
+    expect(t.received).toEqual([])
+  })
+
+  it('reads isComposing inside CPIM', async () => {
+    const t = receiptSetup()
+    await t.rx(`${cpim(ISCOMPOSING_CONTENT_TYPE)}\r\n\r\n${isComposingBody(true)}`, 'message/cpim')
+    expect(t.typing).toEqual([{ conversation: peer, active: true }])
+  })
+
+  it('writes to a peer that showed it speaks CPIM in CPIM with receipt requests', async () => {
+    const t = receiptSetup()
+    await t.rx(linphoneText('hi'), 'message/cpim')
+    await flush()
+    t.sent.length = 0
+    const m = await t.im.send(peer, 'wrapped ☕')
+    await flush()
+    expect(t.sent[0]).toMatchObject({
+      contentType: 'message/cpim',
+      identity: { callId: m.id, cseq: 1 }
+    })
+    const out = parseCpim(t.sent[0]!.body)
+    expect(out.body).toBe('wrapped ☕')
+    expect(imdnRequestOf(out)).toEqual({
+      messageId: m.id,
+      dispositions: new Set(['positive-delivery', 'display'])
+    })
+  })
+
+  it('sends every copy of a CPIM message the same: body, Call-ID, CSeq', async () => {
+    const t = receiptSetup({
+      outcomes: [
+        { kind: 'response', status: 200, reason: 'OK' },
+        { kind: 'transport-error', reason: 'connection lost' }
+      ]
+    })
+    await t.rx(linphoneText('hi'), 'message/cpim')
+    await flush()
+    t.sent.length = 0
+    await t.im.send(peer, 'twice, identically')
+    await flush()
+    t.im.detach()
+    t.im.attach({ ...t.transport })
+    await flush()
+    expect(t.sent).toHaveLength(2)
+    expect(t.sent[1]).toEqual(t.sent[0])
+  })
+
+  it('falls back to text/plain on 415 to CPIM, as a new request of the same message', async () => {
+    const t = receiptSetup({
+      outcomes: [
+        { kind: 'response', status: 200, reason: 'OK' },
+        { kind: 'response', status: 415, reason: 'Unsupported Media Type' }
+      ]
+    })
+    await t.rx(linphoneText('hi'), 'message/cpim')
+    await flush()
+    const plain = await t.im.send(peer, 'again, plainly')
+    await flush()
+    expect(t.sent.slice(1)).toMatchObject([
+      { contentType: 'message/cpim', identity: { callId: plain.id, cseq: 1 } },
+      {
+        contentType: TEXT_CONTENT_TYPE,
+        identity: { callId: plain.id, cseq: 2 },
+        body: 'again, plainly'
+      }
+    ])
+    expect(t.history.byId.get(plain.id)?.state).toBe('accepted')
+    // And plain from now on.
+    await t.im.send(peer, 'plain now')
+    await flush()
+    expect(t.sent.at(-1)).toMatchObject({ contentType: TEXT_CONTENT_TYPE, identity: { cseq: 1 } })
+  })
+
+  it('forgets who speaks CPIM when the sign-in ends', async () => {
+    const t = receiptSetup()
+    await t.rx(linphoneText('hi'), 'message/cpim')
+    await t.im.failQueued({ code: 'signed-out', reason: 'signed out' })
+    await t.im.send(peer, 'new sign-in')
+    await flush()
+    expect(t.sent.at(-1)).toMatchObject({ contentType: TEXT_CONTENT_TYPE })
   })
 })

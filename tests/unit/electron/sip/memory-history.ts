@@ -14,6 +14,19 @@ export class MemoryHistory implements ImHistory {
     return { ...m }
   }
 
+  async message(_c: string, id: string) {
+    await Promise.resolve()
+    const m = this.byId.get(id)
+    return m ? { ...m } : undefined
+  }
+
+  async history(c: string) {
+    await Promise.resolve()
+    return {
+      messages: [...this.byId.values()].filter((m) => m.conversation === c).map((m) => ({ ...m }))
+    }
+  }
+
   async updateState(
     _c: string,
     id: string,

@@ -159,7 +159,11 @@ describe('createSipHandlers', () => {
       signOut: () => Promise.resolve(),
       setPresence: () => Promise.resolve(),
       setContacts: (uris) => watched.push([...uris]),
-      im: { send: () => Promise.resolve(message), setTyping: () => Promise.resolve('skipped') },
+      im: {
+        send: () => Promise.resolve(message),
+        setTyping: () => Promise.resolve('skipped'),
+        markSeen: () => Promise.resolve()
+      },
       subscriptions: {
         get: (uri) =>
           uri === 'sip:bob@lab.test'

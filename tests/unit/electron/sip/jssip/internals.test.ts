@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { UA } from 'jssip'
 import type { IncomingResponse } from 'jssip/lib/SIPMessage'
 import {
+  installOneAccept,
   installTimeoutWatch,
   installUniqueBranches,
   newBranch,
@@ -11,6 +12,7 @@ import {
   RequestSender,
   TransactionTimers,
   Transactions,
+  withOneAccept,
   type JsSipOutgoingRequest,
   type UaInternals
 } from '../../../../../electron/main/sip/jssip/internals'
@@ -298,6 +300,75 @@ describe('the UA and incoming requests, as the receive path uses them', () => {
     expect(config).toHaveProperty('realm')
     expect(config).toHaveProperty('ha1')
     expect(typeof (agent as unknown as { newTransaction: unknown }).newTransaction).toBe('function')
+  })
+})
+
+describe('one Accept header in 415 and OPTIONS answers', () => {
+  const accept = 'text/plain, message/cpim, message/imdn+xml, application/im-iscomposing+xml'
+
+  // A UA on a connected socket that keeps what it sends; `install` patches it or not. Answers go
+  // through a server transaction on the UA's transport, as the receive path and JsSIP's own
+  // OPTIONS answers send them.
+  async function wired(install: boolean) {
+    const socket = fakeSocket()
+    const agent = ua(socket)
+    if (install) installOneAccept(agent, accept)
+    const transport = (agent as unknown as UaInternals)._transport as { connect(): void }
+    transport.connect()
+    await new Promise((r) => setImmediate(r))
+    const reply = (method: string, code: number, extra: string[] = []) => {
+      const request = parse<{ reply(code: number, reason?: string, extra?: string[]): void }>(
+        agent,
+        [
+          `${method} sip:alice@example.org SIP/2.0`,
+          'Via: SIP/2.0/TLS 192.0.2.1:5061;branch=z9hG4bKx1',
+          'From: <sip:bob@example.org>;tag=f1',
+          'To: <sip:alice@example.org>',
+          'Call-ID: c1',
+          `CSeq: 1 ${method}`,
+          'Content-Type: application/x-unknown'
+        ]
+      )
+      new Transactions.NonInviteServerTransaction(agent, transport, request as never)
+      request.reply(code, undefined, extra)
+      return socket.sent.at(-1) ?? ''
+    }
+    return { reply }
+  }
+  const accepts = (response: string) => response.split('\r\n').filter((l) => /^accept:/i.test(l))
+
+  it('JsSIP alone sends two Accept headers, one of them for SDP (what this fixes)', async () => {
+    const response = (await wired(false)).reply('MESSAGE', 415, [`Accept: ${accept}`])
+    expect(accepts(response)).toEqual([
+      `Accept: ${accept}`,
+      'Accept: application/sdp, application/dtmf-relay'
+    ])
+  })
+
+  it.each([
+    ['a 415 with our own Accept', 'MESSAGE', 415, [`Accept: ${accept}`]],
+    ['a 415 without one', 'MESSAGE', 415, []],
+    ['a 415 with Accept-Encoding only', 'MESSAGE', 415, ['Accept-Encoding: identity, deflate']],
+    ['a 415 to a NOTIFY', 'NOTIFY', 415, []],
+    ['an OPTIONS answer', 'OPTIONS', 200, []]
+  ])(
+    '%s carries exactly one Accept, with what TrustLine takes',
+    async (_n, method, code, extra) => {
+      const response = (await wired(true)).reply(method, code, extra)
+      expect(response).toMatch(new RegExp(`^SIP/2.0 ${code} `))
+      expect(accepts(response)).toEqual([`Accept: ${accept}`])
+      for (const line of extra.filter((l) => !/^accept:/i.test(l))) {
+        expect(response.split('\r\n')).toContain(line)
+      }
+    }
+  )
+
+  it('leaves other responses and requests alone', async () => {
+    const response = (await wired(true)).reply('MESSAGE', 200)
+    expect(accepts(response)).toEqual([])
+    expect(withOneAccept('not a response', accept)).toBe('not a response')
+    const request = 'MESSAGE sip:bob@example.org SIP/2.0\r\nAccept: x/y\r\n\r\n'
+    expect(withOneAccept(request, accept)).toBe(request)
   })
 })
 
