@@ -12,7 +12,7 @@ import { HistoryStore } from '../../../../electron/main/storage/history-store'
 import type { ImMessage } from '../../../../shared/types/im'
 import type { ContactPresence } from '../../../../shared/types/presence'
 import type { SessionState } from '../../../../shared/types/sip'
-import type { Lab } from '../../../lab/lab'
+import type { Lab, StartLabOptions } from '../../../lab/lab'
 
 /** A session under test and everything it reported. */
 export interface Probe {
@@ -22,7 +22,10 @@ export interface Probe {
   states: SessionState[]
   presence: Map<string, ContactPresence>
   history: HistoryStore
-  /** Direction and start line of every SIP message on the wire, e.g. `out MESSAGE sip:…`. */
+  /**
+   * Every SIP message on the wire, whole, after its direction, e.g. `out MESSAGE sip:…`: what the
+   * helpdesk's SIP log gets.
+   */
   wire: string[]
 }
 
@@ -38,11 +41,11 @@ export class SipLab {
   readonly #sessions: SipSession[] = []
 
   /** Starts the lab; on failure `lab` stays null and `skipReason` says why. */
-  async start(name: string): Promise<void> {
+  async start(name: string, options: StartLabOptions = {}): Promise<void> {
     this.#dir = await mkdtemp(join(tmpdir(), `tl-${name}-`))
     try {
       const { startLab } = await import('../../../lab/lab')
-      this.lab = await startLab({ runDir: join(this.#dir, 'lab'), timeoutMs: 30_000 })
+      this.lab = await startLab({ runDir: join(this.#dir, 'lab'), timeoutMs: 30_000, ...options })
     } catch (error) {
       this.skipReason = `lab could not start: ${error instanceof Error ? error.message : String(error)}`
       console.log(`[${name}] SKIPPED — ${this.skipReason}`)
@@ -52,7 +55,7 @@ export class SipLab {
   async stop(): Promise<void> {
     for (const s of this.#sessions) s.dispose()
     await this.lab?.stop()
-    await rm(this.#dir, { recursive: true, force: true })
+    if (this.#dir) await rm(this.#dir, { recursive: true, force: true })
   }
 
   /** Connects with TLS to `port()` on 127.0.0.1, verified against the lab's root CA. */
@@ -113,7 +116,7 @@ export class SipLab {
         onMessageUpdated: (m) => probe.updates.push(m),
         onStateChanged: (s) => probe.states.push(s),
         onContactPresence: (c) => probe.presence.set(c.uri, c),
-        onWire: (direction, text) => probe.wire.push(`${direction} ${text.split('\r\n', 1)[0]}`)
+        onWire: (direction, text) => probe.wire.push(`${direction} ${text}`)
       },
       publishExpires: 600,
       subscribeExpires: 600,
