@@ -17,7 +17,19 @@ export const sipLogEntrySchema = z.object({
   headers: z.array(z.object({ name: z.string(), value: z.string() })),
   /** The body, or a note saying what was removed (message text, typing notices). */
   body: z.string(),
-  bodyRedacted: z.boolean()
+  bodyRedacted: z.boolean(),
+  /** A MESSAGE carrying a delivery or read receipt (IMDN, RFC 5438): which, for which message. */
+  receipt: z
+    .object({
+      kind: z.enum(['delivery', 'display', 'processing']),
+      status: z.string(),
+      messageId: z.string()
+    })
+    .optional(),
+  /** A MESSAGE asking for receipts (CPIM imdn.Disposition-Notification): what it asks for. */
+  receiptsRequested: z
+    .array(z.enum(['positive-delivery', 'negative-delivery', 'processing', 'display']))
+    .optional()
 })
 
 /** One SIP message in the helpdesk's log. */

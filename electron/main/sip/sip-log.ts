@@ -1,4 +1,5 @@
 import type { SipLogEntry } from '../../../shared/types/sip-log'
+import { classifyIncoming } from './receipts'
 
 /** How many messages the log keeps (oldest dropped first). */
 export const SIP_LOG_LIMIT = 2000
@@ -53,7 +54,14 @@ export function toLogEntry(
   const response = /^SIP\/2\.0\s+(\d{3})/.exec(startLine)
   const method = response ? (cseq?.split(/\s+/)[1] ?? '') : (startLine.split(' ')[0] ?? '')
   const contentType = header('content-type', 'c') ?? ''
-  const isPrivate = rawBody.length > 0 && (method === 'MESSAGE' || PRIVATE_BODIES.test(contentType))
+  // What a MESSAGE carries, for the ladder: a receipt (no words of the user in it, so its body
+  // is shown) or text that asks for receipts.
+  const carried =
+    !response && method === 'MESSAGE' && rawBody ? classifyIncoming(contentType, rawBody) : null
+  const receipt = carried?.kind === 'receipt' ? carried.notification : undefined
+  const requested = carried?.kind === 'text' ? carried.request?.dispositions : undefined
+  const isPrivate =
+    rawBody.length > 0 && !receipt && (method === 'MESSAGE' || PRIVATE_BODIES.test(contentType))
   return {
     id,
     at: at.toISOString(),
@@ -67,7 +75,11 @@ export function toLogEntry(
     body: isPrivate
       ? `[${Buffer.byteLength(rawBody, 'utf8')} bytes of ${contentType || 'message text'} not shown]`
       : rawBody,
-    bodyRedacted: isPrivate
+    bodyRedacted: isPrivate,
+    ...(receipt
+      ? { receipt: { kind: receipt.kind, status: receipt.status, messageId: receipt.messageId } }
+      : {}),
+    ...(requested?.size ? { receiptsRequested: [...requested] } : {})
   }
 }
 

@@ -145,7 +145,8 @@ export function makePolicy(
       trustedCaFiles: setting<string[]>('trustedCaFiles', []),
       revocation: setting<'off' | 'soft-fail' | 'hard-fail'>('revocation', 'soft-fail'),
       allowTrustExceptions: setting<boolean>('allowTrustExceptions', true),
-      allowedSipDomains: setting<string[] | null>('allowedSipDomains', null)
+      allowedSipDomains: setting<string[] | null>('allowedSipDomains', null),
+      sendReadReceipts: setting<boolean>('sendReadReceipts', true)
     }
   }
 }

@@ -17,6 +17,11 @@ class PolicyStore {
     this.policy?.settings.server.locked ? this.policy.settings.server.value : null
   )
 
+  /** Whether read receipts go out, and whether the policy fixed that. */
+  readonly readReceipts = $derived(
+    this.policy?.settings.sendReadReceipts ?? { value: true, locked: false, lockedBy: null }
+  )
+
   /** The SIP domains IT allows, or null for any. */
   readonly allowedDomains: string[] | null = $derived(
     this.policy?.settings.allowedSipDomains.value ?? null
@@ -46,7 +51,14 @@ class PolicyStore {
     await this.#fetch(() => api.policy.reload())
   }
 
-  async #fetch(call: () => ReturnType<typeof api.policy.get>): Promise<void> {
+  /** Turns read receipts on or off (refused by the core when the policy locks them). */
+  async setReadReceipts(value: boolean): Promise<void> {
+    await this.#fetch(() => api.policy.set({ sendReadReceipts: value }))
+  }
+
+  async #fetch(
+    call: () => ReturnType<typeof api.policy.get | typeof api.policy.set>
+  ): Promise<void> {
     this.loading = true
     const policy = await settle(call, (e) => (this.error = e))
     this.loading = false

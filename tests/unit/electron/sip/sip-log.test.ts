@@ -29,6 +29,25 @@ describe('toLogEntry', () => {
     expect(auth).not.toContain('"c1"')
   })
 
+  it('names receipts and receipt requests for the ladder; a receipt body is shown, text never', () => {
+    const receipt =
+      'MESSAGE sip:alice@example.org SIP/2.0\r\nCSeq: 21 MESSAGE\r\nContent-Type: message/imdn+xml\r\n\r\n' +
+      '<imdn xmlns="urn:ietf:params:xml:ns:imdn"><message-id>m1</message-id><display-notification><status><displayed/></status></display-notification></imdn>'
+    const r = toLogEntry(4, 'in', receipt)
+    expect(r.receipt).toEqual({ kind: 'display', status: 'displayed', messageId: 'm1' })
+    expect(r.bodyRedacted).toBe(false)
+    expect(r.body).toContain('<displayed/>')
+    const asking =
+      'MESSAGE sip:bob@example.org SIP/2.0\r\nCSeq: 2 MESSAGE\r\nContent-Type: message/cpim\r\n\r\n' +
+      'NS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: m2\r\nimdn.Disposition-Notification: positive-delivery, display\r\n\r\n' +
+      'Content-Type: text/plain\r\n\r\nprivate words'
+    const a = toLogEntry(5, 'out', asking)
+    expect(a.receiptsRequested).toEqual(['positive-delivery', 'display'])
+    expect(a.bodyRedacted).toBe(true)
+    expect(a.body).not.toContain('private words')
+    expect(toLogEntry(6, 'in', 'SIP/2.0 200 OK\r\nCSeq: 2 MESSAGE\r\n\r\n').receipt).toBeUndefined()
+  })
+
   it('takes a response method from CSeq', () => {
     const e = toLogEntry(2, 'in', 'SIP/2.0 401 Unauthorized\r\nCSeq: 1 REGISTER\r\ni: x\r\n\r\n')
     expect(e).toMatchObject({ method: 'REGISTER', status: 401, callId: 'x' })

@@ -105,6 +105,12 @@ describe('ChatView', () => {
       '未送达：TrustLine 已停止连接服务器。',
       '服务器无法被信任，TrustLine 没有登录。您的密码没有发送。'
     ],
+    [
+      'zh-CN',
+      { code: 'recipient-failed', params: { status: 'error' }, reason: 'peer said error' },
+      '未送达：Bob 的应用报告无法接收此消息（error）。',
+      null
+    ],
     // A record from before failures had codes: the generic words, its own text as the detail.
     [
       'en',
@@ -142,6 +148,45 @@ describe('ChatView', () => {
     ]
     render(ChatView)
     expect(screen.getByTestId('peer-state').textContent).toContain('Status may be out of date')
+  })
+
+  it('shows Delivered to the peer and Read from receipts, in English and Chinese', () => {
+    im.conversations = {
+      [bob]: [
+        message('d', 'a', { direction: 'out', state: 'delivered' }),
+        message('r', 'b', { direction: 'out', state: 'displayed' })
+      ]
+    }
+    render(ChatView)
+    expect(screen.getAllByTestId('message-state').map((s) => s.textContent)).toEqual([
+      'Delivered to Bob',
+      'Read'
+    ])
+    cleanup()
+    i18n.setLanguage('zh-CN')
+    try {
+      render(ChatView)
+      expect(screen.getAllByTestId('message-state').map((s) => s.textContent)).toEqual([
+        '已送达 Bob',
+        '已读'
+      ])
+    } finally {
+      i18n.setLanguage('en')
+    }
+  })
+
+  it('shows when the sender wrote a CPIM message, and another author by name', () => {
+    im.conversations = {
+      [bob]: [
+        message('c', 'relayed', {
+          writtenAt: '2026-11-28T11:00:00Z',
+          author: 'sip:carol@lab.trustline.test'
+        })
+      ]
+    }
+    const { container } = render(ChatView)
+    expect(container.querySelector('time')?.getAttribute('datetime')).toBe('2026-11-28T11:00:00Z')
+    expect(screen.getByText('carol@lab.trustline.test (via Bob)')).toBeTruthy()
   })
 
   it('shows the typing indicator and the peer status as text', () => {

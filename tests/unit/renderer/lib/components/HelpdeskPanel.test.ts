@@ -80,6 +80,34 @@ describe('HelpdeskPanel', () => {
     expect(sipLog.entries.map((e) => e.id)).toEqual([1, 2])
   })
 
+  it('shows the IMDN exchanges in the ladder: requests for receipts and the receipts', async () => {
+    answer('sip', 'getLog', [
+      {
+        ...register,
+        id: 11,
+        startLine: 'MESSAGE sip:bob@lab.trustline.test SIP/2.0',
+        method: 'MESSAGE',
+        receiptsRequested: ['positive-delivery', 'display']
+      },
+      {
+        ...register,
+        id: 12,
+        direction: 'in',
+        startLine: 'MESSAGE sip:alice@lab.trustline.test SIP/2.0',
+        method: 'MESSAGE',
+        receipt: { kind: 'display', status: 'displayed', messageId: 'm1' }
+      }
+    ])
+    render(HelpdeskPanel)
+    await vi.waitFor(() => expect(screen.getByTestId('sip-receipt')).toBeTruthy())
+    expect(screen.getByTestId('sip-receipt-request').textContent).toBe(
+      'Asks for: delivery receipt, read receipt'
+    )
+    expect(screen.getByTestId('sip-receipt').textContent).toBe(
+      'Read receipt: displayed (message m1)'
+    )
+  })
+
   it('says when the SIP log cannot be loaded', async () => {
     sipLog.available = false
     render(HelpdeskPanel)

@@ -80,6 +80,33 @@ describe('SettingsPanel', () => {
     )
   })
 
+  it('turns read receipts off; a policy that locks them shows why and disables the switch', async () => {
+    policy.policy = makePolicy()
+    const set = answer('policy', 'set', {
+      ...makePolicy(),
+      settings: {
+        ...makePolicy().settings,
+        sendReadReceipts: { value: false, locked: false, lockedBy: null, origin: 'user' }
+      }
+    })
+    render(SettingsPanel)
+    const box = screen.getByTestId<HTMLInputElement>('read-receipts')
+    expect(box.checked).toBe(true)
+    expect(box.disabled).toBe(false)
+    await fireEvent.click(box)
+    expect(set).toHaveBeenCalledWith({ sendReadReceipts: false })
+    await vi.waitFor(() => expect(policy.readReceipts.value).toBe(false))
+    cleanup()
+    policy.policy = makePolicy({ sendReadReceipts: false })
+    render(SettingsPanel)
+    const locked = screen.getByTestId<HTMLInputElement>('read-receipts')
+    expect(locked.disabled).toBe(true)
+    expect(locked.checked).toBe(false)
+    expect(screen.getByTestId('privacy').textContent).toContain(
+      "Set by your organisation's policy (/etc/trustline/policy.json)"
+    )
+  })
+
   it('lists what the organisation locked and reads the policy again on request', async () => {
     policy.policy = makePolicy({ allowTrustExceptions: false, revocation: 'hard-fail' })
     const reload = answer('policy', 'reload', makePolicy())
