@@ -258,6 +258,94 @@ describe('SipSession (JsSIP over an in-memory SIP peer)', () => {
     t.session.dispose()
   })
 
+  /** Sends bob's request to alice and returns the answer's lines. */
+  async function answerTo(
+    server: FakeRegistrar,
+    method: string,
+    callId: string,
+    headers: string[],
+    body = ''
+  ): Promise<string[]> {
+    server.sendRequest(
+      method,
+      'sip:alice@lab.test',
+      [
+        'From: <sip:bob@lab.test>;tag=b3',
+        'To: <sip:alice@lab.test>',
+        `Call-ID: ${callId}`,
+        `CSeq: 1 ${method}`,
+        ...headers
+      ],
+      body
+    )
+    await waitFor(() => server.responses.some((r) => r.includes(callId)))
+    return server.responses.find((r) => r.includes(callId))!.split('\r\n')
+  }
+  const accepts = (lines: string[]) => lines.filter((l) => /^accept\s*:/i.test(l))
+  const ONE_ACCEPT =
+    'Accept: text/plain, message/cpim, message/imdn+xml, application/im-iscomposing+xml'
+
+  it.each([
+    ['an unknown coding', ['Content-Encoding: br'], 'xx'],
+    ['an unknown coding in the compact form', ['e: br'], 'xx'],
+    ['a deflate body that does not inflate', ['Content-Encoding: deflate'], 'not deflate'],
+    ['two codings', ['Content-Encoding: gzip, deflate'], 'xx']
+  ])(
+    'answers a MESSAGE with %s 415 with Accept-Encoding and one Accept',
+    async (_name, coding, body) => {
+      const t = setup(happy)
+      await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+      const callId = `msg-coded-${body.length}-${coding.length}-${coding[0]!.length}`
+      const lines = await answerTo(
+        t.servers[0]!,
+        'MESSAGE',
+        callId,
+        [...coding, 'Content-Type: text/plain'],
+        body
+      )
+      expect(lines[0]).toMatch(/^SIP\/2.0 415 /)
+      expect(lines).toContain('Accept-Encoding: identity, deflate, gzip')
+      expect(accepts(lines)).toEqual([ONE_ACCEPT])
+      expect(t.received).toEqual([])
+      t.session.dispose()
+    }
+  )
+
+  it('answers a type it does not show, and OPTIONS, with exactly one Accept listing what it takes', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const server = t.servers[0]!
+    const refused = await answerTo(
+      server,
+      'MESSAGE',
+      'msg-html',
+      ['Content-Type: text/html'],
+      '<b/>'
+    )
+    expect(refused[0]).toMatch(/^SIP\/2.0 415 /)
+    expect(accepts(refused)).toEqual([ONE_ACCEPT])
+    const options = await answerTo(server, 'OPTIONS', 'opt-1', [])
+    expect(options[0]).toMatch(/^SIP\/2.0 200 /)
+    expect(accepts(options)).toEqual([ONE_ACCEPT])
+    t.session.dispose()
+  })
+
+  it('answers a broken CPIM body 400 with the reason on one line, and shows nothing', async () => {
+    const t = setup(happy)
+    await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
+    const lines = await answerTo(
+      t.servers[0]!,
+      'MESSAGE',
+      'msg-cpim',
+      ['Content-Type: message/cpim'],
+      'no blank line, no inner headers'
+    )
+    expect(lines[0]).toMatch(/^SIP\/2.0 400 Bad Request: \S/)
+    expect(lines[1]).toMatch(/^[A-Za-z-]+: /)
+    expect(t.received).toEqual([])
+    t.session.dispose()
+  })
+
   it('sends MESSAGE and reports accepted or the failure status', async () => {
     const t = setup(happy)
     await t.session.signIn({ aor: 'sip:alice@lab.test', password: 'secret' })
@@ -592,6 +680,8 @@ describe('delivery across a lost connection, and flow liveness', () => {
       cseq: r.header('cseq')
     })
     expect(new Set(copies.map((r) => JSON.stringify(identity(r)))).size).toBe(1)
+    // The Call-ID is the message id: what a receipt for a plain MESSAGE quotes (Linphone's do).
+    expect(identity(copies[0]!).callId).toBe(m.id)
     expect(identity(copies[0]!).cseq).toMatch(/^\d+ MESSAGE$/)
     expect(copies.map((r) => r.header('via'))).toHaveLength(3)
     expect(new Set(copies.map((r) => /branch=([^;]+)/.exec(r.header('via')!)?.[1])).size).toBe(3)
