@@ -296,17 +296,17 @@ export class Linphone {
     pred: (e: LinphoneHistoryEntry) => boolean,
     timeoutMs = 15_000
   ): Promise<LinphoneHistoryEntry> {
-    const deadline = Date.now() + timeoutMs
-    for (;;) {
-      const entries = await this.history(peer)
-      const hit = entries.find(pred)
-      if (hit) return hit
-      if (Date.now() > deadline)
-        throw new Error(
-          `linphonec ${this.name}: no matching message with ${peer} within ${timeoutMs} ms: ${JSON.stringify(entries)}`
-        )
-      await sleep(200)
-    }
+    let hit: LinphoneHistoryEntry | undefined
+    await this.#poll(
+      `matching message with ${peer}`,
+      () => this.history(peer),
+      timeoutMs,
+      (e) => {
+        hit = e.find(pred)
+        return hit !== undefined
+      }
+    )
+    return hit!
   }
 
   /** Publishes our presence as the Linphone apps do (consolidated presence), with a note. */
@@ -332,18 +332,28 @@ export class Linphone {
   }
 
   /** Polls `peer`'s presence until it matches. */
-  async waitFriend(
+  waitFriend(
     peer: string,
     pred: (p: LinphoneFriendPresence) => boolean,
     timeoutMs = 15_000
   ): Promise<LinphoneFriendPresence> {
+    return this.#poll(`matching presence of ${peer}`, () => this.friend(peer), timeoutMs, pred)
+  }
+
+  /** Asks `get` every 200 ms until `done` holds; the error shows the last answer. */
+  async #poll<T>(
+    what: string,
+    get: () => Promise<T>,
+    timeoutMs: number,
+    done: (value: T) => boolean
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      const p = await this.friend(peer)
-      if (pred(p)) return p
+      const value = await get()
+      if (done(value)) return value
       if (Date.now() > deadline)
         throw new Error(
-          `linphonec ${this.name}: ${peer}'s presence did not match within ${timeoutMs} ms: ${JSON.stringify(p)}`
+          `linphonec ${this.name}: no ${what} within ${timeoutMs} ms: ${JSON.stringify(value)}`
         )
       await sleep(200)
     }
