@@ -55,6 +55,23 @@ describe('HistoryStore', () => {
     expect(h.recoveredTornLine).toBe(false)
   })
 
+  it('finds one message by id (what a receipt names), with its states after a restart', async () => {
+    const a = new HistoryStore(dir)
+    await a.append(msg('out-1', { direction: 'out', state: 'sending' }))
+    await a.updateState(bob, 'out-1', 'accepted')
+    await a.updateState(bob, 'out-1', 'delivered')
+    const b = new HistoryStore(dir)
+    expect(await b.message('sip:bob@EXAMPLE.org', 'out-1')).toMatchObject({
+      id: 'out-1',
+      direction: 'out',
+      state: 'delivered'
+    })
+    expect(await b.message(bob, 'nope')).toBeUndefined()
+    const copy = await b.message(bob, 'out-1')
+    copy!.state = 'failed'
+    expect((await b.message(bob, 'out-1'))?.state).toBe('delivered')
+  })
+
   it('stores state changes as appended events, never rewriting a line', async () => {
     const a = new HistoryStore(dir)
     await a.append(msg('1', { direction: 'out', state: 'sending' }))
