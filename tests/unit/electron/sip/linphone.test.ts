@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { toLogEntry } from '../../../../electron/main/sip/sip-log'
 import type { OwnPresenceState, PresenceState } from '../../../../shared/types/presence'
 import type { Lab } from '../../../lab/lab'
 import { linphoneUnavailable, type Linphone, type LinphonePresence } from '../../../lab/linphone'
@@ -62,6 +63,16 @@ const wireMessages = (p: Probe, direction: 'in' | 'out') =>
     .filter((w) => w.startsWith(`${direction} MESSAGE `))
     .map((w) => w.slice(direction.length + 1))
 
+/** The helpdesk ladder's entries for TrustLine's wire, as the SIP log makes them. */
+const ladder = (p: Probe) =>
+  p.wire.map((w, i) => {
+    const direction = w.startsWith('in ') ? 'in' : 'out'
+    return toLogEntry(i, direction, w.slice(direction.length + 1))
+  })
+
+/** TrustLine refused nothing Linphone sent (no 415, no 400). */
+const refusals = (p: Probe) => p.wire.filter((w) => /^out SIP\/2\.0 (415|400) /.test(w))
+
 describe.skipIf(unavailable)('TrustLine and Linphone', () => {
   it('IM both ways with CPIM off: Linphone receipts move our message to Delivered, then Read', async () => {
     const l = lab!
@@ -84,6 +95,15 @@ describe.skipIf(unavailable)('TrustLine and Linphone', () => {
     const receipts = wireMessages(alice, 'in').filter((t) => /message\/imdn\+xml/i.test(t))
     expect(receipts.length).toBeGreaterThanOrEqual(2)
     expect(receipts.join('\n')).toMatch(/<displayed\/>/)
+    // The ladder names both receipts, for TrustLine's message id.
+    expect(
+      ladder(alice)
+        .filter((e) => e.receipt)
+        .map((e) => [e.direction, e.receipt])
+    ).toEqual([
+      ['in', { kind: 'delivery', status: 'delivered', messageId: sent.id }],
+      ['in', { kind: 'display', status: 'displayed', messageId: sent.id }]
+    ])
 
     bob.sendMessage(l.users.alice.uri, 'plain from Linphone ✓')
     await waitFor('alice to receive', () =>
@@ -93,6 +113,7 @@ describe.skipIf(unavailable)('TrustLine and Linphone', () => {
       conversation: l.users.bob.uri,
       state: 'received'
     })
+    expect(refusals(alice)).toEqual([])
     await alice.session.signOut()
     await bob.stop()
   })
@@ -128,6 +149,25 @@ describe.skipIf(unavailable)('TrustLine and Linphone', () => {
     await waitFor('Delivered to Carol', () => stateOf(alice, sent.id) === 'delivered')
     await carol.markRead(l.users.alice.uri)
     await waitFor('Read by Carol', () => stateOf(alice, sent.id) === 'displayed')
+    // The ladder shows the whole IMDN exchange: Carol's request, TrustLine's two receipts for
+    // it, TrustLine's request and Carol's two receipts back.
+    const entries = ladder(alice)
+    const asked = entries.filter((e) => e.receiptsRequested)
+    expect(asked.map((e) => [e.direction, e.receiptsRequested])).toEqual([
+      ['in', ['positive-delivery', 'negative-delivery', 'display']],
+      ['out', ['positive-delivery', 'display']]
+    ])
+    expect(
+      entries
+        .filter((e) => e.receipt)
+        .map((e) => [e.direction, e.receipt?.kind, e.receipt?.messageId])
+    ).toEqual([
+      ['out', 'delivery', got.displayReceipt!.messageId],
+      ['out', 'display', got.displayReceipt!.messageId],
+      ['in', 'delivery', sent.id],
+      ['in', 'display', sent.id]
+    ])
+    expect(refusals(alice)).toEqual([])
     await alice.session.signOut()
     await carol.stop()
   })
@@ -156,6 +196,18 @@ describe.skipIf(unavailable)('TrustLine and Linphone', () => {
         'text/plain, message/cpim, message/imdn+xml, application/im-iscomposing+xml'
       ])
     }
+    // A coding TrustLine cannot undo: 415 naming the codings it takes, and still one Accept.
+    const coded = await raw.request(
+      'MESSAGE',
+      l.users.alice.uri,
+      ['Content-Type: text/plain', 'Content-Encoding: br'],
+      'xx'
+    )
+    expect(coded.status).toBe(415)
+    expect(coded.headerAll('accept-encoding')).toEqual(['identity, deflate, gzip'])
+    expect(coded.headerAll('accept')).toEqual([
+      'text/plain, message/cpim, message/imdn+xml, application/im-iscomposing+xml'
+    ])
     raw.close()
     await alice.session.signOut()
   })
