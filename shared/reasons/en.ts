@@ -30,11 +30,11 @@ function relative(f: Facts, name: string): string {
   return days < 0 ? ` (${span} ago)` : ` (in ${span})`
 }
 
-/** "a, b and c", or the first three "and N others". */
-function listOf(items: string[], max = 3): string {
-  if (items.length <= 1) return items[0] ?? ''
-  if (items.length <= max) return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
-  const more = items.length - max
+/** "a, b and c", or the first three "and N others" (`total`: how many there were in all). */
+function listOf(items: string[], max = 3, total = items.length): string {
+  if (total <= 1) return items[0] ?? ''
+  if (total <= max) return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`
+  const more = total - max
   return `${items.slice(0, max).join(', ')} and ${more === 1 ? '1 other' : `${more} others`}`
 }
 
@@ -143,7 +143,7 @@ export const en: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
     const names = f.list('names')
     return {
       title: 'The certificate is for a different server',
-      summary: `The server could not prove that it is ${f.s('host') ?? 'the server you asked for'}; its certificate is for ${names.length ? listOf(names) : 'a different name'}.`,
+      summary: `The server could not prove that it is ${f.s('host') ?? 'the server you asked for'}; its certificate is for ${names.length ? listOf(names, 3, f.count('names')) : 'a different name'}.`,
       remedy: `Check the server address in the account settings. Otherwise ${adminLc} issue a certificate whose subjectAltName includes ${f.s('host') ?? 'the server name'}.`
     }
   },
@@ -167,7 +167,7 @@ export const en: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
   }),
   'incomplete-chain-fetched': (f) => ({
     title: 'A missing certificate was downloaded',
-    summary: `A missing intermediate certificate was downloaded from the issuer to complete the check${f.list('urls').length ? ` (${listOf(f.list('urls'))})` : ''}.`,
+    summary: `A missing intermediate certificate was downloaded from the issuer to complete the check${f.list('urls').length ? ` (${listOf(f.list('urls'), 3, f.count('urls'))})` : ''}.`,
     remedy: `Works, but fragile: ${adminLc} send the intermediate certificates with the server certificate.`
   }),
   'self-signed': (f) => ({
@@ -338,7 +338,7 @@ export const en: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
     title: 'The server requires a client certificate',
     summary: `${server(f)} requires a client certificate and none was configured${
       f.list('caNames').length
-        ? `; it accepts certificates issued by ${listOf(f.list('caNames'))}`
+        ? `; it accepts certificates issued by ${listOf(f.list('caNames'), 3, f.count('caNames'))}`
         : f.s('caNamesHidden')
           ? ' (with TLS 1.3 it does not say which authorities it accepts)'
           : ''
@@ -350,18 +350,26 @@ export const en: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
     title: 'The server refused your client certificate',
     summary: `${server(f)} refused your client certificate${f.s('alert') ? ` (${f.s('alert')})` : ''}: it may be expired, revoked, or issued by an authority the server does not trust${
       f.list('caNames').length
-        ? `; it accepts certificates issued by ${listOf(f.list('caNames'))}`
+        ? `; it accepts certificates issued by ${listOf(f.list('caNames'), 3, f.count('caNames'))}`
         : ''
     }.`,
     remedy:
       'Ask your administrator for a current client certificate from the authority this server trusts.'
   }),
-  'client-cert-expired': (f) => ({
-    title: 'Your client certificate has expired',
-    summary: `Your client certificate${f.s('subject') ? ` (${f.s('subject')})` : ''} expired on ${f.date('date') ?? 'an unknown date'}${relative(f, 'date')}.`,
-    remedy:
-      "Ask your administrator for a new client certificate. If the date looks wrong, check this computer's clock first."
-  }),
+  'client-cert-expired': (f) =>
+    f.s('why') === 'not-yet-valid'
+      ? {
+          title: 'Your client certificate is not valid yet',
+          summary: `Your client certificate${f.s('subject') ? ` (${f.s('subject')})` : ''} is valid only from ${f.date('date') ?? 'an unknown date'}${relative(f, 'date')}.`,
+          remedy:
+            "Check this computer's clock first; if it is right, ask your administrator for a client certificate that is already valid."
+        }
+      : {
+          title: 'Your client certificate has expired',
+          summary: `Your client certificate${f.s('subject') ? ` (${f.s('subject')})` : ''} expired on ${f.date('date') ?? 'an unknown date'}${relative(f, 'date')}.`,
+          remedy:
+            "Ask your administrator for a new client certificate. If the date looks wrong, check this computer's clock first."
+        },
   'client-cert-not-for-client': (f) => ({
     title: 'Your certificate is not meant for signing in',
     summary: `Your certificate${f.s('subject') ? ` (${f.s('subject')})` : ''} does not allow client authentication (its extended key usage lacks clientAuth), so servers may refuse it.`,

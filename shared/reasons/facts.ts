@@ -21,6 +21,8 @@ export interface Facts {
   n(name: string): number | undefined
   /** A list fact (a lone string counts as a one-item list). */
   list(name: string): string[]
+  /** How many items the list fact had before a report cut it (see fitReasonParams). */
+  count(name: string): number
   /** A date fact (ISO 8601) as a long date in this language, UTC; undefined when absent. */
   date(name: string): string | undefined
   /**
@@ -55,6 +57,10 @@ function parseDate(value: unknown): Date | undefined {
 
 /** The facts of `params` as one language reads them. */
 export function factsOf(params: ReasonParams, language: ReasonLanguage): Facts {
+  const list = (name: string): string[] => {
+    const v = params[name]
+    return Array.isArray(v) ? v : typeof v === 'string' && v !== '' ? [v] : []
+  }
   return {
     s: (name) => {
       const v = params[name]
@@ -64,9 +70,11 @@ export function factsOf(params: ReasonParams, language: ReasonLanguage): Facts {
       const v = params[name]
       return typeof v === 'number' && Number.isFinite(v) ? v : undefined
     },
-    list: (name) => {
-      const v = params[name]
-      return Array.isArray(v) ? v : typeof v === 'string' && v !== '' ? [v] : []
+    list,
+    count: (name) => {
+      const total = params[`${name}Total`]
+      const shown = list(name).length
+      return typeof total === 'number' && total > shown ? total : shown
     },
     date: (name) => {
       const d = parseDate(params[name])

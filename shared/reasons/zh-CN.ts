@@ -22,10 +22,10 @@ function relative(f: Facts, name: string): string {
 }
 
 /** "a、b 和 c", or the first three "等 N 个". */
-function listOf(items: string[], max = 3): string {
-  if (items.length <= 1) return items[0] ?? ''
-  if (items.length <= max) return `${items.slice(0, -1).join('、')} 和 ${items[items.length - 1]}`
-  return `${items.slice(0, max).join('、')} 等 ${items.length} 个名称`
+function listOf(items: string[], max = 3, total = items.length): string {
+  if (total <= 1) return items[0] ?? ''
+  if (total <= max) return `${items.slice(0, -1).join('、')} 和 ${items[items.length - 1]}`
+  return `${items.slice(0, max).join('、')} 等 ${total} 个名称`
 }
 
 function server(f: Facts): string {
@@ -129,7 +129,7 @@ export const zhCN: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
     const names = f.list('names')
     return {
       title: '证书属于另一台服务器',
-      summary: `服务器无法证明自己是 ${f.s('host') ?? '您要连接的服务器'}；它的证书是为 ${names.length ? listOf(names) : '另一个名称'} 签发的。`,
+      summary: `服务器无法证明自己是 ${f.s('host') ?? '您要连接的服务器'}；它的证书是为 ${names.length ? listOf(names, 3, f.count('names')) : '另一个名称'} 签发的。`,
       remedy: `请检查账户设置中的服务器地址。否则请服务器管理员签发一张 subjectAltName 中包含 ${f.s('host') ?? '服务器名称'} 的证书。`
     }
   },
@@ -154,7 +154,7 @@ export const zhCN: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
   }),
   'incomplete-chain-fetched': (f) => ({
     title: '已下载缺失的证书',
-    summary: `为完成检查，TrustLine 从签发者处下载了一张缺失的中间证书${f.list('urls').length ? `（${listOf(f.list('urls'))}）` : ''}。`,
+    summary: `为完成检查，TrustLine 从签发者处下载了一张缺失的中间证书${f.list('urls').length ? `（${listOf(f.list('urls'), 3, f.count('urls'))}）` : ''}。`,
     remedy: '目前可以工作，但不可靠：请服务器管理员随服务器证书一起发送中间证书。'
   }),
   'self-signed': (f) => ({
@@ -323,7 +323,7 @@ export const zhCN: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
     title: '服务器要求客户端证书',
     summary: `${server(f)} 要求客户端证书，但没有配置任何证书${
       f.list('caNames').length
-        ? `；它接受由 ${listOf(f.list('caNames'))} 签发的证书`
+        ? `；它接受由 ${listOf(f.list('caNames'), 3, f.count('caNames'))} 签发的证书`
         : f.s('caNamesHidden')
           ? '（使用 TLS 1.3 时，服务器不会说明它接受哪些机构）'
           : ''
@@ -333,15 +333,24 @@ export const zhCN: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
   'client-cert-rejected': (f) => ({
     title: '服务器拒绝了您的客户端证书',
     summary: `${server(f)} 拒绝了您的客户端证书${f.s('alert') ? `（${f.s('alert')}）` : ''}：它可能已过期、已被吊销，或由服务器不信任的机构签发${
-      f.list('caNames').length ? `；它接受由 ${listOf(f.list('caNames'))} 签发的证书` : ''
+      f.list('caNames').length
+        ? `；它接受由 ${listOf(f.list('caNames'), 3, f.count('caNames'))} 签发的证书`
+        : ''
     }。`,
     remedy: '请向管理员索取由此服务器信任的机构签发的有效客户端证书。'
   }),
-  'client-cert-expired': (f) => ({
-    title: '您的客户端证书已过期',
-    summary: `您的客户端证书${f.s('subject') ? `（${f.s('subject')}）` : ''}已于 ${f.date('date') ?? '未知日期'}${relative(f, 'date')}过期。`,
-    remedy: '请向管理员索取新的客户端证书。如果日期看起来不对，请先检查此电脑的时钟。'
-  }),
+  'client-cert-expired': (f) =>
+    f.s('why') === 'not-yet-valid'
+      ? {
+          title: '您的客户端证书尚未生效',
+          summary: `您的客户端证书${f.s('subject') ? `（${f.s('subject')}）` : ''}自 ${f.date('date') ?? '未知日期'}${relative(f, 'date')}起才生效。`,
+          remedy: '请先检查此电脑的时钟；如果时钟正确，请向管理员索取已生效的客户端证书。'
+        }
+      : {
+          title: '您的客户端证书已过期',
+          summary: `您的客户端证书${f.s('subject') ? `（${f.s('subject')}）` : ''}已于 ${f.date('date') ?? '未知日期'}${relative(f, 'date')}过期。`,
+          remedy: '请向管理员索取新的客户端证书。如果日期看起来不对，请先检查此电脑的时钟。'
+        },
   'client-cert-not-for-client': (f) => ({
     title: '您的证书不能用于登录',
     summary: `您的证书${f.s('subject') ? `（${f.s('subject')}）` : ''}不允许客户端身份验证（其扩展密钥用途中没有 clientAuth），服务器可能会拒绝它。`,

@@ -147,12 +147,15 @@ export const trustSeveritySchema = z.enum(['error', 'question', 'warning', 'info
 /** How bad a finding is. */
 export type TrustSeverity = z.infer<typeof trustSeveritySchema>
 
+/** The longest text and the longest list one finding's fact may carry. */
+export const reasonParamLimits = { text: 4096, list: 64 } as const
+
 /** One value a finding carries for its sentence: a name, a date (ISO 8601), a number, a list. */
 export const reasonParamSchema = z.union([
-  z.string().max(4096),
+  z.string().max(reasonParamLimits.text),
   z.number(),
   z.boolean(),
-  z.array(z.string().max(4096)).max(64)
+  z.array(z.string().max(reasonParamLimits.text)).max(reasonParamLimits.list)
 ])
 
 /** One value a finding carries for its sentence. */
@@ -167,6 +170,29 @@ export const reasonParamsSchema = z.record(z.string().max(64), reasonParamSchema
 
 /** The facts of one finding, by name. */
 export type ReasonParams = z.infer<typeof reasonParamsSchema>
+
+/**
+ * Facts cut to what a report carries, whatever a server sent (a certificate with 300 names, a
+ * server listing 200 client CAs): a longer list keeps its first items and records how many there
+ * were as `<name>Total`; a longer text is cut with an ellipsis. Without this one oversized fact
+ * would make the whole report fail its schema and the user would see no report at all.
+ */
+export function fitReasonParams(params: Record<string, unknown>): ReasonParams {
+  const max = reasonParamLimits
+  const text = (v: string) => (v.length > max.text ? `${v.slice(0, max.text - 1)}…` : v)
+  const out: ReasonParams = {}
+  for (const [name, value] of Object.entries(params)) {
+    if (name.length > 64) continue
+    if (typeof value === 'string') out[name] = text(value)
+    else if (typeof value === 'number' || typeof value === 'boolean') out[name] = value
+    else if (Array.isArray(value)) {
+      const items = value.filter((v): v is string => typeof v === 'string')
+      out[name] = items.slice(0, max.list).map(text)
+      if (items.length > max.list) out[`${name}Total`] = items.length
+    }
+  }
+  return out
+}
 
 /**
  * One finding about the connection: a stable code, how bad it is and its facts. It carries no
@@ -213,14 +239,15 @@ export type TrustVerdict = z.infer<typeof trustVerdictSchema>
 
 /**
  * The server's certificate judged on its own, also when the connection then failed (a server that
- * refuses our client certificate still showed its own): 'not-seen' when none was received.
+ * refuses our client certificate still showed its own): 'not-judged' when none was received, or
+ * the connection failed before the server proved it holds that certificate's key.
  */
 export const serverCertificateVerdictSchema = z.enum([
   'trusted',
   'trusted-by-exception',
   'untrusted',
   'needs-question',
-  'not-seen'
+  'not-judged'
 ])
 
 /** The server's certificate judged on its own. */

@@ -183,7 +183,7 @@ export class ConnectionService {
     const failures: TrustReason[] = []
     // The first failed attempt whose server still showed its certificate (it wanted or refused
     // our client certificate): its report keeps the chain and the certificate's own verdict.
-    let shown: TrustReport | null = null
+    let shown: { report: TrustReport; server: (typeof candidates)[number] } | null = null
     for (const server of candidates) {
       let result: TrustCheckResult
       try {
@@ -206,7 +206,7 @@ export class ConnectionService {
       const { report, socket } = result
       if (report.verdict === 'no-verdict') {
         failures.push(...report.reasons)
-        if (!shown && report.serverCertificate !== 'not-seen') shown = report
+        if (!shown && report.serverCertificate !== 'not-judged') shown = { report, server }
         continue
       }
       const base = { host: server.host, port: server.port, finding: report.headline }
@@ -231,8 +231,9 @@ export class ConnectionService {
       return { ...base, verdict: report.verdict, socket: null }
     }
     const first = candidates[0]
+    if (shown) this.#update({ ...this.#info, server: shown.server })
     const report =
-      shown ??
+      shown?.report ??
       noVerdictReport(
         {
           attemptId,

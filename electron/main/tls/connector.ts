@@ -90,14 +90,23 @@ export interface HandshakeFacts {
    * a plaintext alert record; null when the handshake failed (or succeeded) without one.
    */
   alert: string | null
+  /**
+   * The server proved it holds the key of the certificate it sent: the handshake completed on our
+   * side (TLS 1.3 verifies CertificateVerify and Finished before secureConnect), or, in TLS 1.2,
+   * its signed ServerKeyExchange was verified before it refused our client certificate. Until
+   * then the certificate is anyone's copy and is not judged.
+   */
+  keyProven: boolean
 }
 
 function handshakeFacts(
   capture: HandshakeCapture | null,
-  errorCode: string | null
+  errorCode: string | null,
+  keyProven: boolean
 ): HandshakeFacts {
   const fatal = capture?.alerts.find((a) => a.level === 2) ?? capture?.alerts[0]
   return {
+    keyProven,
     protocol: capture?.protocol ?? null,
     certificateRequested: capture?.certificateRequested ?? null,
     certificateAuthorities: capture?.certificateAuthorities ?? null,
@@ -433,7 +442,11 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
     })
   } catch (e) {
     if (e instanceof ConnectError) {
-      e.handshake = handshakeFacts(tap.capturedBytes > 0 ? flight() : null, e.causeCode)
+      const capture = tap.capturedBytes > 0 ? flight() : null
+      // Before secureConnect only a TLS 1.2 signed key exchange, verified before the server
+      // judged our certificate, shows that the server holds its key.
+      const refusedUs = e.code === 'client-cert-required' || e.code === 'client-cert-rejected'
+      e.handshake = handshakeFacts(capture, e.causeCode, refusedUs && !!capture?.keyExchangeSigned)
     }
     socket.destroy()
     throw e
@@ -481,7 +494,8 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
               `${host}:${port} closed the connection right after the handshake.`
             )
           : handshakeError(late, { host, port, requested: requested || null, haveCert })
-      error.handshake = handshakeFacts(capture, late.code ?? null)
+      // After secureConnect: OpenSSL verified the server's CertificateVerify and Finished.
+      error.handshake = handshakeFacts(capture, late.code ?? null, true)
       throw error
     }
   }
@@ -514,7 +528,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
     },
     remoteAddress,
     local: localEnd,
-    handshake: handshakeFacts(capture, null)
+    handshake: handshakeFacts(capture, null, true)
   }
 }
 

@@ -1,11 +1,12 @@
-import type {
-  ExceptionOffer,
-  NodeVerdict,
-  ServerCertificateVerdict,
-  TrustReason,
-  TrustReasonCode,
-  TrustSeverity,
-  TrustVerdict
+import {
+  fitReasonParams,
+  type ExceptionOffer,
+  type NodeVerdict,
+  type ServerCertificateVerdict,
+  type TrustReason,
+  type TrustReasonCode,
+  type TrustSeverity,
+  type TrustVerdict
 } from '../../../shared/types/trust'
 
 /**
@@ -171,7 +172,9 @@ function rank(code: TrustReasonCode): number {
  *   vouches for the new one, a warning when a trusted CA does).
  * - A question (DNS sent the domain elsewhere) holds the connection until answered.
  */
-export function decideVerdict(findings: readonly TrustReason[], ctx: DecisionContext): Decision {
+export function decideVerdict(given: readonly TrustReason[], ctx: DecisionContext): Decision {
+  // Facts cut to what a report carries, so an oversized one cannot make the report unusable.
+  const findings = given.map((f) => ({ ...f, params: fitReasonParams(f.params) }))
   const chainErrors = findings.filter((f) => f.severity === 'error' && scopeOf(f.code) === 'chain')
   const chainOk = ctx.anchored && chainErrors.length === 0
   const revoked = findings.some((f) => f.code === 'revoked')
@@ -269,7 +272,7 @@ export function decideVerdict(findings: readonly TrustReason[], ctx: DecisionCon
   // (a server that refused our client certificate still showed its own).
   const certificateBlocking = blocking.filter((f) => scopeOf(f.code) !== 'connection')
   let serverCertificate: ServerCertificateVerdict
-  if (ctx.leafSha256 === null) serverCertificate = 'not-seen'
+  if (ctx.leafSha256 === null) serverCertificate = 'not-judged'
   else if (certificateBlocking.length > 0) serverCertificate = 'untrusted'
   else if (questions.length > 0) serverCertificate = 'needs-question'
   else serverCertificate = applied ? 'trusted-by-exception' : 'trusted'
@@ -278,7 +281,7 @@ export function decideVerdict(findings: readonly TrustReason[], ctx: DecisionCon
   // connection that could not be made has no verdict, whatever its certificate was.
   let verdict: TrustVerdict
   if (serverCertificate === 'untrusted') verdict = 'untrusted'
-  else if (connection.length > 0 || serverCertificate === 'not-seen') verdict = 'no-verdict'
+  else if (connection.length > 0 || serverCertificate === 'not-judged') verdict = 'no-verdict'
   else verdict = serverCertificate
 
   const candidates =

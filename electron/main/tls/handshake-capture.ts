@@ -20,6 +20,12 @@ export interface HandshakeCapture {
   alerts: TlsAlert[]
   /** Why certificates/certificateRequested are null, for the helpdesk. */
   problem: string | null
+  /**
+   * TLS 1.2: the flight held a ServerKeyExchange (signed with the certificate's key over our
+   * fresh random, RFC 5246 7.4.3) and the ServerHelloDone after it, so a client that went on past
+   * it verified that signature. False otherwise (TLS 1.3, RSA key exchange, a cut flight).
+   */
+  keyExchangeSigned: boolean
 }
 
 /** A TLS alert: level 1 warning, 2 fatal; description per RFC 8446 6 (name via alertName). */
@@ -87,7 +93,9 @@ const contentType = { changeCipherSpec: 20, alert: 21, handshake: 22, applicatio
 const handshakeType = {
   serverHello: 2,
   certificate: 11,
+  serverKeyExchange: 12,
   certificateRequest: 13,
+  serverHelloDone: 14,
   finished: 20,
   compressedCertificate: 25
 }
@@ -358,6 +366,10 @@ export function parseServerFlight(
     certificateRequested: sawServerHello ? certificateRequested : null,
     certificateAuthorities,
     alerts,
-    problem
+    problem,
+    keyExchangeSigned:
+      !tls13 &&
+      messages.some((m) => m.type === handshakeType.serverKeyExchange) &&
+      messages.some((m) => m.type === handshakeType.serverHelloDone)
   }
 }

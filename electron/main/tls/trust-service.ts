@@ -53,6 +53,11 @@ export interface CheckServerRequest {
   revocation?: RevocationMode
   /** Keep a trusted connection open for the SIP layer (default true). */
   keepOpen?: boolean
+  /**
+   * False for a check nobody will answer with "accept this certificate" (the helpdesk's Test a
+   * server): its result must not replace the exception a sign-in offered for the same host:port.
+   */
+  offersException?: boolean
   /** The connection attempt this check belongs to (a fresh id when absent). */
   attemptId?: string
 }
@@ -210,8 +215,10 @@ export class TrustService {
         )
       : []
     const failureFinding = failure ? connectFinding(failure, req) : null
-    // A server that refused our client certificate still showed its own: judge it as well.
-    const sent = conn?.sentChain ?? failure?.handshake?.sentChain ?? []
+    // A server that refused our client certificate after proving it holds its own certificate's
+    // key is judged as well; a certificate merely sent before the connection failed is anyone's.
+    const shown = failure?.handshake?.keyProven ? failure.handshake.sentChain : null
+    const sent = conn?.sentChain ?? shown ?? []
     if (sent.length === 0) {
       const report = noVerdictReport(
         { ...base, servername: req.servername ?? null, revocation: mode },
@@ -311,7 +318,9 @@ export class TrustService {
     const decideNow = () =>
       this.#decide(findings, facts, result.leafSha256, result.builtChain[0]?.subject ?? null)
     const report = await decideNow()
-    if (report.exceptionOffer === 'available') o.exceptions?.offer(report)
+    if (report.exceptionOffer === 'available' && req.offersException !== false) {
+      o.exceptions?.offer(report)
+    }
     const redecide = () => decideNow()
     if (
       conn &&

@@ -45,7 +45,7 @@ function report(
   verdict: TrustReport['verdict'],
   reasons: TrustReason[] = [],
   serverCertificate: TrustReport['serverCertificate'] = verdict === 'no-verdict'
-    ? 'not-seen'
+    ? 'not-judged'
     : verdict
 ) {
   return {
@@ -191,7 +191,7 @@ describe('ConnectionService', () => {
           req,
           'no-verdict',
           [finding(req.host === 'sip.provider.net' ? 'client-cert-rejected' : 'connection-failed')],
-          req.host === 'sip.provider.net' ? 'trusted' : 'not-seen'
+          req.host === 'sip.provider.net' ? 'trusted' : 'not-judged'
         ),
         socket: null
       })

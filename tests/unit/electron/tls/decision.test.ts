@@ -4,7 +4,12 @@ import {
   headlinePrecedence,
   type DecisionContext
 } from '../../../../electron/main/tls/decision'
-import type { TrustReason, TrustReasonCode, TrustSeverity } from '../../../../shared/types/trust'
+import {
+  trustReasonSchema,
+  type TrustReason,
+  type TrustReasonCode,
+  type TrustSeverity
+} from '../../../../shared/types/trust'
 
 const leaf = 'AA:AA'
 const other = 'BB:BB'
@@ -217,6 +222,21 @@ describe('decideVerdict', () => {
       'chain-order',
       'node-disagrees'
     ])
+  })
+
+  it('cuts oversized facts to what a report carries, saying how many there were', () => {
+    const names = Array.from({ length: 300 }, (_, i) => `host${i}.example.test`)
+    const long = 'x'.repeat(10_000)
+    const d = decideVerdict(
+      [{ ...f('hostname-mismatch'), params: { names, subject: long, count: 3, ok: true } }],
+      ctx()
+    )
+    const params = d.headline?.params ?? {}
+    expect(params['names']).toEqual(names.slice(0, 64))
+    expect(params['namesTotal']).toBe(300)
+    expect((params['subject'] as string).length).toBe(4096)
+    expect(params).toMatchObject({ count: 3, ok: true })
+    for (const r of d.reasons) expect(trustReasonSchema.safeParse(r).success).toBe(true)
   })
 
   it('ranks every code it names exactly once', () => {
