@@ -111,7 +111,8 @@ export function createTrustParts(
             ...(r.sipDomain ? { sipDomain: r.sipDomain } : {}),
             ...(cert ? { clientCert: cert } : {}),
             ...(r.revocation ? { revocation: r.revocation } : {}),
-            keepOpen: false
+            keepOpen: false,
+            offersException: false
           })
           return report
         }

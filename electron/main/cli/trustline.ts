@@ -126,14 +126,30 @@ export function formatReport(r: TrustReport): string {
   return lines.join('\n')
 }
 
+/** Failures of our own configuration, which say nothing about the server. */
+const usageCodes = new Set<string>([
+  'client-cert-unreadable',
+  'client-cert-bad-passphrase',
+  'client-cert-key-mismatch'
+])
+/** Failures after a server answered: it spoke no TLS TrustLine accepts, or hung up on it. */
+const serverCauses = new Set<string>(['closed', 'tls-failed', 'protocol-too-old'])
+
 /**
- * The exit code for a report: 0 trusted, 1 not trusted (refused, waiting for an answer, or a
- * client certificate the server wants or refused), 2 when no server could be talked to.
+ * The exit code for a report: 0 trusted; 1 not trusted (refused, waiting for an answer, a client
+ * certificate the server wants or refused, or a server that answered but spoke no acceptable
+ * TLS); 2 when our own configuration is unusable (client certificate, CA file) or no server could
+ * be reached at all (DNS, a TCP connection refused, unreachable or timed out).
  */
 export function exitCodeOf(report: TrustReport): 0 | 1 | 2 {
   if (report.verdict === 'trusted' || report.verdict === 'trusted-by-exception') return 0
   if (report.verdict !== 'no-verdict') return 1
-  return report.headline?.code === 'connection-failed' ? 2 : 1
+  const h = report.headline
+  if (!h) return 2
+  if (usageCodes.has(h.code)) return 2
+  if (h.code !== 'connection-failed') return 1
+  const cause = h.params['cause']
+  return typeof cause === 'string' && serverCauses.has(cause) ? 1 : 2
 }
 
 /**

@@ -114,31 +114,21 @@ export function createTrustHandlers(deps: TrustHandlerDeps): HandlerMap<TrustInv
       forgotten: await deps.decisions.forget(sipDomain, serverHost)
     }),
     'trust:export-report': ({ format, source }) => {
-      if (source === 'server-check') {
-        if (!checked) throw new IpcFailure('no-report', 'No server has been tested yet.')
-        return exportReport(
-          {
-            app: deps.appInfo(),
-            report: checked,
-            connection: null,
-            session: null,
-            sipLog: [],
-            notices: []
-          },
-          format
-        )
+      // A server test is exported on its own: no session, no SIP log, no notices of the user's.
+      if (source === 'server-check' && !checked) {
+        throw new IpcFailure('no-report', 'No server has been tested yet.')
       }
-      return exportReport(
-        {
-          app: deps.appInfo(),
-          report: deps.connection.lastReport,
-          connection: deps.connection.info,
-          session: deps.session(),
-          sipLog: deps.sipLog?.() ?? [],
-          notices: deps.notices?.() ?? []
-        },
-        format
-      )
+      const input =
+        source === 'server-check'
+          ? { report: checked, connection: null, session: null, sipLog: [], notices: [] }
+          : {
+              report: deps.connection.lastReport,
+              connection: deps.connection.info,
+              session: deps.session(),
+              sipLog: deps.sipLog?.() ?? [],
+              notices: deps.notices?.() ?? []
+            }
+      return exportReport({ app: deps.appInfo(), ...input }, format)
     },
     'connection:get': () => deps.connection.info
   }

@@ -86,7 +86,11 @@ export function clientCertificateFindings(
       detail: expired
         ? `client certificate notAfter ${leaf.notAfter.toISOString()} is before ${at.toISOString()}`
         : `client certificate notBefore ${leaf.notBefore.toISOString()} is after ${at.toISOString()}`,
-      ctx: { date: expired ? leaf.notAfter : leaf.notBefore, at, extra: subject }
+      ctx: {
+        date: expired ? leaf.notAfter : leaf.notBefore,
+        at,
+        extra: expired ? subject : { ...subject, why: 'not-yet-valid' }
+      }
     })
   }
   const eku = leaf.extKeyUsage

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -333,6 +333,33 @@ describe('core against the lab', () => {
     await a.call('session:sign-out')
     await b.call('session:sign-out')
   }, 60_000)
+
+  it('tests a server by address with its certificate name and a client certificate, and exports that test alone', async () => {
+    const { call } = makeCore()
+    await expect(
+      call('trust:export-report', { format: 'text', source: 'server-check' })
+    ).rejects.toThrow(/no-report/)
+    const target = { host: '127.0.0.1', port: lab.ports.tls.mtls, servername: lab.domain }
+    const without = await call('trust:check-server', target)
+    expect(without).toMatchObject({ verdict: 'no-verdict', serverCertificate: 'trusted' })
+    expect(without.headline?.code).toBe('client-cert-required')
+    expect(without.reasons.map((r) => r.code)).not.toContain('hostname-mismatch')
+    const withCert = await call('trust:check-server', {
+      ...target,
+      clientCertificate: {
+        fileName: 'alice.p12',
+        format: 'pkcs12',
+        dataBase64: readFileSync(lab.pki.client.alice.p12).toString('base64'),
+        passphrase: lab.pki.client.alice.p12Password
+      }
+    })
+    expect(withCert.verdict).toBe('trusted')
+    const text = await call('trust:export-report', { format: 'text', source: 'server-check' })
+    expect(text.content).toContain('TrustLine server test report')
+    expect(text.content).not.toContain(lab.pki.client.alice.p12Password)
+    // The test never becomes the signed-in connection's report.
+    expect(await call('trust:get-report')).toBeNull()
+  })
 
   it('exports a helpdesk report with no password in it', async () => {
     const { call } = makeCore()

@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseArgs, parseTarget, runCli } from '../../../../electron/main/cli/trustline'
+import { exitCodeOf, parseArgs, parseTarget, runCli } from '../../../../electron/main/cli/trustline'
+import type { TrustReport } from '../../../../shared/types/trust'
 import { makeCert, makeHierarchy, oids } from '../../../fixtures/pki'
 import { keyPem, startTlsServer, type Running } from '../../../fixtures/tls-lab'
 
@@ -163,9 +164,10 @@ describe('trustline check', () => {
       'off'
     ])
     expect(pem.code).toBe(0)
-    // A client-certificate problem is a refused connection (exit 1), not a usage error.
+    // A passphrase that does not open our own file is our configuration (exit 2); a server
+    // wanting a certificate we did not give refused the connection (exit 1).
     const wrong = await run([...base, '--client-cert', p12, '--passphrase', 'nope'])
-    expect(wrong.code).toBe(1)
+    expect(wrong.code).toBe(2)
     expect(wrong.err).toMatch(/passphrase is wrong/)
     const none = await run(base)
     expect(none.code).toBe(1)
@@ -186,5 +188,37 @@ describe('trustline check', () => {
       )
     })
     expect(code).toBe(2)
+  })
+})
+
+describe('exit codes', () => {
+  const failed = (code: TrustReport['reasons'][number]['code'], cause?: string): TrustReport =>
+    ({
+      verdict: 'no-verdict',
+      headline: {
+        code,
+        severity: 'error',
+        certIndex: null,
+        certSubject: null,
+        params: cause ? { cause } : {},
+        detail: ''
+      }
+    }) as unknown as TrustReport
+  it.each([
+    ['client-cert-required', undefined, 1],
+    ['client-cert-rejected', undefined, 1],
+    ['connection-failed', 'tls-failed', 1],
+    ['connection-failed', 'closed', 1],
+    ['connection-failed', 'protocol-too-old', 1],
+    ['connection-failed', 'dns', 2],
+    ['connection-failed', 'refused', 2],
+    ['connection-failed', 'unreachable', 2],
+    ['connection-failed', 'timeout', 2],
+    ['connection-failed', 'no-server', 2],
+    ['connection-failed', 'ca-file', 2],
+    ['client-cert-bad-passphrase', undefined, 2],
+    ['client-cert-unreadable', undefined, 2]
+  ] as const)('%s (%s) exits %i', (code, cause, exit) => {
+    expect(exitCodeOf(failed(code, cause))).toBe(exit)
   })
 })

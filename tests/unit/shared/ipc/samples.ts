@@ -148,7 +148,19 @@ export const invokeSamples: {
     response: sampleFederationReport
   },
   'trust:check-server': {
-    request: { host: 'sip.example.org', port: 5061, sipDomain: 'example.org' },
+    request: {
+      host: '192.0.2.10',
+      port: 5061,
+      sipDomain: 'example.org',
+      servername: 'sip.example.org',
+      clientCertificate: {
+        fileName: 'alice.p12',
+        format: 'pkcs12',
+        dataBase64: 'MIIB',
+        passphrase: 'secret'
+      },
+      revocation: 'soft-fail'
+    },
     response: sampleReport
   },
   'trust:accept-exception': {
@@ -170,7 +182,7 @@ export const invokeSamples: {
     response: { forgotten: true }
   },
   'trust:export-report': {
-    request: { format: 'json' },
+    request: { format: 'json', source: 'server-check' },
     response: { filename: 'trustline-report.json', mime: 'application/json', content: '{}' }
   },
   'session:sign-in': {

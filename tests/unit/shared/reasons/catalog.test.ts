@@ -121,6 +121,32 @@ describe('reason catalog', () => {
     expect(reasonText(reason, 'zh-CN').remedy).toContain('时钟')
   })
 
+  it('tells a client certificate that is not valid yet from an expired one', () => {
+    const at = '2026-01-10T00:00:00.000Z'
+    const early = {
+      code: 'client-cert-expired' as const,
+      params: { date: '2026-02-01T00:00:00.000Z', at, why: 'not-yet-valid' }
+    }
+    const late = {
+      code: 'client-cert-expired' as const,
+      params: { date: '2026-01-01T00:00:00.000Z', at }
+    }
+    expect(reasonText(early, 'en').summary).toContain('valid only from 1 February 2026')
+    expect(reasonText(early, 'en').summary).not.toContain('expired')
+    expect(reasonText(late, 'en').summary).toContain('expired on 1 January 2026')
+    expect(reasonText(early, 'zh-CN').title).toContain('尚未生效')
+    expect(reasonText(late, 'zh-CN').title).toContain('已过期')
+  })
+
+  it('counts the names a report had to leave out', () => {
+    const reason = {
+      code: 'hostname-mismatch' as const,
+      params: { host: 'sip.example.test', names: ['a.test', 'b.test', 'c.test'], namesTotal: 90 }
+    }
+    expect(reasonText(reason, 'en').summary).toContain('a.test, b.test, c.test and 87 others')
+    expect(reasonText(reason, 'zh-CN').summary).toContain('等 90 个名称')
+  })
+
   it('never points at a setting that does not exist for an unknown issuer', () => {
     const text = reasonText({ code: 'unknown-issuer', params: {} }, 'en')
     expect(text.remedy).not.toMatch(/for this account/)
