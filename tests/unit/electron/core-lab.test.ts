@@ -222,11 +222,12 @@ describe('core against the lab', () => {
       server: { host: '127.0.0.1', port: lab.ports.tls.good }
     })
     expect(good.status).toBe('registered')
-    expect((await call('trust:get-report'))?.verdict).toBe('trusted')
+    const earlier = await call('trust:get-report')
+    expect(earlier?.verdict).toBe('trusted')
     await call('session:sign-out')
     expect(await call('trust:get-report')).toBeNull()
     expect((await call('connection:get')).server).toBeNull()
-    // A server that fails before any certificate is judged: the mTLS port without a certificate.
+    // A server that refuses us without a client certificate: no verdict on the connection.
     const failed = await call('session:sign-in', {
       aor: lab.users.carol.uri,
       password: lab.users.carol.password,
@@ -239,7 +240,10 @@ describe('core against the lab', () => {
     })
     const report = await call('trust:get-report')
     expect(report).toMatchObject({ verdict: 'no-verdict', port: lab.ports.tls.mtls })
-    expect(report?.sentChain).toEqual([])
+    expect(report?.attemptId).not.toBe(earlier?.attemptId)
+    expect(report?.headline?.code).toBe('client-cert-required')
+    // Its own certificate, proved by the completed TLS 1.3 handshake, is judged on its own.
+    expect(report?.serverCertificate).toBe('trusted')
   })
 
   it('stops and asks when DNS sends the domain to a server outside it, then remembers', async () => {
