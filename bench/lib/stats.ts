@@ -52,3 +52,9 @@ export function fmtMs(ms: number): string {
   if (ms < 100) return `${ms.toFixed(2)} ms`
   return `${ms.toFixed(0)} ms`
 }
+
+/** CPU time this process has used (user + system), ms: a view of work that load barely changes. */
+export function cpuMs(): number {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1000
+}

@@ -22,6 +22,7 @@ import { createTrustHandlers, type ExceptionStore, type TrustEngine } from './ip
 import type { HandlerMap } from './ipc/types'
 import type { DnsResolver } from './sip/discovery'
 import { createSipServices, type SipServices } from './sip/services'
+import { beginAttempt } from './stage-trace'
 import type { SipSessionOptions } from './sip/session'
 import { SipLog } from './sip/sip-log'
 import { NoticeBoard } from './notices'
@@ -147,6 +148,7 @@ export function createCore(options: CoreOptions): Core {
       (error: unknown) => log('could not read the saved account', error)
     )
   }
+  let signIns = 0
   const session: SessionService = {
     get state() {
       return sip.session.state
@@ -157,6 +159,9 @@ export function createCore(options: CoreOptions): Core {
     signIn: async (asked) => {
       // Whether this account may sign in here, and with which server, is the policy's answer.
       const { request, sipDomain } = applySignInPolicy(asked, policy?.get() ?? null)
+      // Off unless a bench turned tracing on: then every point of this sign-in is timed.
+      const trace = beginAttempt(`sign-in ${++signIns}`)
+      trace.mark('sign-in')
       const clientCertificate = clientCertificateOf(request.clientCertificate)
       connection.configure({
         sipDomain,
@@ -172,21 +177,25 @@ export function createCore(options: CoreOptions): Core {
           : {}),
         ...(clientCertificate ? { clientCertificate } : {})
       })
-      return sip.session.signIn(request).then(async (state) => {
-        if (request.remember && state.status === 'registered') {
-          const { refused } = await accounts.remember(
-            {
-              aor: request.aor,
-              ...(request.displayName ? { displayName: request.displayName } : {}),
-              ...(request.server ? { server: request.server } : {})
-            },
-            request.password
-          )
-          if (refused) log(`password not kept: ${refused}`)
-          emitSaved()
-        }
-        return state
-      })
+      return trace
+        .run(() => sip.session.signIn(request))
+        .then(async (state) => {
+          trace.mark('sign-in answered', state.status)
+          trace.end()
+          if (request.remember && state.status === 'registered') {
+            const { refused } = await accounts.remember(
+              {
+                aor: request.aor,
+                ...(request.displayName ? { displayName: request.displayName } : {}),
+                ...(request.server ? { server: request.server } : {})
+              },
+              request.password
+            )
+            if (refused) log(`password not kept: ${refused}`)
+            emitSaved()
+          }
+          return state
+        })
     },
     signOut: async () => {
       await sip.session.signOut()

@@ -7,6 +7,7 @@ import type { ClientCertificate } from './tls/connector'
 import type { Storage } from './storage/durable'
 import { FederationChecker } from './federation/check'
 import { ExceptionStore } from './tls/exceptions'
+import { markStage } from './stage-trace'
 import { createTrustService } from './tls/trust-service'
 
 /** How the trust engine is set up for this run (policy and command-line options). */
@@ -85,6 +86,8 @@ export function createTrustParts(
           })
       },
       checker: async (request) => {
+        // Discovery is done when the connection service asks for a check.
+        markStage('discovered')
         const cert = clientCert(request.clientCertificate)
         const { report, socket, redecide } = await service.checkServer({
           host: request.host,
@@ -96,6 +99,7 @@ export function createTrustParts(
           attemptId: request.attemptId,
           ...(cert ? { clientCert: cert } : {})
         })
+        markStage('verdict', report.verdict)
         return { report, socket: socket ?? null, redecide }
       },
       // The helpdesk's "test a server": `host` is where to connect, `servername` (when given)

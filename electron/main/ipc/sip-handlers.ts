@@ -9,6 +9,7 @@ import type {
   SubscriptionHealth
 } from '../../../shared/types/presence'
 import type { ConversationSummary, History, ImMessage, Typing } from '../../../shared/types/im'
+import { markStage } from '../stage-trace'
 import type { EventSink, HandlerMap } from './types'
 import { normalizeAor, type SessionState, type SignInRequest } from '../../../shared/types/sip'
 import type { OwnPresenceState } from '../../../shared/types/presence'
@@ -125,7 +126,10 @@ export function createSipHandlers(deps: SipHandlerDeps): SipHandlerMap {
 /** Session callbacks that forward to the event channels (pass as `SipSessionOptions.events`). */
 export function sipEventsTo(sink: EventSink) {
   return {
-    onStateChanged: (state: SessionState) => sink.emit('session:state-changed', state),
+    onStateChanged: (state: SessionState) => {
+      markStage(`state:${state.status}`)
+      sink.emit('session:state-changed', state)
+    },
     onContactPresence: (contact: ContactPresence) => sink.emit('presence:changed', contact),
     onMessageUpdated: (message: ImMessage) => sink.emit('im:message-updated', message),
     onMessageReceived: (message: ImMessage) => sink.emit('im:received', message),

@@ -1,4 +1,5 @@
 import type { Duplex } from 'node:stream'
+import { markStage, stageTraceEnabled } from '../stage-trace'
 import { FramingError, SipFramer, type FramerLimits } from './framer'
 import {
   hostPort,
@@ -39,12 +40,15 @@ export class TlsSipSocket extends TrustedSocket {
     stream.on('end', () => this.closed(true, 'connection closed by server'))
     // Never "connecting": the stream arrives connected.
     if (stream.destroyed) this.state = 'closed'
+    markStage('sip-socket')
   }
 
   connect(): void {
+    markStage('ua-start')
     // Report asynchronously, as JsSIP expects from a real socket.
     setImmediate(() => {
       if (this.state === 'idle' && !this.stream.destroyed) {
+        markStage('sip-connected')
         this.state = 'connected'
         this.onconnect()
         this.stream.resume()
@@ -59,6 +63,7 @@ export class TlsSipSocket extends TrustedSocket {
     if (this.state !== 'connected') return false
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message
     if (bytes.length > 4) this.#options.trace?.('out', Buffer.from(bytes).toString('utf8'))
+    if (stageTraceEnabled()) markStage('sip-out', startLine(message))
     this.stream.write(bytes)
     return true
   }
@@ -81,6 +86,7 @@ export class TlsSipSocket extends TrustedSocket {
         else if (frame.kind === 'pong') this.ondata('\r\n')
         else {
           this.#options.trace?.('in', frame.text)
+          if (stageTraceEnabled()) markStage('sip-in', startLine(frame.text))
           this.ondata(frame.text)
         }
         if (this.state !== 'connected') return
@@ -92,4 +98,12 @@ export class TlsSipSocket extends TrustedSocket {
       this.closed(true, `protocol error: ${reason}`)
     }
   }
+}
+
+/** A SIP message's first line, for the stage trace (no headers, so no credentials). */
+function startLine(message: string | Uint8Array): string {
+  const text =
+    typeof message === 'string' ? message : Buffer.from(message.subarray(0, 200)).toString('latin1')
+  const end = text.indexOf('\r\n')
+  return (end < 0 ? text : text.slice(0, end)).slice(0, 120)
 }

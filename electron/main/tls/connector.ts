@@ -3,6 +3,7 @@ import { isIP, Socket, connect as netConnect } from 'node:net'
 import { Duplex } from 'node:stream'
 import * as tls from 'node:tls'
 import type { NodeVerdict, TlsSessionInfo } from '../../../shared/types/trust'
+import { markStage } from '../stage-trace'
 import {
   alertFromErrorCode,
   alertName,
@@ -360,6 +361,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
   const haveCert = options.clientCert !== undefined
   const deadline = Date.now() + timeoutMs
 
+  markStage('tcp-connect')
   const raw = await new Promise<Socket>((resolve, reject) => {
     const s = netConnect({ host: options.address ?? host, port })
     const timer = setTimeout(() => {
@@ -376,6 +378,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
       reject(netError(e, host, port))
     })
   })
+  markStage('tcp-connected')
   const remoteAddress = raw.remoteAddress ?? null
   const localEnd =
     raw.localAddress && raw.localPort ? { address: raw.localAddress, port: raw.localPort } : null
@@ -419,6 +422,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
         socket.off('close', onClose)
       }
       const onSecure = () => {
+        markStage('tls-handshake-done')
         cleanup()
         resolve()
       }
@@ -456,6 +460,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
   const protocol = socket.getProtocol()
   const cipher = socket.getCipher()
   const capture = flight()
+  markStage('chain-captured')
   tap.captured.length = 0
   const requested = capture.certificateRequested ?? false
   const local = socket.getCertificate()
@@ -511,6 +516,7 @@ export async function connectTls(options: ConnectOptions): Promise<ConnectResult
   }
 
   const authorizationError = socket.authorizationError
+  markStage('connected')
   return {
     socket,
     sentChain,

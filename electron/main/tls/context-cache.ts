@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import type { SecureContext } from 'node:tls'
+import { markStage } from '../stage-trace'
 import { createClientContext, type ClientCertificate } from './connector'
 
 /** The anchors a context trusts: their PEMs and the set's content key (AnchorBundle). */
@@ -60,6 +61,7 @@ export class SecureContextCache {
     if (hit) {
       this.#entries.delete(key)
       this.#entries.set(key, hit)
+      markStage('tls-context')
       return hit
     }
     // A bad passphrase or mismatched key throws its ConnectError here and nothing is cached.
@@ -68,6 +70,7 @@ export class SecureContextCache {
       this.#entries.delete(this.#entries.keys().next().value!)
     }
     this.#entries.set(key, context)
+    markStage('tls-context', 'built')
     return context
   }
 

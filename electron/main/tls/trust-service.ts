@@ -25,6 +25,7 @@ import { decideVerdict } from './decision'
 import { sipIdentityFinding, type DomainAnswer, type ServerOrigin } from './identity'
 import { sharedSecureContexts, type SecureContextCache } from './context-cache'
 import type { ExceptionStore } from './exceptions'
+import { markStage } from '../stage-trace'
 import { createRevocationChecker } from './revocation'
 import { sharedRevocationCache, type RevocationCache } from './revocation-cache'
 
@@ -242,6 +243,7 @@ export class TrustService {
       mode === 'off' || !conn ? check : earlyRevocation(sent, conn.node.authorized, check)
     let result: EvaluationResult
     try {
+      markStage('evaluation-start')
       result = await evaluateChain({
         chain: sent,
         anchors: [...anchors.engine],
@@ -278,6 +280,7 @@ export class TrustService {
       conn?.socket.destroy()
       throw e
     }
+    markStage('evaluation-done')
     if (conn?.chainNote) log(`${req.host}:${req.port}: ${conn.chainNote}`)
 
     // The SIP-domain finding: judged with how the server was found (the DNS-hijack rule).

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../../electron/main/core'
 import { reasonText } from '../../../shared/reasons'
+import { enableStageTrace, type AttemptTrace } from '../../../electron/main/stage-trace'
 import { createTrustParts } from '../../../electron/main/trust-parts'
 import type { EventName, InvokeName, PayloadOf, ResponseOf } from '../../../shared/ipc/contract'
 import type { IpcResult } from '../../../shared/ipc/result'
@@ -72,6 +73,62 @@ describe('core against the lab', () => {
     expect(connection.server).toMatchObject({ host: lab.domain, source: 'naptr' })
     expect(connection.trace.map((s) => s.query)).toContain(`NAPTR ${lab.domain}`)
     await call('session:sign-out')
+  })
+
+  it('traces every stage of a sign-in, with the whole trust decision before the first SIP byte', async () => {
+    const traces: AttemptTrace[] = []
+    enableStageTrace((t) => traces.push(t))
+    try {
+      const { call } = makeCore()
+      const state = await call('session:sign-in', {
+        aor: lab.users.alice.uri,
+        password: lab.users.alice.password
+      })
+      expect(state.status).toBe('registered')
+      await call('session:sign-out')
+    } finally {
+      enableStageTrace(null)
+    }
+    expect(traces).toHaveLength(1)
+    const marks = traces[0]!.marks
+    const at = (stage: string, detail?: string) =>
+      marks.findIndex((m) => m.stage === stage && (detail === undefined || m.detail === detail))
+    const order = [
+      'sign-in',
+      'discovered',
+      'anchors-loaded',
+      'tls-context',
+      'tcp-connect',
+      'tcp-connected',
+      'tls-handshake-done',
+      'chain-captured',
+      'connected',
+      'evaluation-start',
+      'evaluation-done',
+      'verdict',
+      'sip-socket',
+      'ua-start',
+      'sip-connected',
+      'sip-out',
+      'state:registered',
+      'sign-in answered'
+    ]
+    const positions = order.map((stage) => at(stage))
+    expect(positions.every((p) => p >= 0)).toBe(true)
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions)
+    // Revocation, evaluation and Node's verdict all come before anything is written.
+    const firstSipByte = at('sip-out')
+    expect(at('revocation-done')).toBeGreaterThanOrEqual(0)
+    expect(at('revocation-done')).toBeLessThan(firstSipByte)
+    expect(at('verdict', 'trusted')).toBeLessThan(firstSipByte)
+    expect(marks[firstSipByte]!.detail).toMatch(/^REGISTER sip:/)
+    expect(marks.filter((m) => m.stage === 'sip-in').map((m) => m.detail)).toEqual([
+      'SIP/2.0 401 Unauthorized',
+      'SIP/2.0 200 OK'
+    ])
+    // Start lines only: no header, so no credential, ever reaches a trace.
+    expect(JSON.stringify(marks)).not.toContain(lab.users.alice.password)
+    expect(JSON.stringify(marks)).not.toMatch(/Authorization|Digest/i)
   })
 
   it('reports a wrong password without trusting anything less', async () => {
