@@ -16,16 +16,17 @@ import {
   AlgorithmIdentifier,
   CRLDistributionPoints,
   CRLReasons,
-  Extension,
-  SubjectPublicKeyInfo
+  Extension
 } from '@peculiar/asn1-x509'
 import type { RevocationResult } from './chain/evaluate'
 import { checkCrls, parseCrl } from './chain/crl'
+import { children, readBitString, readOnly } from './chain/der'
 import { signatureAlgorithms } from './chain/oids'
 import { parseCertificate, type ParsedCertificate } from './chain/parse'
 import { doVerify, verifySignature } from './chain/signature'
 import { httpFetch, type FetchOptions } from './aia'
 import type { RevocationCache } from './revocation-cache'
+import { markStage } from '../stage-trace'
 
 /** id-kp-OCSPSigning (RFC 6960 4.2.2.2). */
 const ocspSigningEku = '1.3.6.1.5.5.7.3.9'
@@ -75,9 +76,22 @@ function serialKey(b: ArrayBuffer | Buffer): string {
   return BigInt(`0x${hex(b) || '0'}`).toString(16)
 }
 
-function issuerKeyBits(issuer: ParsedCertificate): Buffer {
-  const spki = AsnConvert.parse(issuer.key.spki, SubjectPublicKeyInfo)
-  return Buffer.from(spki.subjectPublicKey)
+const issuerKeyHashes = new WeakMap<ParsedCertificate, Buffer>()
+
+/**
+ * SHA-1 of the issuer's subjectPublicKey BIT STRING value, without tag, length and unused-bits
+ * octet (RFC 6960 4.1.1 issuerKeyHash). Read with our own DER reader and kept per certificate:
+ * the same issuer is hashed for the cache key, the request and the responder check of every
+ * check, and an ASN.1 schema parse of its SPKI cost more than the cached answer it looks up.
+ */
+function issuerKeyHash(issuer: ParsedCertificate): Buffer {
+  let hash = issuerKeyHashes.get(issuer)
+  if (!hash) {
+    const [, bits] = children(readOnly(issuer.key.spki))
+    hash = sha1(readBitString(bits).bytes)
+    issuerKeyHashes.set(issuer, hash)
+  }
+  return hash
 }
 
 /** The CertID of `cert` (SHA-1, as every responder supports, RFC 6960 4.1.1). */
@@ -85,7 +99,7 @@ export function certId(cert: ParsedCertificate, issuer: ParsedCertificate): Cert
   return new CertID({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: sha1Oid, parameters: null }),
     issuerNameHash: new OctetString(sha1(cert.issuer.raw)),
-    issuerKeyHash: new OctetString(sha1(issuerKeyBits(issuer))),
+    issuerKeyHash: new OctetString(issuerKeyHash(issuer)),
     serialNumber: new Uint8Array(cert.serial).buffer
   })
 }
@@ -160,11 +174,11 @@ export function checkOcspResponse(
   }
   // Signer: the issuer itself, or a delegated responder certificate included in the response.
   const rid = basic.tbsResponseData.responderID
-  const issuerKeyHash = sha1(issuerKeyBits(issuer))
+  const keyHash = issuerKeyHash(issuer)
   let signer: ParsedCertificate | null = null
   let why = ''
   const byIssuer = rid.byKey
-    ? hex(rid.byKey.buffer) === issuerKeyHash.toString('hex')
+    ? hex(rid.byKey.buffer) === keyHash.toString('hex')
     : rid.byName
       ? Buffer.from(AsnConvert.serialize(rid.byName)).equals(issuer.subject.raw)
       : false
@@ -266,7 +280,7 @@ export function ocspCacheKey(cert: ParsedCertificate, issuer: ParsedCertificate)
   return [
     sha1Oid,
     sha1(cert.issuer.raw).toString('hex'),
-    sha1(issuerKeyBits(issuer)).toString('hex'),
+    issuerKeyHash(issuer).toString('hex'),
     serialKey(cert.serial)
   ].join(':')
 }
@@ -318,7 +332,7 @@ export function createRevocationChecker(
   const maxAgeMs = o.maxAgeWithoutNextUpdateMs ?? 7 * 86_400_000
   const withoutNextUpdateMs = o.cacheWithoutNextUpdateMs ?? 3_600_000
   const cache = o.cache
-  return async (chain) => {
+  const check = async (chain: ParsedCertificate[]): Promise<RevocationResult> => {
     const cert = chain[0]
     const issuer = chain[1]
     if (!cert) return { status: 'unknown', source: null, detail: 'no certificate' }
@@ -407,5 +421,12 @@ export function createRevocationChecker(
     }
     o.log?.(`revocation: ${notes.join('; ')}`)
     return { status: 'unknown', source: null, detail: notes.join('; ') }
+  }
+  return async (chain) => {
+    markStage('revocation-start')
+    const r = await check(chain)
+    const cached = r.detail?.includes(' cached from ') ? ' (cached)' : ''
+    markStage('revocation-done', `${r.source ?? 'none'} ${r.status}${cached}`)
+    return r
   }
 }
