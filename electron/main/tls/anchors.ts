@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import * as tls from 'node:tls'
 import type { AnchorSource } from '../../../shared/types/trust'
 import type { AnchorInput } from './chain/evaluate'
+import { markStage } from '../stage-trace'
 import { parseCertificate, type ParsedCertificate } from './chain/parse'
 
 /**
@@ -211,6 +212,20 @@ export interface AnchorBundle {
 const bundles = new Map<string, AnchorBundle>()
 const maxBundles = 8
 
+/**
+ * The bundle last resolved from exactly these parts (the platform store and each CA file's parse
+ * are shared frozen arrays, the same object as long as the content is the same), so a check with
+ * unchanged anchors skips de-duplicating and hashing the whole set again.
+ */
+const bundleByParts: { parts: readonly (readonly TrustAnchor[])[]; bundle: AnchorBundle }[] = []
+
+function sameParts(
+  a: readonly (readonly TrustAnchor[])[],
+  b: readonly (readonly TrustAnchor[])[]
+): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i])
+}
+
 /** Deep-freezes a parsed certificate's plain objects and arrays (byte buffers stay shared). */
 function freezeParsed<T>(value: T): T {
   if (
@@ -247,6 +262,20 @@ export async function loadAnchorBundle(set: AnchorSet = {}): Promise<AnchorBundl
   for (const [i, b] of (set.accountCas ?? []).entries()) {
     parts.push(parseCaBytesCached(b, 'account', `Extra CA #${i + 1}`))
   }
+  const known = bundleByParts.find((e) => sameParts(e.parts, parts))
+  if (known) {
+    markStage('anchors-loaded')
+    return known.bundle
+  }
+  const bundle = bundleOf(parts)
+  bundleByParts.unshift({ parts, bundle })
+  if (bundleByParts.length > maxBundles) bundleByParts.pop()
+  markStage('anchors-loaded', 'resolved')
+  return bundle
+}
+
+/** The bundle of these anchors, de-duplicated, memoised by content. */
+function bundleOf(parts: readonly (readonly TrustAnchor[])[]): AnchorBundle {
   const seen = new Set<string>()
   const anchors: TrustAnchor[] = []
   for (const a of parts.flat()) {
@@ -292,4 +321,5 @@ export function clearAnchorCaches(): void {
   platformLoad = null
   parsedBytes.clear()
   bundles.clear()
+  bundleByParts.length = 0
 }
