@@ -143,13 +143,13 @@ function splitRecords(raw: Buffer): TlsRecord[] {
 function hkdfExpand(hash: string, prk: Buffer, info: Buffer, length: number): Buffer {
   const blocks: Buffer[] = []
   let prev = Buffer.alloc(0)
-  for (let n = 1; Buffer.concat(blocks).length < length; n++) {
-    prev = createHmac(hash, prk)
-      .update(Buffer.concat([prev, info, Buffer.from([n])]))
-      .digest()
+  let have = 0
+  for (let n = 1; have < length; n++) {
+    prev = createHmac(hash, prk).update(prev).update(info).update(Buffer.of(n)).digest()
     blocks.push(prev)
+    have += prev.length
   }
-  return Buffer.concat(blocks).subarray(0, length)
+  return (blocks.length === 1 ? prev : Buffer.concat(blocks)).subarray(0, length)
 }
 
 /** HKDF-Expand-Label with an empty context (RFC 8446 7.1). */
@@ -171,10 +171,9 @@ function decryptRecord(
   record: TlsRecord
 ): { type: number; content: Buffer } {
   // Per-record nonce: the static IV XORed with the 64-bit sequence number (RFC 8446 5.3).
+  // A handshake flight has a handful of records, so the sequence number fits its low 32 bits.
   const nonce = Buffer.from(iv)
-  const seqBuf = Buffer.alloc(8)
-  seqBuf.writeBigUInt64BE(BigInt(seq))
-  for (let k = 0; k < 8; k++) nonce[4 + k]! ^= seqBuf[k]!
+  nonce.writeUInt32BE((nonce.readUInt32BE(8) ^ seq) >>> 0, 8)
   const tag = record.body.subarray(record.body.length - 16)
   const ct = record.body.subarray(0, record.body.length - 16)
   const decipher = createDecipheriv(suite.cipher as 'aes-128-gcm', key, nonce, {
@@ -318,6 +317,14 @@ export function parseServerFlight(
       const iv = expandLabel(suite.hash, secret, 'iv', 12)
       let seq = 0
       let sawHello = false
+      // The Certificate message follows EncryptedExtensions and any CertificateRequest (RFC 8446
+      // 4.4), so decryption stops once it is complete: CertificateVerify and Finished carry
+      // nothing we read, and each record costs a cipher of its own.
+      const done = new Set([
+        handshakeType.certificate,
+        handshakeType.compressedCertificate,
+        handshakeType.finished
+      ])
       try {
         for (const r of records) {
           if (r.type === contentType.handshake) {
@@ -327,8 +334,7 @@ export function parseServerFlight(
             const inner = decryptRecord(suite, key, iv, seq++, r)
             if (inner.type !== contentType.handshake) break
             plain.push(inner.content)
-            if (splitHandshake(Buffer.concat(plain)).some((m) => m.type === handshakeType.finished))
-              break
+            if (splitHandshake(Buffer.concat(plain)).some((m) => done.has(m.type))) break
           } else if (r.type === contentType.alert) break
         }
       } catch (e) {
