@@ -54,8 +54,70 @@ export interface BuildOutcome {
 /** Validates one candidate path; supplied by the evaluator. */
 export type PathValidator = (path: ParsedCertificate[], anchor: Anchor) => Finding[]
 
+const identities = new WeakMap<ParsedCertificate, string>()
+
+/** Subject + key: one certificate identity whatever its serial or validity. */
 function identity(c: ParsedCertificate): string {
-  return `${c.subject.key}\u0000${c.spkiId}`
+  let id = identities.get(c)
+  if (id === undefined) {
+    id = `${c.subject.key}\u0000${c.spkiId}`
+    identities.set(c, id)
+  }
+  return id
+}
+
+/** A candidate issuer: an anchor, or a certificate from the pool (anchor null). */
+interface Candidate {
+  cert: ParsedCertificate
+  anchor: Anchor | null
+}
+
+/** The anchors looked up by subject name, identity and SHA-256. */
+interface AnchorIndex {
+  anchors: readonly Anchor[]
+  byName: Map<string, Candidate[]>
+  byIdentity: Map<string, Anchor>
+  bySha: Map<string, Anchor>
+}
+
+/**
+ * The last index built per first anchor certificate. Every check of a process hands in the same
+ * anchors (the platform store and the CA files, ~150 certificates, parsed once and frozen) in new
+ * wrapper objects; indexing them again for each path search cost more than the search itself.
+ */
+const anchorIndexes = new WeakMap<ParsedCertificate, AnchorIndex>()
+
+function sameAnchors(a: readonly Anchor[], b: readonly Anchor[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.cert !== b[i]!.cert || a[i]!.source !== b[i]!.source) return false
+  }
+  return true
+}
+
+function anchorIndex(anchors: readonly Anchor[]): AnchorIndex {
+  const first = anchors[0]?.cert
+  const cached = first ? anchorIndexes.get(first) : undefined
+  if (cached && sameAnchors(cached.anchors, anchors)) return cached
+  const index: AnchorIndex = {
+    anchors: anchors.map((a) => ({ cert: a.cert, source: a.source })),
+    byName: new Map(),
+    byIdentity: new Map(),
+    bySha: new Map()
+  }
+  const listed = new Set<string>()
+  for (const a of index.anchors) {
+    // As before the index: a repeated certificate is listed once, and found by hash as its last.
+    index.bySha.set(a.cert.sha256, a)
+    if (listed.has(a.cert.sha256)) continue
+    listed.add(a.cert.sha256)
+    const list = index.byName.get(a.cert.subject.key) ?? []
+    list.push({ cert: a.cert, anchor: a })
+    index.byName.set(a.cert.subject.key, list)
+    if (!index.byIdentity.has(identity(a.cert))) index.byIdentity.set(identity(a.cert), a)
+  }
+  if (first) anchorIndexes.set(first, index)
+  return index
 }
 
 function errorCount(f: Finding[]): number {
@@ -86,21 +148,21 @@ export function buildPath(
     exhausted: false,
     depthExceeded: false
   }
-  const byName = new Map<string, { cert: ParsedCertificate; anchor: Anchor | null }[]>()
-  const seenDer = new Set<string>()
-  const addCandidate = (cert: ParsedCertificate, anchor: Anchor | null) => {
-    if (seenDer.has(cert.sha256)) return
-    seenDer.add(cert.sha256)
-    const list = byName.get(cert.subject.key) ?? []
-    list.push({ cert, anchor })
-    byName.set(cert.subject.key, list)
+  const index = anchorIndex(anchors)
+  // Pool certificates by subject name; one that is also an anchor is only used as the anchor.
+  const poolByName = new Map<string, Candidate[]>()
+  const seenPool = new Set<string>()
+  for (const p of pool) {
+    if (index.bySha.has(p.cert.sha256) || seenPool.has(p.cert.sha256)) continue
+    seenPool.add(p.cert.sha256)
+    const list = poolByName.get(p.cert.subject.key) ?? []
+    list.push({ cert: p.cert, anchor: null })
+    poolByName.set(p.cert.subject.key, list)
   }
-  for (const a of anchors) addCandidate(a.cert, a)
-  for (const p of pool) addCandidate(p.cert, null)
-  const anchorByIdentity = new Map<string, Anchor>()
-  for (const a of anchors)
-    if (!anchorByIdentity.has(identity(a.cert))) anchorByIdentity.set(identity(a.cert), a)
-  const anchorBySha = new Map(anchors.map((a) => [a.cert.sha256, a]))
+  const candidatesFor = (name: string): Candidate[] => [
+    ...(index.byName.get(name) ?? []),
+    ...(poolByName.get(name) ?? [])
+  ]
 
   let steps = 0
   const path: ParsedCertificate[] = []
@@ -127,7 +189,7 @@ export function buildPath(
     const id = identity(cert)
     inPath.add(id)
     try {
-      const anchor = anchorBySha.get(cert.sha256) ?? anchorByIdentity.get(id)
+      const anchor = index.bySha.get(cert.sha256) ?? index.byIdentity.get(id)
       if (anchor) {
         const p = path.slice(0, -1).concat(anchor.cert)
         const findings = validate(p, anchor)
@@ -145,7 +207,7 @@ export function buildPath(
         consider({ path: path.slice(), anchor: null, findings: [] }, false)
         return false
       }
-      const cands = (byName.get(cert.issuer.key) ?? []).slice()
+      const cands = candidatesFor(cert.issuer.key)
       const aki = cert.authorityKeyId?.keyId
       cands.sort((x, y) => rank(x, aki) - rank(y, aki))
       let descended = false
@@ -178,10 +240,7 @@ export function buildPath(
   return out
 }
 
-function rank(
-  c: { cert: ParsedCertificate; anchor: Anchor | null },
-  aki: Buffer | undefined | null
-): number {
+function rank(c: Candidate, aki: Buffer | undefined | null): number {
   let r = c.anchor ? 0 : 2
   if (aki && c.cert.subjectKeyId && !aki.equals(c.cert.subjectKeyId)) r += 1
   return r
