@@ -45,8 +45,10 @@ export class TlsSipSocket extends TrustedSocket {
 
   connect(): void {
     markStage('ua-start')
-    // Report asynchronously, as JsSIP expects from a real socket.
-    setImmediate(() => {
+    // Report asynchronously, as JsSIP expects from a real socket, but on this turn: the stream
+    // is already open, and a setImmediate would put the first REGISTER behind every I/O
+    // callback the event loop has queued.
+    queueMicrotask(() => {
       if (this.state === 'idle' && !this.stream.destroyed) {
         markStage('sip-connected')
         this.state = 'connected'
@@ -62,9 +64,15 @@ export class TlsSipSocket extends TrustedSocket {
   send(message: string | Uint8Array): boolean {
     if (this.state !== 'connected') return false
     const bytes = typeof message === 'string' ? Buffer.from(message, 'utf8') : message
-    if (bytes.length > 4) this.#options.trace?.('out', Buffer.from(bytes).toString('utf8'))
     if (stageTraceEnabled()) markStage('sip-out', startLine(message))
     this.stream.write(bytes)
+    // Logged after the write, so the bytes leave first; nothing can be read in between.
+    if (bytes.length > 4) {
+      this.#options.trace?.(
+        'out',
+        typeof message === 'string' ? message : Buffer.from(bytes).toString('utf8')
+      )
+    }
     return true
   }
 

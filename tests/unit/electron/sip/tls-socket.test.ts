@@ -140,4 +140,42 @@ describe('TlsSipSocket', () => {
     s.checkFlow()
     expect(Buffer.concat(written).toString()).toBe('\r\n\r\n\r\n\r\n')
   })
+
+  it('writes a message before logging it, and logs in wire order', async () => {
+    const { stream, incoming, written } = pair()
+    const traced: string[] = []
+    const onWireWhenLogged: boolean[] = []
+    const s = new TlsSipSocket(
+      stream,
+      { host: 'h', port: 1 },
+      {
+        trace: (direction, text) => {
+          traced.push(`${direction} ${text.split('\r\n')[0]}`)
+          if (direction === 'out') {
+            onWireWhenLogged.push(Buffer.concat(written).toString().endsWith(text))
+          }
+        }
+      }
+    )
+    // As JsSIP does: the 401 is answered from inside ondata.
+    s.ondata = (d) => {
+      if (d.startsWith('SIP/2.0 401'))
+        s.send('REGISTER sip:x SIP/2.0\r\nCSeq: 2 REGISTER\r\nContent-Length: 0\r\n\r\n')
+    }
+    s.connect()
+    await tick()
+    s.send('REGISTER sip:x SIP/2.0\r\nCSeq: 1 REGISTER\r\nContent-Length: 0\r\n\r\n')
+    await tick()
+    incoming.write('SIP/2.0 401 Unauthorized\r\nContent-Length: 0\r\n\r\n')
+    await tick()
+    incoming.write('SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n')
+    await tick()
+    expect(onWireWhenLogged).toEqual([true, true])
+    expect(traced).toEqual([
+      'out REGISTER sip:x SIP/2.0',
+      'in SIP/2.0 401 Unauthorized',
+      'out REGISTER sip:x SIP/2.0',
+      'in SIP/2.0 200 OK'
+    ])
+  })
 })
