@@ -21,6 +21,7 @@ import type { TrustSetup } from '../electron/main/trust-parts'
 import { makeCore, type BenchCore } from './lib/core-client'
 import { floorHandshake, floorRegister, type FloorTarget, type FloorTimes } from './lib/floor'
 import { publishAll } from './lib/publishers'
+import { between } from './lib/stages'
 import { cpuMs, summarize, type Summary } from './lib/stats'
 
 /** Timings of one core sign-in, ms. */
@@ -203,14 +204,6 @@ async function signInOnce(
       onAll()
     }
   })
-  // The core's wire log is written as bytes arrive and leave, so it times JsSIP's 401 answer.
-  let t401 = 0
-  let tAnswer = 0
-  const offWire = c.on('sip:log-appended', (e) => {
-    if (e.direction === 'in' && e.status === 401 && !t401) t401 = performance.now()
-    else if (e.direction === 'out' && e.method === 'REGISTER' && t401 && !tAnswer)
-      tAnswer = performance.now()
-  })
   const offState = c.on('session:state-changed', (s) => {
     if (s.status === 'registering' && !tRegistering) tRegistering = performance.now()
     if (s.status === 'registered' && !tRegistered) {
@@ -228,6 +221,7 @@ async function signInOnce(
       server: { host: '127.0.0.1', port: lab.ports.tls.good }
     })
     const tAnswered = performance.now()
+    const trace = traces.length > traced ? traces[traces.length - 1]! : null
     if (state.status !== 'registered') throw new Error(`sign-in: ${JSON.stringify(state)}`)
     let timer: NodeJS.Timeout | undefined
     await Promise.race([
@@ -245,12 +239,12 @@ async function signInOnce(
       signedIn: tAll - t0,
       connectTrust: tRegistering - t0,
       register: tRegistered - tRegistering,
-      answer401: tAnswer - t401,
+      // The stage trace times JsSIP's answer: 401 read from the socket → REGISTER written.
+      answer401: trace ? between(trace, 'sip-in#1', 'sip-out#2') : Number.NaN,
       cpu: cpuRegistered - cpu0,
-      trace: traces.length > traced ? traces[traces.length - 1]! : null
+      trace
     }
   } finally {
-    offWire()
     offPresence()
     offState()
   }

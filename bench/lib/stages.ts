@@ -51,24 +51,24 @@ function find(marks: readonly StageMark[], point: Point): StageMark | undefined 
   return undefined
 }
 
+/** ms from one point of a trace to another (`sip-out#2`: the second one); NaN if either is missing. */
+export function between(trace: AttemptTrace, from: Point, to: Point): number {
+  const a = find(trace.marks, from)
+  const b = find(trace.marks, to)
+  return a && b ? b.at - a.at : Number.NaN
+}
+
 /** The stages of one trace; the revocation lookup is its own (overlapping) interval. */
 export function stagesOf(trace: AttemptTrace): Stage[] {
-  const between = (from: Point, to: Point) => {
-    const a = find(trace.marks, from)
-    const b = find(trace.marks, to)
-    return a && b ? b.at - a.at : Number.NaN
-  }
   return [
-    ...sequence.map(([name, from, to]) => ({ name, ms: between(from, to) })),
-    { name: revocationStage, ms: between('revocation-start', 'revocation-done') }
+    ...sequence.map(([name, from, to]) => ({ name, ms: between(trace, from, to) })),
+    { name: revocationStage, ms: between(trace, 'revocation-start', 'revocation-done') }
   ]
 }
 
 /** sign-in → registered reported, from the trace. */
 export function traceTotal(trace: AttemptTrace): number {
-  const a = find(trace.marks, 'sign-in')
-  const b = find(trace.marks, 'state:registered')
-  return a && b ? b.at - a.at : Number.NaN
+  return between(trace, 'sign-in', 'state:registered')
 }
 
 /** How the revocation lookup was answered in this trace ("ocsp good (cached)"). */
