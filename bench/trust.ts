@@ -1,7 +1,7 @@
 // Figure 2: evaluating the lab's 3-certificate chain in process against `openssl verify` on the
 // same chain (one process per run: that is what the CLI costs), plus a full x509-limbo run.
 import { execFile, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { evaluateChain } from '../electron/main/tls/chain/evaluate'
@@ -13,7 +13,14 @@ import { repeat, summarize, type Summary } from './lib/stats'
 export interface TrustResult {
   evaluate: Summary
   opensslVerify: Summary
-  limbo: { seconds: number; agree: number | null; total: number | null; output: string } | null
+  limbo: {
+    seconds: number
+    agree: number | null
+    total: number | null
+    /** Cases the corpus expects rejected that TrustLine accepted. */
+    falseAccept: number | null
+    output: string
+  } | null
 }
 
 function opensslVerify(root: string, inter: string, leaf: string): Promise<number> {
@@ -26,13 +33,49 @@ function opensslVerify(root: string, inter: string, leaf: string): Promise<numbe
   })
 }
 
-/** Runs the limbo harness as a child and scores it; time is the harness's wall time. */
+/** The x509-limbo corpus and scorer, beside the repository (`../shared/limbo`). */
+function limboDir(): string | null {
+  try {
+    // Resolved through any symlink: score.mjs runs only when its own path is the one Node ran.
+    return realpathSync(join(process.cwd(), '..', 'shared', 'limbo'))
+  } catch {
+    return null
+  }
+}
+
+/** What score.mjs --json writes for one result file. */
+interface LimboScore {
+  overall: { total: number; agree: number; falseAccept: number; falseReject: number }
+}
+
+/**
+ * Runs the limbo harness as a child and scores it with the corpus's own scorer, reading the
+ * agreement from the JSON the scorer writes; time is the harness's wall time.
+ */
 function runLimbo(outFile: string, timeoutMs: number): Promise<TrustResult['limbo']> {
+  const dir = limboDir()
+  if (!dir) {
+    return Promise.resolve({
+      seconds: Number.NaN,
+      agree: null,
+      total: null,
+      falseAccept: null,
+      output: 'x509-limbo not found at ../shared/limbo'
+    })
+  }
   return new Promise((resolve) => {
     const t0 = performance.now()
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', 'tests/limbo/run.ts', '--out', outFile],
+      [
+        '--import',
+        'tsx',
+        'tests/limbo/run.ts',
+        '--limbo',
+        join(dir, 'limbo.json'),
+        '--out',
+        outFile
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] }
     )
     let out = ''
@@ -42,21 +85,36 @@ function runLimbo(outFile: string, timeoutMs: number): Promise<TrustResult['limb
     child.on('close', (code) => {
       clearTimeout(timer)
       const seconds = (performance.now() - t0) / 1000
+      const failed = (why: string) =>
+        resolve({ seconds, agree: null, total: null, falseAccept: null, output: why })
       if (code !== 0) {
-        resolve({ seconds, agree: null, total: null, output: out.slice(-500) })
+        failed(`harness exited with ${code}:\n${out.slice(-500)}`)
         return
       }
+      const scoreFile = `${outFile}.score.json`
       execFile(
         process.execPath,
-        [join('..', 'shared', 'limbo', 'score.mjs'), '--split', 'bettertls', outFile],
+        [join(dir, 'score.mjs'), '--split', 'bettertls', '--json', scoreFile, outFile],
+        { maxBuffer: 16 * 1024 * 1024 },
         (err, score) => {
-          const text = `${out}\n${score}`
-          const m = /: (\d+)\/(\d+) agree/.exec(score)
+          const tail = `${out}\n${score}`.trim().split('\n').slice(-3).join('\n')
+          let overall: LimboScore['overall'] | undefined
+          try {
+            overall = (JSON.parse(readFileSync(scoreFile, 'utf8')) as LimboScore[])[0]?.overall
+          } catch (e) {
+            failed(`no score: ${err?.message ?? (e as Error).message}\n${tail}`)
+            return
+          }
+          if (!overall) {
+            failed(`the scorer wrote no result\n${tail}`)
+            return
+          }
           resolve({
             seconds,
-            agree: m ? Number(m[1]) : null,
-            total: m ? Number(m[2]) : null,
-            output: (err ? `${err.message}\n` : '') + text.trim().split('\n').slice(-6).join('\n')
+            agree: overall.agree,
+            total: overall.total,
+            falseAccept: overall.falseAccept,
+            output: tail
           })
         }
       )
