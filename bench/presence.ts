@@ -2,10 +2,11 @@
 // core receives 1,000 NOTIFYs. Measured in process (core events) and, through the browser host,
 // in Chromium (all shown, longest frame).
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 import { chromium, type Browser } from '@playwright/test'
+import type { EventTime } from '../electron/main/host/event-times'
 import type { Lab } from '../tests/lab/lab'
 import { makeCore, writeContacts } from './lib/core-client'
 import { publishAll } from './lib/publishers'
@@ -56,6 +57,17 @@ export interface BrowserStormResult {
   frameEntryType: string
   /** RSS of the browser host process (its core holds the 1,000 contacts), MB. */
   hostRssMb: number | null
+  /**
+   * Per contact, the core emitting its `available` event → its row showing it in the page (the
+   * DOM change, painted at the end of that frame): the whole delivery through the browser host.
+   */
+  lag: { p50: number; p95: number; max: number; contacts: number }
+  /** The core's last `available` event → the last contact shown. */
+  shownAfterLastEventMs: number
+  /** The core's first → last `available` event (the core's own storm window). */
+  coreWindowMs: number
+  /** The longest frames (over 50 ms), longest first, at most 10. */
+  longestFrames: LongFrame[]
 }
 
 const availableText = 'Available'
@@ -195,7 +207,8 @@ function rssMb(pid: number | undefined): Promise<number | null> {
 
 async function startWebHost(
   lab: Lab,
-  dataDir: string
+  dataDir: string,
+  eventTimesFile: string
 ): Promise<{ child: ChildProcess; url: string }> {
   // BENCH_HOST_PROFILE=DIR: a CPU profile of the browser host (core + WebSocket) per storm.
   const profile = process.env['BENCH_HOST_PROFILE']
@@ -211,7 +224,10 @@ async function startWebHost(
       '--data-dir',
       dataDir
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] }
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, TRUSTLINE_EVENT_TIMES: eventTimesFile }
+    }
   )
   let out = ''
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()))
@@ -241,6 +257,20 @@ interface Probe {
   longest: number
   long: number
   type: string
+  /** Contact URI → when its row first showed it available (page clock, epoch ms). */
+  shownAt: Record<string, number>
+  /** The frames over 50 ms: how long, and how much of it was script, style/layout, rendering. */
+  frames: LongFrame[]
+}
+
+/** One long animation frame, ms. */
+export interface LongFrame {
+  duration: number
+  script: number
+  styleLayout: number | null
+  render: number | null
+  /** The longest scripts in it: invoker and duration. */
+  scripts: string[]
 }
 
 /**
@@ -248,35 +278,55 @@ interface Probe {
  * JavaScript text, because tsx's transform would add helpers the page does not have.
  */
 const pageProbe = `(({ total }) => {
-  const state = { first: 0, last: 0, all: 0, shown: 0, longest: 0, long: 0, type: 'none' }
+  const state = { first: 0, last: 0, all: 0, shown: 0, longest: 0, long: 0, type: 'none', shownAt: {}, frames: [] }
   window.__bench = state
+  // When each row first shows its contact available: the mutation callback runs right after
+  // Svelte changed the DOM, in the frame that paints it. No per-frame scan of the page: the
+  // probe must not be what slows it.
+  const available = '[data-testid="contact"][data-state="available"]'
+  const stamp = (el) => {
+    const uri = el.getAttribute('data-uri')
+    if (!uri || uri in state.shownAt) return
+    const now = performance.timeOrigin + performance.now()
+    state.shownAt[uri] = now
+    state.first ||= now
+    state.last = now
+    if (++state.shown >= total) state.all = now
+  }
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes') {
+        if (r.target.matches?.(available)) stamp(r.target)
+        continue
+      }
+      for (const n of r.addedNodes) {
+        if (n.nodeType !== 1) continue
+        if (n.matches(available)) stamp(n)
+        for (const el of n.querySelectorAll(available)) stamp(el)
+      }
+    }
+  }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] })
   for (const type of ['long-animation-frame', 'longtask']) {
     if (!PerformanceObserver.supportedEntryTypes.includes(type)) continue
     state.type = type
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         state.longest = Math.max(state.longest, e.duration)
-        if (e.duration > 50) state.long++
+        if (e.duration <= 50) continue
+        state.long++
+        // Where a long frame went: our script, style and layout, the rest of rendering.
+        const end = e.startTime + e.duration
+        state.frames.push({
+          duration: Math.round(e.duration),
+          script: Math.round((e.scripts ?? []).reduce((a, s) => a + s.duration, 0)),
+          styleLayout: e.styleAndLayoutStart ? Math.round(end - e.styleAndLayoutStart) : null,
+          render: e.renderStart ? Math.round(end - e.renderStart) : null,
+          scripts: (e.scripts ?? []).slice(0, 3).map((s) => (s.invoker || s.name) + ' ' + Math.round(s.duration))
+        })
       }
     }).observe({ type, buffered: false })
     break
   }
-  // One selector per frame, no text reads: the probe must not be what slows the page. The
-  // shown text is checked once at the end (the states summary).
-  const selector = '[data-testid="contact"][data-state="available"]'
-  const tick = () => {
-    const n = document.querySelectorAll(selector).length
-    const now = performance.timeOrigin + performance.now()
-    if (n > state.shown) state.last = now
-    state.shown = n
-    if (n > 0 && !state.first) state.first = now
-    if (n >= total) {
-      state.all = performance.timeOrigin + performance.now()
-      return
-    }
-    requestAnimationFrame(tick)
-  }
-  requestAnimationFrame(tick)
 })`
 
 export async function benchBrowserStorm(
@@ -290,7 +340,10 @@ export async function benchBrowserStorm(
     lab.extraUsers.slice(0, count).map((u) => u.uri)
   )
   let browser: Browser | undefined
-  const host = await startWebHost(lab, dataDir)
+  const eventTimesFile = join(dataDir, 'event-times.json')
+  const host = await startWebHost(lab, dataDir, eventTimesFile)
+  let probe: Probe | undefined
+  let partial: Omit<BrowserStormResult, 'lag' | 'shownAfterLastEventMs' | 'coreWindowMs'>
   try {
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
@@ -333,11 +386,12 @@ export async function benchBrowserStorm(
       writeFileSync(profileTo, JSON.stringify(profile))
     }
     const r = await page.evaluate<Probe>('window.__bench')
+    probe = r
     // What the contacts that are not Available show instead (text → count).
     const states = await page.evaluate<Record<string, number>>(
       `[...document.querySelectorAll('[data-testid="contact"]')].reduce((m, el) => { const k = (el.querySelector('[data-testid="contact-state"]')?.textContent ?? '') + ' / ' + (el.querySelector('[data-testid="contact-stale"]')?.textContent ?? ''); m[k] = (m[k] ?? 0) + 1; return m }, {})`
     )
-    return {
+    partial = {
       contacts: count,
       failure: failure ? `${failure} (${r.shown} shown; ${JSON.stringify(states)})` : null,
       allShownMs: r.all ? r.all - t0 : Number.NaN,
@@ -346,13 +400,46 @@ export async function benchBrowserStorm(
       longestFrameMs: r.longest,
       longFrames: r.long,
       frameEntryType: r.type,
+      longestFrames: [...r.frames].sort((a, b) => b.duration - a.duration).slice(0, 10),
       hostRssMb: await rssMb(host.child.pid)
     }
   } finally {
     await browser?.close().catch(() => undefined)
     const exited = new Promise((r) => host.child.once('exit', r))
     host.child.kill('SIGTERM')
-    // Let it write its CPU profile (BENCH_HOST_PROFILE) before the run goes on.
+    // Let it write its event times (and BENCH_HOST_PROFILE's CPU profile) before going on.
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))])
+  }
+  return { ...partial, ...deliveryLag(eventTimesFile, probe?.shownAt ?? {}) }
+}
+
+/** Core emit → row shown, per contact, from the host's event times and the page's stamps. */
+function deliveryLag(
+  eventTimesFile: string,
+  shownAt: Record<string, number>
+): Pick<BrowserStormResult, 'lag' | 'shownAfterLastEventMs' | 'coreWindowMs'> {
+  let times: EventTime[] = []
+  try {
+    times = JSON.parse(readFileSync(eventTimesFile, 'utf8')) as EventTime[]
+  } catch {
+    // No file: the host did not stop in time; the figures below say n/a.
+  }
+  const emitted = new Map<string, number>()
+  for (const t of times) {
+    if (t.channel === 'presence:changed' && t.state === 'available' && t.uri) {
+      if (!emitted.has(t.uri)) emitted.set(t.uri, t.at)
+    }
+  }
+  const lags = [...emitted]
+    .flatMap(([uri, at]) => (shownAt[uri] === undefined ? [] : [shownAt[uri] - at]))
+    .sort((a, b) => a - b)
+  const pick = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? NaN
+  const emits = [...emitted.values()]
+  const shown = Object.values(shownAt)
+  return {
+    lag: { p50: pick(0.5), p95: pick(0.95), max: lags.at(-1) ?? NaN, contacts: lags.length },
+    shownAfterLastEventMs:
+      emits.length && shown.length ? Math.max(...shown) - Math.max(...emits) : NaN,
+    coreWindowMs: emits.length ? Math.max(...emits) - Math.min(...emits) : NaN
   }
 }

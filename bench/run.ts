@@ -308,6 +308,22 @@ function summarizeAll(r: Results): Row[] {
       verdict: verdict(!p.failure && p.renderWindowMs <= 1000)
     })
     rows.push({
+      figure: `4 Chromium: all shown after the core's last event`,
+      value: fmtMs(p.shownAfterLastEventMs),
+      baseline: `core's first → last event ${fmtMs(p.coreWindowMs)}`,
+      ratio: '',
+      target: '<= 200 ms',
+      verdict: verdict(!p.failure && p.shownAfterLastEventMs <= 200)
+    })
+    rows.push({
+      figure: `4 Chromium: core event → row shown, per contact (p50 / p95 / max)`,
+      value: `${fmtMs(p.lag.p50)} / ${fmtMs(p.lag.p95)} / ${fmtMs(p.lag.max)}`,
+      baseline: `${p.lag.contacts} contacts, through the browser host`,
+      ratio: '',
+      target: '',
+      verdict: 'info'
+    })
+    rows.push({
       figure: `4 Chromium: longest frame (${p.frameEntryType}), frames > 50 ms`,
       value: `${fmtMs(p.longestFrameMs)}, ${p.longFrames}`,
       baseline: '',

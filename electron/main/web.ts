@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { revocationModeSchema, type RevocationMode } from '../../shared/types/trust'
 import { createCore } from './core'
 import { defaultDataDir } from './data-dir'
+import { recordEventTimes } from './host/event-times'
 import { startWebHost } from './host/web-host'
 import { installLastResort } from './last-resort'
 import { NoticeRelay } from './notices'
@@ -119,6 +120,9 @@ async function main(): Promise<void> {
   })
   lastResort.notify(core.notices)
   early.attach(core.notices)
+  // For `npm run bench`: when each event left the core, written when the host stops.
+  const eventTimesFile = process.env['TRUSTLINE_EVENT_TIMES']
+  const writeEventTimes = eventTimesFile ? recordEventTimes(core.events, eventTimesFile) : null
   const host = await startWebHost({
     dispatcher: core.dispatcher,
     events: core.events,
@@ -128,6 +132,11 @@ async function main(): Promise<void> {
   })
   console.log(`TrustLine browser host is running. Open this URL in Chromium:\n${host.url}`)
   const stop = () => {
+    try {
+      writeEventTimes?.()
+    } catch (error) {
+      log('writing the event times failed', error)
+    }
     host
       .close()
       .then(() => core.dispose())
