@@ -29,12 +29,38 @@ function fromNavigator(): Language {
   return wanted.some((l) => l.toLowerCase().startsWith('zh')) ? 'zh-CN' : 'en'
 }
 
+/** Translations kept per language; more are rarely distinct strings on one screen. */
+const maxMemo = 5000
+
+/**
+ * The memo key of a `t()` call: language, key and every option, or null when an option is not a
+ * plain value (an object, a function): such calls are not memoised.
+ */
+function memoKey(language: string, key: string, options: TOptions | undefined): string | null {
+  let out = `${language}\u0000${key}`
+  if (!options) return out
+  for (const [name, value] of Object.entries(options)) {
+    const type = typeof value
+    if (type !== 'string' && type !== 'number' && type !== 'boolean' && value !== undefined)
+      return null
+    out += `\u0000${name}=${type[0]}${String(value)}`
+  }
+  return out
+}
+
 /**
  * i18next behind a rune: `t()` reads `language`, so every template that translates re-renders
  * when the language changes, without stores or a context.
+ *
+ * Results are memoised per language: a presence storm re-renders hundreds of contact rows per
+ * frame, each asking for the same few strings ("Remove Bob", "last update 10:42"), and one
+ * interpolating i18next call costs a tenth of a millisecond or more — a third of the page's
+ * script during a storm. The resources are bundled and never change at run time, so the same
+ * call always gives the same string.
  */
 class I18n {
   language = $state<Language>('en')
+  readonly #memo = new Map<string, string>()
 
   constructor() {
     const initial = readStored() ?? fromNavigator()
@@ -55,8 +81,15 @@ class I18n {
   /** Translates `key`; Svelte escapes the result, so interpolation escaping is off. */
   t = (key: string, options?: TOptions): string => {
     // Reading the rune makes callers depend on the language.
-    void this.language
-    return i18next.t<string, TOptions, string>(key, options ?? {})
+    const memo = memoKey(this.language, key, options)
+    const hit = memo === null ? undefined : this.#memo.get(memo)
+    if (hit !== undefined) return hit
+    const text = i18next.t<string, TOptions, string>(key, options ?? {})
+    if (memo !== null) {
+      if (this.#memo.size >= maxMemo) this.#memo.clear()
+      this.#memo.set(memo, text)
+    }
+    return text
   }
 
   /** True when `key` has a translation in the current language (not only in the fallback). */
@@ -68,6 +101,7 @@ class I18n {
   /** Switches the language, remembers it, and updates `<html lang>` for screen readers. */
   setLanguage(language: Language): void {
     void i18next.changeLanguage(language)
+    this.#memo.clear()
     this.language = language
     try {
       localStorage.setItem(storageKey, language)

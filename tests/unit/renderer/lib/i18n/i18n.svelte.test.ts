@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import i18next from 'i18next'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ipcErrorCodes } from '../../../../../shared/ipc/result'
 import { presenceStateSchema, subscriptionStatusSchema } from '../../../../../shared/types/presence'
 import { imFailureCodeSchema, imStateSchema } from '../../../../../shared/types/im'
@@ -68,6 +69,42 @@ describe('message files', () => {
       const en = reasonWords({ code, params })
       expect(zh.summary).not.toBe(en.summary)
       expect(zh.title).toMatch(/[\u4e00-\u9fff]/)
+    }
+  })
+
+  it('gives each call its own string, however often the same call repeats', () => {
+    const names = ['Bob', 'Carol', 'Bob', 'B{{ob}}', 'Bob']
+    expect(names.map((name) => t('contacts.removeLabel', { name }))).toEqual([
+      'Remove Bob',
+      'Remove Carol',
+      'Remove Bob',
+      'Remove B{{ob}}',
+      'Remove Bob'
+    ])
+    // Same text, other type: a number is not the string that looks like it.
+    expect(t('cert.daysLeft', { count: 1 })).toBe('1 day left')
+    const asText = { count: '1' as unknown as number }
+    expect(t('cert.daysLeft', asText)).toBe(i18next.t('cert.daysLeft', asText))
+    expect(t('cert.daysLeft', { count: 2 })).toBe('2 days left')
+    i18n.setLanguage('zh-CN')
+    expect(t('contacts.removeLabel', { name: 'Bob' })).toBe('删除 Bob')
+    i18n.setLanguage('en')
+    expect(t('contacts.removeLabel', { name: 'Bob' })).toBe('Remove Bob')
+    // Options that are not plain values are passed through, never remembered.
+    const late = { toString: () => 'Dave' }
+    expect(t('contacts.removeLabel', { name: late as unknown as string })).toBe('Remove Dave')
+  })
+
+  it('asks i18next once per distinct call while the language stays', () => {
+    const spy = vi.spyOn(i18next, 't')
+    try {
+      for (let i = 0; i < 1000; i++) t('contacts.removeLabel', { name: `user${i % 10}` })
+      expect(spy).toHaveBeenCalledTimes(10)
+      i18n.setLanguage('zh-CN')
+      t('contacts.removeLabel', { name: 'user1' })
+      expect(spy).toHaveBeenCalledTimes(11)
+    } finally {
+      spy.mockRestore()
     }
   })
 
