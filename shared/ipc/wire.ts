@@ -30,7 +30,14 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
       z.object({ ok: z.literal(false), error: ipcErrorSchema })
     ])
   }),
-  z.object({ type: z.literal('event'), channel: z.string(), payload: z.unknown() }),
+  /**
+   * Events, oldest first: every event the core emitted for this page during one turn of the
+   * host's event loop, in one frame (a presence storm is a thousand events a second).
+   */
+  z.object({
+    type: z.literal('events'),
+    events: z.array(z.object({ channel: z.string(), payload: z.unknown() }))
+  }),
   z.object({ type: z.literal('error'), error: ipcErrorSchema })
 ])
 

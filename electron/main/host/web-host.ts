@@ -187,7 +187,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   function accept(ws: WebSocket): void {
     let authorized = false
     let unsubscribe: (() => void) | undefined
+    // Events wait for the end of the current turn of the event loop and go as one frame: one
+    // socket write, and one message for the page to handle, per turn instead of per event.
+    let events: { channel: string; payload: unknown }[] = []
+    const flushEvents = () => {
+      if (events.length === 0) return
+      const frame: ServerFrame = { type: 'events', events }
+      events = []
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
+    }
     const send = (frame: ServerFrame) => {
+      // Whatever was emitted before this frame goes before it, as it would unbatched.
+      flushEvents()
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame))
     }
     const helloTimer = setTimeout(() => {
@@ -199,6 +210,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     // with the matching code (1009, 1007, 1002) after this; without a listener it would throw.
     ws.on('error', (error) => log(`WebSocket closed: ${error.message}`))
     ws.on('close', () => {
+      events = []
       clearTimeout(helloTimer)
       unsubscribe?.()
       interest.forget(ws)
@@ -248,7 +260,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         authorized = true
         clearTimeout(helloTimer)
         unsubscribe = options.events.subscribe((channel, payload) => {
-          if (interest.wants(ws, channel)) send({ type: 'event', channel, payload })
+          if (!interest.wants(ws, channel)) return
+          events.push({ channel, payload })
+          if (events.length === 1) setImmediate(flushEvents)
         })
         send({ type: 'welcome' })
         return

@@ -50,8 +50,18 @@ export function createWebSocketTransport(url: string, token: string): Transport 
       else if (message.type === 'result') {
         pending.get(message.id)?.(message.result)
         pending.delete(message.id)
-      } else if (message.type === 'event') {
-        listeners.emit(message.channel, message.payload)
+      } else if (message.type === 'events') {
+        for (const { channel, payload } of message.events) {
+          try {
+            listeners.emit(channel, payload)
+          } catch (error) {
+            // Reported as an uncaught error, as it was with one message per event; the rest of
+            // the frame's events are still delivered.
+            queueMicrotask(() => {
+              throw error
+            })
+          }
+        }
       } else {
         fatal = { ok: false, error: message.error }
         resolve()

@@ -162,9 +162,8 @@ describe('browser host', () => {
     core.events.emit('presence:own-changed', eventSamples['presence:own-changed'])
     await until(3)
     expect(got[2]).toEqual({
-      type: 'event',
-      channel: 'presence:own-changed',
-      payload: eventSamples['presence:own-changed']
+      type: 'events',
+      events: [{ channel: 'presence:own-changed', payload: eventSamples['presence:own-changed'] }]
     })
     send({ type: 'listen', channel: 'presence:own-changed', on: false })
     send({ type: 'invoke', id: 2, channel: 'app:get-info' })
@@ -175,6 +174,41 @@ describe('browser host', () => {
     // Nothing was delivered after the page stopped listening; a non-event channel is refused.
     expect(got.slice(3).map((f) => f['type'])).toEqual(['result', 'error'])
     expect(got[4]).toMatchObject({ error: { code: 'bad-request' } })
+    ws.close()
+  })
+
+  it('sends the events of one turn as one frame, in order, never after a later answer', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}/ipc`, { origin: host.origin })
+    const got: Record<string, unknown>[] = []
+    const arrived = new Promise<void>((resolve) =>
+      ws.on('message', (data) => {
+        got.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>)
+        if (got.length === 4) resolve()
+      })
+    )
+    const send = (f: unknown) => ws.send(JSON.stringify(f))
+    await new Promise((r) => ws.on('open', r))
+    send({ type: 'hello', token: host.token })
+    send({ type: 'listen', channel: 'presence:changed', on: true })
+    send({ type: 'invoke', id: 1, channel: 'app:get-info' })
+    while (got.length < 2) await new Promise((r) => setTimeout(r, 10))
+    const update = (uri: string) => ({ ...eventSamples['presence:changed'], uri })
+    // A thousand in one turn: one frame. Then an answer: the events go before it.
+    for (let i = 0; i < 1000; i++) core.events.emit('presence:changed', update(`sip:u${i}@x.org`))
+    send({ type: 'invoke', id: 2, channel: 'app:get-info' })
+    await new Promise((r) => setTimeout(r, 20))
+    core.events.emit('presence:changed', update('sip:late@x.org'))
+    await arrived
+    expect(got.slice(2).map((f) => f['type'])).toEqual(['events', 'result'])
+    const batch = got[2] as { events: { payload: { uri: string } }[] }
+    expect(batch.events.map((e) => e.payload.uri)).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `sip:u${i}@x.org`)
+    )
+    await new Promise((r) => setTimeout(r, 50))
+    expect(got[4]).toMatchObject({
+      type: 'events',
+      events: [{ payload: { uri: 'sip:late@x.org' } }]
+    })
     ws.close()
   })
 
