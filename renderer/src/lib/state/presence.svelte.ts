@@ -25,6 +25,14 @@ const frameMs = 16
  */
 const hiddenBackupMs = 100
 
+/**
+ * Most contacts whose presence changes in one frame. Each changed row is rendered again; a page
+ * that fell behind (a busy machine, a long frame) would otherwise take its whole backlog in one
+ * frame and make that frame long too. 200 per frame is still far above a storm's pace (about a
+ * thousand changes a second, 17 a frame), so it only spreads a backlog over a few frames.
+ */
+export const maxUpdatesPerFrame = 200
+
 /** True when a contact's presence may be out of date (subscription not active, or quiet too long). */
 export function isStale(contact: Pick<ContactView, 'subscription'>, now = Date.now()): boolean {
   const { status, lastUpdate } = contact.subscription
@@ -98,7 +106,7 @@ class PresenceStore {
   #byKey = $state.raw<Roster>(new Map())
   /** What the roster is sorted by; replaced only when a contact comes, goes or is renamed. */
   #sortEntries = $state.raw<readonly SortEntry[]>([])
-  /** Presence updates not applied yet, by normalized address (the last one wins). */
+  /** Presence updates not applied yet, by normalized address (the last one wins), oldest first. */
   #pending = new Map<string, ContactPresence>()
   /** One map per roster request in flight: the updates that arrived since it was sent. */
   #inFlight = new Set<Map<string, ContactPresence>>()
@@ -268,7 +276,8 @@ class PresenceStore {
     const key = this.#keyOf(update.uri)
     this.#pending.set(key, update)
     for (const since of this.#inFlight) since.set(key, update)
-    if (!this.#cancelFlush) this.#cancelFlush = this.#schedule(() => this.#flush())
+    if (!this.#cancelFlush)
+      this.#cancelFlush = this.#schedule(() => this.#flush(maxUpdatesPerFrame))
   }
 
   /** Runs `flush` with the next frame, or about a frame later where no frame will come. */
@@ -286,16 +295,28 @@ class PresenceStore {
     }
   }
 
-  /** Applies the queued presence updates in one state replacement. */
-  #flush(): void {
+  /**
+   * Applies queued presence updates in one state replacement: the oldest `limit` of them, the
+   * rest with the next frame (a new roster takes them all first).
+   */
+  #flush(limit = Number.POSITIVE_INFINITY): void {
     this.#cancelFlush?.()
     this.#cancelFlush = null
-    const pending = this.#pending
+    let batch: ReadonlyMap<string, ContactPresence> = this.#pending
+    if (this.#pending.size > limit) {
+      const taken: [string, ContactPresence][] = []
+      for (const entry of this.#pending) {
+        if (taken.length >= limit) break
+        taken.push(entry)
+      }
+      for (const [key] of taken) this.#pending.delete(key)
+      batch = new Map(taken)
+      this.#cancelFlush = this.#schedule(() => this.#flush(maxUpdatesPerFrame))
+    } else this.#pending = new Map()
     // An update for an address not (or no longer) in the roster is dropped, as it always was.
-    const applies = [...pending.keys()].some((key) => this.#byKey.has(key))
+    const applies = [...batch.keys()].some((key) => this.#byKey.has(key))
     if (applies)
-      this.#byKey = rebuilt(this.#byKey, (key, contact) => withUpdate(contact, pending.get(key)))
-    pending.clear()
+      this.#byKey = rebuilt(this.#byKey, (key, contact) => withUpdate(contact, batch.get(key)))
   }
 }
 
