@@ -2,13 +2,42 @@
 // finds in its data folder; prints its memory use as JSON on stdout and exits.
 //   node --expose-gc core-rss.bundle.mjs LAB_RUN_DIR DATA_DIR [SUBSCRIBE_WINDOW]
 // (bench/footprint.ts bundles it with esbuild first; `node --import tsx` runs it unbundled.)
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
 import { readLabInfo } from '../tests/lab/lab'
 import { makeCore } from './lib/core-client'
 
 const gc = (globalThis as { gc?: () => void }).gc
 const SETTLE_MS = 8_000
+/** How long the core then stays signed in and idle before the last sample. */
+const IDLE_MS = Number(process.env['BENCH_IDLE_MS'] ?? 60_000)
+
+/**
+ * BENCH_HEAP_PROFILE=FILE: a sampling allocation profile of the sign-in and storm, counting what
+ * was allocated whether or not it is still alive (what `--heap-prof` cannot show), for DevTools.
+ */
+async function startAllocationProfile(): Promise<(() => Promise<void>) | null> {
+  const file = process.env['BENCH_HEAP_PROFILE']
+  if (!file) return null
+  const session = new Session()
+  session.connect()
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) =>
+      session.post(method, params ?? {}, (e, r) => (e ? reject(e) : resolve(r)))
+    )
+  await post('HeapProfiler.enable')
+  await post('HeapProfiler.startSampling', {
+    samplingInterval: 16_384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true
+  })
+  return async () => {
+    const { profile } = (await post('HeapProfiler.stopSampling')) as { profile: unknown }
+    writeFileSync(file, JSON.stringify(profile))
+    session.disconnect()
+  }
+}
 
 /** RSS and heap after a full GC, MB: where the memory goes, stage by stage. */
 function sample(): {
@@ -61,6 +90,7 @@ async function main(): Promise<void> {
     if (p.subscription.status === 'active') settled.add(p.uri)
     if (settled.size >= roster.length) onAll()
   })
+  const stopProfile = await startAllocationProfile()
   const t0 = performance.now()
   const s = await c.call('session:sign-in', {
     aor: lab.users.alice.uri,
@@ -73,6 +103,7 @@ async function main(): Promise<void> {
     await Promise.race([all, new Promise((r) => (timer = setTimeout(r, 30_000)))])
     clearTimeout(timer)
   }
+  await stopProfile?.()
   stages['signed in, all subscribed'] = sample()
   // Load every conversation, as scrolling through the roster and opening chats would.
   let messages = 0
@@ -86,6 +117,12 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, SETTLE_MS))
   stages['settled'] = sample()
   const m = process.memoryUsage()
+  const settledPeak = process.resourceUsage().maxRSS / 1024
+  // Left alone, signed in, as a user leaves the app running.
+  if (IDLE_MS > 0) {
+    await new Promise((r) => setTimeout(r, IDLE_MS))
+    stages['idle'] = sample()
+  }
   process.stdout.write(
     `${JSON.stringify({
       contacts: roster.length,
@@ -93,7 +130,9 @@ async function main(): Promise<void> {
       messages,
       readyMs: performance.now() - t0,
       rssMb: m.rss / 2 ** 20,
-      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      peakRssMb: settledPeak,
+      idleMs: IDLE_MS,
+      idleRssMb: stages['idle']?.rssMb ?? null,
       heapUsedMb: m.heapUsed / 2 ** 20,
       heapTotalMb: m.heapTotal / 2 ** 20,
       externalMb: m.external / 2 ** 20,

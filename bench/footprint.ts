@@ -1,5 +1,6 @@
 // Figure 5: renderer bundle size (gzip of out/renderer/assets/*.js) and the RSS of a core
-// process holding 1,000 contacts and 10,000 history messages (a child, so nothing of the bench
+// process holding 1,000 contacts and 10,000 history messages after the storm and after a minute
+// signed in and idle (a child, so nothing of the bench
 // itself is counted; an empty core in the same kind of child is the baseline). The child is
 // bundled with esbuild and run on plain Node, as the core ships (electron-vite bundles it too),
 // so tsx's on-the-fly compiler (≈ 70 MB) is not counted against the core.
@@ -24,8 +25,11 @@ export interface RssSample {
   messages: number
   readyMs: number
   rssMb: number
-  /** Highest RSS the child reached (getrusage maxrss). */
+  /** Highest RSS the child reached until the sample (getrusage maxrss). */
   peakRssMb: number
+  /** How long it then stayed signed in and idle, and its RSS after that (null: not measured). */
+  idleMs: number
+  idleRssMb: number | null
   heapUsedMb: number
   heapTotalMb: number
   externalMb: number
@@ -78,12 +82,22 @@ function writeHistory(dataDir: string, peers: string[], total: number): void {
   }
 }
 
-function runChild(lab: Lab, script: string, dataDir: string, window = 0): Promise<RssSample> {
+function runChild(
+  lab: Lab,
+  script: string,
+  dataDir: string,
+  opts: { window?: number; idleMs?: number } = {}
+): Promise<RssSample> {
+  const idleMs = opts.idleMs ?? 0
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ['--expose-gc', script, lab.runDir, dataDir, String(window)],
-      { timeout: 90_000, maxBuffer: 1024 * 1024 },
+      ['--expose-gc', script, lab.runDir, dataDir, String(opts.window ?? 0)],
+      {
+        timeout: 90_000 + idleMs,
+        maxBuffer: 1024 * 1024,
+        env: { ...process.env, BENCH_IDLE_MS: String(idleMs) }
+      },
       (err, stdout, stderr) => {
         if (err) reject(new Error(`core-rss child: ${err.message}\n${stderr}`))
         else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as RssSample)
@@ -95,7 +109,7 @@ function runChild(lab: Lab, script: string, dataDir: string, window = 0): Promis
 export async function measureCoreMemory(
   lab: Lab,
   baseDir: string,
-  opts: { contacts: number; messages: number }
+  opts: { contacts: number; messages: number; idleMs: number }
 ): Promise<MemoryResult> {
   const peers = lab.extraUsers.slice(0, opts.contacts).map((u) => u.uri)
   const full = mkdtempSync(join(baseDir, 'rss-full-'))
@@ -105,8 +119,9 @@ export async function measureCoreMemory(
   try {
     const script = await bundleChild('bench/core-rss.ts')
     return {
-      full: await runChild(lab, script, full),
-      fullUnpaced: await runChild(lab, script, full, opts.contacts),
+      // The product's case also stays signed in and idle for a minute afterwards.
+      full: await runChild(lab, script, full, { idleMs: opts.idleMs }),
+      fullUnpaced: await runChild(lab, script, full, { window: opts.contacts }),
       empty: await runChild(lab, script, empty),
       error: null
     }
