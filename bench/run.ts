@@ -21,7 +21,7 @@ import {
 } from './presence'
 import { benchSignIn, type SignInResult } from './sign-in'
 import { formatStages } from './lib/stages'
-import { fmtMs, type Summary } from './lib/stats'
+import { fmtMs, type Summary, type SummaryRow as Row } from './lib/stats'
 import { benchStorage, type StorageResult } from './storage'
 import { benchTrust, type TrustResult } from './trust'
 
@@ -51,15 +51,6 @@ interface Results {
   storage?: StorageResult | { error: string }
   federation?: FederationBenchResult | { error: string }
   summary?: Row[]
-}
-
-interface Row {
-  figure: string
-  value: string
-  baseline: string
-  ratio: string
-  target: string
-  verdict: 'met' | 'MISSED' | 'info' | 'n/a'
 }
 
 async function section<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {

@@ -1,7 +1,7 @@
 // Turns one sign-in's stage trace (electron/main/stage-trace.ts) into the stage breakdown the
 // bench prints: consecutive intervals between named points, so the stages add up to the whole.
 import type { AttemptTrace, StageMark } from '../../electron/main/stage-trace'
-import { fmtMs } from './stats'
+import { fmtMs, summarize } from './stats'
 
 /** One stage of a sign-in: from one point to the next, ms (NaN when a point is missing). */
 export interface Stage {
@@ -76,6 +76,15 @@ export function revocationDetail(trace: AttemptTrace): string {
   return find(trace.marks, 'revocation-done')?.detail ?? 'not checked'
 }
 
+/** Each stage's median over the traces where both its points were made (NaN in none). */
+export function medianStages(all: readonly AttemptTrace[]): Stage[] {
+  const perStage = all.map(stagesOf)
+  return stageNames.map((name, i) => ({
+    name,
+    ms: summarize(perStage.map((s) => s[i]!.ms).filter(Number.isFinite)).median
+  }))
+}
+
 /** The stage table: one trace's stages beside the per-stage median over all rounds. */
 export function formatStages(
   title: string,
@@ -83,16 +92,7 @@ export function formatStages(
   all: readonly AttemptTrace[]
 ): string {
   const oneStages = stagesOf(one)
-  const perStage = all.map(stagesOf)
-  const median = (i: number) => {
-    const v = perStage
-      .map((s) => s[i]!.ms)
-      .filter(Number.isFinite)
-      .sort((a, b) => a - b)
-    if (v.length === 0) return Number.NaN
-    const mid = v.length / 2
-    return v.length % 2 ? v[Math.floor(mid)]! : (v[mid - 1]! + v[mid]!) / 2
-  }
+  const medians = medianStages(all)
   const w = Math.max(...stageNames.map((n) => n.length))
   const lines = [
     `${title}: ${fmtMs(traceTotal(one))} sign-in → registered (${one.attempt}; revocation: ${revocationDetail(one)})`,
@@ -100,7 +100,7 @@ export function formatStages(
   ]
   oneStages.forEach((s, i) => {
     lines.push(
-      `  ${s.name.padEnd(w)}  ${fmtMs(s.ms).padStart(10)}  ${fmtMs(median(i)).padStart(13)}`
+      `  ${s.name.padEnd(w)}  ${fmtMs(s.ms).padStart(10)}  ${fmtMs(medians[i]!.ms).padStart(13)}`
     )
   })
   return lines.join('\n')

@@ -7,6 +7,16 @@ export interface Summary {
   max: number
 }
 
+/** One row of the summary table `npm run bench` prints and bench/table.ts turns into Markdown. */
+export interface SummaryRow {
+  figure: string
+  value: string
+  baseline: string
+  ratio: string
+  target: string
+  verdict: 'met' | 'MISSED' | 'info' | 'n/a'
+}
+
 /** Nearest-rank percentile of an ascending list (p in 0..100). */
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN
