@@ -7,7 +7,7 @@
 // NOTIFYs go back over the client's connection, and Kamailio never opens a new connection towards
 // a client (set_forward_no_connect): if the connection is gone the request fails with 480.
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LabPki } from './certs'
 import { LAB_DOMAIN } from './certs'
@@ -41,6 +41,36 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex')
 
 const TABLES = ['version', 'subscriber', 'presentity', 'active_watchers', 'watchers', 'xcap', 'pua']
 const DBTEXT_TEMPLATES = '/usr/share/kamailio/dbtext/kamailio'
+
+/** The tables Kamailio itself writes (presence state); the lab writes the others once. */
+const WRITTEN_TABLES = ['presentity', 'active_watchers', 'watchers', 'xcap', 'pua']
+
+/**
+ * Makes the db_text tables Kamailio writes loadable again after it was killed. db_text rewrites a
+ * table file from the start (truncate, header, rows), so a kill during that write, which a busy
+ * machine makes likely when Kamailio is killed while shutting down, leaves an empty file, and the
+ * next Kamailio refuses to start ("table presentity - too few columns", presence mod_init fails).
+ * A table whose header line is not its template's is reset to the template: what a crash loses.
+ */
+export function repairKamailioTables(dbDir: string): string[] {
+  const repaired: string[] = []
+  for (const t of WRITTEN_TABLES) {
+    const template = readFileSync(join(DBTEXT_TEMPLATES, t), 'utf8')
+    const file = join(dbDir, t)
+    // The columns of the first line (Kamailio writes them without the template's trailing space).
+    const header = (text: string) => text.split('\n', 1)[0]!.trim()
+    let now = ''
+    try {
+      now = readFileSync(file, 'utf8')
+    } catch {
+      // Missing: written from the template below.
+    }
+    if (header(template) !== '' && header(now) === header(template)) continue
+    copyFileSync(join(DBTEXT_TEMPLATES, t), file)
+    repaired.push(t)
+  }
+  return repaired
+}
 
 export function writeKamailioConfig(
   dir: string,

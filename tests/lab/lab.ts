@@ -7,12 +7,17 @@
 //   lab.ports.tls.good, lab.users.alice.password, lab.pki.rootCa ...
 //   await lab.stop()
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { generatePki, LAB_DOMAIN, WRONG_HOST, type LabPki } from './certs'
 import { startDnsmasq, startKamailio, startPkiServer, waitDns } from './daemons'
-import { writeKamailioConfig, type KamailioPorts, type LabUser } from './kamailio'
+import {
+  repairKamailioTables,
+  writeKamailioConfig,
+  type KamailioPorts,
+  type LabUser
+} from './kamailio'
 import { freePorts, isAlive, readPidFiles, stopAll, stopPid, waitTcp } from './proc'
 
 export { LAB_DOMAIN, WRONG_HOST }
@@ -231,6 +236,11 @@ export async function startLab(opts: StartLabOptions = {}): Promise<Lab> {
       rmSync(join(runDir, 'pids', 'kamailio.pid'), { force: true })
     },
     startKamailio: async () => {
+      const repaired = repairKamailioTables(kam.dbDir)
+      if (repaired.length) {
+        const note = `lab: reset ${repaired.join(', ')} before the restart (cut off by the kill)\n`
+        appendFileSync(join(runDir, 'logs', 'kamailio.log'), note)
+      }
       spawnKamailio()
       const listening = [ports.tcp, ports.ws, ports.wss, ...Object.values(ports.tls)]
       await Promise.all(listening.map((p) => waitTcp(p, timeoutMs)))
