@@ -50,7 +50,8 @@ const WRITTEN_TABLES = ['presentity', 'active_watchers', 'watchers', 'xcap', 'pu
  * table file from the start (truncate, header, rows), so a kill during that write, which a busy
  * machine makes likely when Kamailio is killed while shutting down, leaves an empty file, and the
  * next Kamailio refuses to start ("table presentity - too few columns", presence mod_init fails).
- * A table whose header line is not its template's is reset to the template: what a crash loses.
+ * A table cut off (its header not its template's, or its last row unfinished) is reset to the
+ * template: what a crash loses.
  */
 export function repairKamailioTables(dbDir: string): string[] {
   const repaired: string[] = []
@@ -65,7 +66,10 @@ export function repairKamailioTables(dbDir: string): string[] {
     } catch {
       // Missing: written from the template below.
     }
-    if (header(template) !== '' && header(now) === header(template)) continue
+    // Whole: its header intact and its last row not cut off (each row ends with a line break;
+    // a header alone may lack one, as in some templates).
+    const rowsWhole = now.endsWith('\n') || !now.includes('\n')
+    if (header(template) !== '' && header(now) === header(template) && rowsWhole) continue
     copyFileSync(join(DBTEXT_TEMPLATES, t), file)
     repaired.push(t)
   }
