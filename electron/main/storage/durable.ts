@@ -40,8 +40,9 @@ export interface FsPort {
   rename: (from: string, to: string) => Promise<void>
   unlink: (path: string) => Promise<void>
   readdir: (path: string) => Promise<string[]>
-  mkdir: (path: string, options: { recursive: true }) => Promise<unknown>
+  mkdir: (path: string, options: { recursive: true; mode?: number }) => Promise<unknown>
   stat: (path: string) => Promise<{ isDirectory(): boolean; size: number }>
+  chmod: (path: string, mode: number) => Promise<void>
 }
 
 /** The real file system. */
@@ -52,7 +53,27 @@ export const nodeFs: FsPort = {
   unlink: (path) => fsp.unlink(path),
   readdir: (path) => fsp.readdir(path),
   mkdir: (path, options) => fsp.mkdir(path, options),
-  stat: (path) => fsp.stat(path)
+  stat: (path) => fsp.stat(path),
+  chmod: (path, mode) => fsp.chmod(path, mode)
+}
+
+/**
+ * Folders the core makes are its user's alone (rwx------), and so are its files (rw-------): a
+ * profile holds one person's contacts and conversations, which other users of the computer must
+ * not read.
+ */
+export const PRIVATE_DIR_MODE = 0o700
+
+/** Files the core writes: readable and writable by the user only. */
+export const PRIVATE_FILE_MODE = 0o600
+
+/**
+ * Makes `dir` (and any missing parent) private to the user. A folder that already exists is made
+ * private too (an earlier version made them with the default mode); Windows has no such modes.
+ */
+export async function makePrivateDir(fs: FsPort, dir: string): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
+  if (process.platform !== 'win32') await fs.chmod(dir, PRIVATE_DIR_MODE)
 }
 
 /** What every store is given: the file layer, where notices go, and the log. */
@@ -119,10 +140,10 @@ function tempName(path: string): string {
  */
 export async function writeFileAtomic(fs: FsPort, path: string, data: string): Promise<void> {
   const dir = dirname(path)
-  await fs.mkdir(dir, { recursive: true })
+  await fs.mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE })
   const tmp = tempName(path)
   try {
-    const handle = await fs.open(tmp, 'wx', 0o600)
+    const handle = await fs.open(tmp, 'wx', PRIVATE_FILE_MODE)
     try {
       await writeFully(handle, Buffer.from(data, 'utf8'), 0, tmp)
       await handle.sync()
@@ -149,7 +170,7 @@ export async function appendDurably(
   bytes: Uint8Array,
   goodSize: number
 ): Promise<number> {
-  const handle = await fs.open(path, 'a', 0o600)
+  const handle = await fs.open(path, 'a', PRIVATE_FILE_MODE)
   let start = goodSize
   try {
     const size = (await handle.stat()).size

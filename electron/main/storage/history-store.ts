@@ -17,6 +17,7 @@ import {
   appendDurably,
   errorCode,
   errorDetail,
+  PRIVATE_DIR_MODE,
   setAside,
   storageOf,
   writeFailed,
@@ -677,7 +678,7 @@ export class HistoryStore {
     const bytes = Buffer.from(`${JSON.stringify(event)}\n`, 'utf8')
     return serial(conv, 'writes', async () => {
       try {
-        await this.#storage.fs.mkdir(this.dir, { recursive: true })
+        await this.#storage.fs.mkdir(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE })
         conv.size = await appendDurably(this.#storage.fs, conv.file, bytes, conv.size)
       } catch (error) {
         throw writeFailed(this.#storage, 'history', conv.file, error)

@@ -54,5 +54,6 @@ export class FaultyFs implements FsPort {
   unlink = nodeFs.unlink
   readdir = nodeFs.readdir
   mkdir = nodeFs.mkdir
+  chmod = nodeFs.chmod
   stat = nodeFs.stat
 }
