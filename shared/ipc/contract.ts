@@ -4,6 +4,7 @@ import { appChannels } from './channels/app'
 import { connectionChannels } from './channels/connection'
 import { federationChannels } from './channels/federation'
 import { policyChannels } from './channels/policy'
+import { profileChannels } from './channels/profile'
 import { sipLogChannels } from './channels/sip-log'
 import { sipChannels } from './channels/sip'
 import { trustChannels } from './channels/trust'
@@ -21,6 +22,7 @@ export const contract = {
   ...connectionChannels,
   ...sipChannels,
   ...accountChannels,
+  ...profileChannels,
   ...policyChannels,
   ...sipLogChannels,
   ...federationChannels

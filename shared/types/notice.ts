@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { sipUriSchema } from './sip'
 
 /** Which of the core's local files a notice is about. */
 export const dataFileSchema = z.enum([
@@ -8,7 +9,9 @@ export const dataFileSchema = z.enum([
   'account',
   'history',
   'history-folder',
-  'user-settings'
+  'user-settings',
+  'profiles',
+  'profile'
 ])
 
 /** Which of the core's local files a notice is about. */
@@ -83,6 +86,36 @@ export const noticeSchema = z.discriminatedUnion('code', [
       error: z.string().max(40),
       detail: z.string().max(500)
     })
+  }),
+  z.object({
+    ...base,
+    /**
+     * The data of an earlier version (one profile at the top of the data folder) was moved to the
+     * profile of the account it belongs to (the remembered account).
+     */
+    code: z.literal('profile-migrated'),
+    params: z.object({
+      aor: sipUriSchema,
+      /** The profile folder it is in now. */
+      path: z.string(),
+      /** What was moved, for the helpdesk. */
+      detail: z.string().max(500)
+    })
+  }),
+  z.object({
+    ...base,
+    /**
+     * The data of an earlier version was kept as a profile of its own because nothing says whose
+     * it is: the first account that signs in gets it.
+     */
+    code: z.literal('profile-unclaimed'),
+    params: z.object({ path: z.string(), detail: z.string().max(500) })
+  }),
+  z.object({
+    ...base,
+    /** The profile of an earlier version nobody owned went to the first account that signed in. */
+    code: z.literal('profile-claimed'),
+    params: z.object({ aor: sipUriSchema, path: z.string(), detail: z.string().max(500) })
   }),
   z.object({
     ...base,

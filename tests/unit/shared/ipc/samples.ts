@@ -21,6 +21,19 @@ const exception = {
   subject: 'CN=sip.example.org',
   acceptedAt: '2026-01-01T00:00:00.000Z'
 }
+const sampleProfile = { aor: 'sip:alice@example.org', displayName: 'Alice Example' }
+const sampleCaList = {
+  aor: 'sip:alice@example.org',
+  cas: [
+    {
+      sha256: fp,
+      subject: 'CN=Example Corp Root CA, O=Example Corp',
+      fileName: 'corp-root.pem',
+      addedAt: '2026-01-01T00:00:00.000Z'
+    }
+  ],
+  lockedBy: null
+}
 const sampleConnection = {
   attemptId: 'a1b2c3d4e5f60718',
   sipDomain: 'example.org',
@@ -87,6 +100,37 @@ const sampleNotice = {
     detail: 'Unexpected end of JSON input'
   }
 }
+const profileNotices = [
+  {
+    id: 'n2',
+    at: '2026-01-01T00:00:00.000Z',
+    count: 1,
+    code: 'profile-migrated' as const,
+    params: {
+      aor: 'sip:alice@example.org',
+      path: '/home/alice/.config/TrustLine/profiles/alice@example.org',
+      detail: 'moved contacts.json, history, account.json from /home/alice/.config/TrustLine'
+    }
+  },
+  {
+    id: 'n3',
+    at: '2026-01-01T00:00:00.000Z',
+    count: 1,
+    code: 'profile-unclaimed' as const,
+    params: { path: '/home/alice/.config/TrustLine/profiles/migrated', detail: 'moved history' }
+  },
+  {
+    id: 'n4',
+    at: '2026-01-01T00:00:00.000Z',
+    count: 1,
+    code: 'profile-claimed' as const,
+    params: {
+      aor: 'sip:alice@example.org',
+      path: '/home/alice/.config/TrustLine/profiles/alice@example.org',
+      detail: 'renamed migrated'
+    }
+  }
+]
 const decision = {
   sipDomain: 'example.org',
   serverHost: 'sip.provider.net',
@@ -111,6 +155,13 @@ export const invokeSamples: {
   },
   'account:sign-in-saved': { request: { aor: 'sip:alice@example.org' }, response: sampleSession },
   'account:forget': { request: undefined, response: { forgotten: true } },
+  'profile:get': { request: undefined, response: sampleProfile },
+  'profile:list-cas': { request: undefined, response: sampleCaList },
+  'profile:add-ca': {
+    request: { fileName: 'corp-root.pem', dataBase64: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t' },
+    response: sampleCaList
+  },
+  'profile:remove-ca': { request: { sha256: fp }, response: { ...sampleCaList, cas: [] } },
   'policy:get': { request: undefined, response: samplePolicy },
   'sip:get-log': { request: undefined, response: [sampleLogEntry] },
   'sip:clear-log': { request: undefined, response: { cleared: true } },
@@ -130,7 +181,7 @@ export const invokeSamples: {
       startedAt: '2026-01-01T00:00:00.000Z'
     }
   },
-  'app:list-notices': { request: undefined, response: [sampleNotice] },
+  'app:list-notices': { request: undefined, response: [sampleNotice, ...profileNotices] },
   'app:dismiss-notice': { request: { id: 'n1' }, response: { dismissed: true } },
   'trust:get-report': { request: undefined, response: sampleReport },
   'federation:check': {
@@ -247,6 +298,7 @@ export const eventSamples: { [K in EventName]: PayloadOf<K> } = {
   'connection:changed': sampleConnection,
   'app:notice': sampleNotice,
   'account:saved-changed': { aor: 'sip:alice@example.org', hasSavedPassword: true },
+  'profile:changed': sampleProfile,
   'trust:report-changed': sampleReport,
   'session:state-changed': sampleSession,
   'sip:log-appended': sampleLogEntry,
