@@ -1,16 +1,18 @@
 import { Resolver } from 'node:dns/promises'
 import type { HostKind } from '../../shared/types/app'
+import type { SecretVault } from './account/account-store'
+import { clientCertificateOf } from './account/client-certificate'
 import {
   ConnectionService,
   type ClientCertificateOption,
   type TrustChecker
 } from './account/connection-service'
-import { AccountStore, type SecretVault } from './account/account-store'
-import { clientCertificateOf } from './account/client-certificate'
+import { Profiles } from './account/profiles'
+import { SignInService } from './account/sign-in-service'
 import { createAccountHandlers } from './ipc/account-handlers'
 import { createPolicyHandlers } from './ipc/policy-handlers'
+import { createProfileHandlers } from './ipc/profile-handlers'
 import type { PolicyService } from './policy'
-import { applySignInPolicy } from './policy/sign-in'
 import type { EffectivePolicy } from '../../shared/types/policy'
 import type { FederationCheckRequest, FederationReport } from '../../shared/types/federation'
 import type { RevocationMode } from '../../shared/types/trust'
@@ -22,7 +24,6 @@ import { createTrustHandlers, type ExceptionStore, type TrustEngine } from './ip
 import type { HandlerMap } from './ipc/types'
 import type { DnsResolver } from './sip/discovery'
 import { createSipServices, type SipServices } from './sip/services'
-import { beginAttempt } from './stage-trace'
 import type { SipSessionOptions } from './sip/session'
 import { SipLog } from './sip/sip-log'
 import { NoticeBoard } from './notices'
@@ -56,7 +57,10 @@ export interface CoreOptions {
   host: HostKind
   version: string
   electronVersion?: string | null
-  /** Where the core keeps its files (settings, history, exceptions). */
+  /**
+   * Where the core keeps its files: trust exceptions (per computer) at the top, each account's
+   * data in `profiles/<account>/` (see account/profiles.ts).
+   */
   dataDir: string
   /**
    * The trust engine; without it sign-in and server checks answer `unavailable`. `storage` is
@@ -84,6 +88,8 @@ export interface Core {
   events: EventBus
   dataDir: string
   sip: SipServices
+  /** The accounts' profiles and the one shown. */
+  profiles: Profiles
   connection: ConnectionService
   /** What the user must be told (damaged files, failed writes, errors the core survived). */
   notices: NoticeBoard
@@ -107,9 +113,31 @@ export function createCore(options: CoreOptions): Core {
   // Every file the core writes goes through storage/durable with this: failures and damaged
   // files become notices.
   const storage: Partial<Storage> = { notices, log: (m) => log(`[storage] ${m}`) }
-  const decisions = new DomainDecisionStore(options.dataDir, storage)
+  const sipLog = new SipLog((entry) => events.emit('sip:log-appended', entry))
+  const profiles = new Profiles({
+    dataDir: options.dataDir,
+    vault: options.vault ?? null,
+    storage,
+    log,
+    // Another account's data is shown: the session watches its roster, the previous account's
+    // SIP traffic leaves the helpdesk log, and the renderer loads every list again.
+    onChanged: async (profile, view) => {
+      let roster: string[] = []
+      try {
+        roster = profile ? (await profile.contacts.list()).map((c) => c.uri) : []
+      } catch (error) {
+        log('could not load the contacts', error)
+      }
+      sip.session.setContacts(roster)
+      sipLog.clear()
+      events.emit('profile:changed', view)
+    }
+  })
+  // Remembered DNS-hijack answers are the profile's: the store follows the profile shown.
+  const decisions = new DomainDecisionStore(() => profiles.active?.dir ?? null, storage)
   const policy = options.policy
-  const trust = options.trust?.(options.dataDir, () => policy?.get() ?? null, storage)
+  const policyNow = () => policy?.get() ?? null
+  const trust = options.trust?.(options.dataDir, policyNow, storage)
   const unavailable = (): never => {
     throw new Error('the trust engine is not part of this build')
   }
@@ -123,12 +151,10 @@ export function createCore(options: CoreOptions): Core {
     onNoLongerTrusted: (report) => sip.session.refuse(report.headline),
     log
   })
-  const sipLog = new SipLog((entry) => events.emit('sip:log-appended', entry))
   const sip = createSipServices({
-    dataDir: options.dataDir,
     connector: connection.connect,
+    history: profiles.history,
     log: (m) => log(`[sip] ${m}`),
-    storage,
     session: {
       // The privacy setting as in force at the moment a receipt would go out.
       sendReadReceipts: () => policy?.get().settings.sendReadReceipts.value ?? true,
@@ -139,16 +165,21 @@ export function createCore(options: CoreOptions): Core {
       onWire: (direction, text) => sipLog.add(direction, text)
     }
   })
-  // Sign-in first tells the connection service which domain, server and certificate to use; the
-  // session then asks it for a trusted connection on every (re)connect.
-  const accounts = new AccountStore(options.dataDir, options.vault ?? null, storage)
   const emitSaved = () => {
-    accounts.saved().then(
+    profiles.remembered().then(
       (saved) => events.emit('account:saved-changed', saved),
       (error: unknown) => log('could not read the saved account', error)
     )
   }
-  let signIns = 0
+  // The one way into an account: policy, profile, connection, session (account/sign-in-service).
+  const signIn = new SignInService({
+    session: sip.session,
+    connection,
+    profiles,
+    policy: policyNow,
+    onSavedChanged: emitSaved,
+    log
+  })
   const session: SessionService = {
     get state() {
       return sip.session.state
@@ -156,52 +187,8 @@ export function createCore(options: CoreOptions): Core {
     get presence() {
       return sip.session.presence
     },
-    signIn: async (asked) => {
-      // Whether this account may sign in here, and with which server, is the policy's answer.
-      const { request, sipDomain } = applySignInPolicy(asked, policy?.get() ?? null)
-      // Off unless a bench turned tracing on: then every point of this sign-in is timed.
-      const trace = beginAttempt(`sign-in ${++signIns}`)
-      trace.mark('sign-in')
-      const clientCertificate = clientCertificateOf(request.clientCertificate)
-      connection.configure({
-        sipDomain,
-        ...(request.transport ? { transport: request.transport } : {}),
-        ...(request.server?.path ? { wsPath: request.server.path } : {}),
-        ...(request.server
-          ? {
-              server: {
-                host: request.server.host,
-                ...(request.server.port ? { port: request.server.port } : {})
-              }
-            }
-          : {}),
-        ...(clientCertificate ? { clientCertificate } : {})
-      })
-      return trace
-        .run(() => sip.session.signIn(request))
-        .then(async (state) => {
-          trace.mark('sign-in answered', state.status)
-          trace.end()
-          if (request.remember && state.status === 'registered') {
-            const { refused } = await accounts.remember(
-              {
-                aor: request.aor,
-                ...(request.displayName ? { displayName: request.displayName } : {}),
-                ...(request.server ? { server: request.server } : {})
-              },
-              request.password
-            )
-            if (refused) log(`password not kept: ${refused}`)
-            emitSaved()
-          }
-          return state
-        })
-    },
-    signOut: async () => {
-      await sip.session.signOut()
-      // The report and the connection view belong to the attempt that made them: gone with it.
-      connection.configure(null)
-    },
+    signIn: (request) => signIn.signIn(request),
+    signOut: () => signIn.signOut(),
     setPresence: async (state, note) => {
       await sip.session.setPresence(state, note)
       events.emit('presence:own-changed', sip.session.presence)
@@ -232,7 +219,8 @@ export function createCore(options: CoreOptions): Core {
   const handlers: Partial<HandlerMap> = {
     ...createAppHandlers(appDeps),
     ...createNoticeHandlers(notices),
-    ...createSipHandlers({ session, contacts: sip.contacts, history: sip.history }),
+    ...createSipHandlers({ session, contacts: profiles.contacts, history: profiles.history }),
+    ...createProfileHandlers({ profiles, policy: policyNow }),
     ...(policy
       ? createPolicyHandlers({
           policy: {
@@ -254,9 +242,9 @@ export function createCore(options: CoreOptions): Core {
       return { cleared: true }
     },
     ...createAccountHandlers({
-      accounts,
-      signIn: (request) => session.signIn(request),
-      onSavedChanged: emitSaved
+      profiles,
+      signInSaved: (aor) => signIn.signInSaved(aor),
+      forgetSaved: () => signIn.forgetSaved()
     }),
     ...(trust
       ? createTrustHandlers({
@@ -283,16 +271,25 @@ export function createCore(options: CoreOptions): Core {
   }
   // Every local file is read now, so a damaged one is reported at start, not when first used.
   const failed = (what: string) => (error: unknown) => log(`could not load ${what}`, error)
-  sip.start().catch(failed('contacts'))
-  decisions.load().catch(failed('domain decisions'))
-  accounts.saved().catch(failed('the saved account'))
+  // The profile shown first (the remembered account's, after moving an earlier version's data
+  // into its profile) brings its roster to the session; its other files are read now too.
+  profiles
+    .start()
+    .then(() =>
+      Promise.all([
+        decisions.load().catch(failed('domain decisions')),
+        profiles.remembered().catch(failed('the saved account')),
+        profiles.history.summaries().catch(failed('history'))
+      ])
+    )
+    .catch(failed('the profile'))
   trust?.exceptions.list().catch(failed('trust exceptions'))
-  sip.history.conversations().catch(failed('history'))
   return {
     dispatcher: createDispatcher(handlers, log),
     events,
     dataDir: options.dataDir,
     sip,
+    profiles,
     connection,
     notices,
     async dispose() {

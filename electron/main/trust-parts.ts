@@ -97,7 +97,8 @@ export function createTrustParts(
           server: request.server,
           domainAnswer: request.domainAnswer,
           attemptId: request.attemptId,
-          ...(cert ? { clientCert: cert } : {})
+          ...(cert ? { clientCert: cert } : {}),
+          ...(request.extraCas ? { extraCas: request.extraCas } : {})
         })
         markStage('verdict', report.verdict)
         return { report, socket: socket ?? null, redecide }

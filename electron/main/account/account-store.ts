@@ -26,7 +26,19 @@ const fileSchema = z.object({
   sealedPassword: z.string().nullable()
 })
 
-/** The remembered account and its sealed password. */
+/** Whether `vault` can keep passwords here, and if not, why. */
+export async function vaultStatusOf(vault: SecretVault | null): Promise<VaultStatus> {
+  if (!vault) {
+    return {
+      available: false,
+      reason:
+        'Passwords can only be kept by the desktop app, which uses your system keychain; this browser host keeps none.'
+    }
+  }
+  return vault.status()
+}
+
+/** The remembered account and its sealed password (one per profile, see account/profiles.ts). */
 export class AccountStore {
   readonly #store: JsonStore<typeof fileSchema>
 
@@ -43,15 +55,8 @@ export class AccountStore {
     )
   }
 
-  async vaultStatus(): Promise<VaultStatus> {
-    if (!this.vault) {
-      return {
-        available: false,
-        reason:
-          'Passwords can only be kept by the desktop app, which uses your system keychain; this browser host keeps none.'
-      }
-    }
-    return this.vault.status()
+  vaultStatus(): Promise<VaultStatus> {
+    return vaultStatusOf(this.vault)
   }
 
   async saved(): Promise<SavedAccount | null> {

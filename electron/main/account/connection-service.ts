@@ -35,6 +35,8 @@ export interface TrustCheckRequest {
   /** The connection attempt the report will belong to. */
   attemptId: string
   clientCertificate?: ClientCertificateOption
+  /** The account's own CA certificates (DER): trust anchors with source 'account'. */
+  extraCas?: Buffer[]
 }
 
 /** The trust engine's answer: the report, and the open, paused socket when trusted. */
@@ -57,6 +59,8 @@ export interface ConnectionAccount {
   /** WebSocket path for `wss`. */
   wsPath?: string
   clientCertificate?: ClientCertificateOption
+  /** CA certificates the user added for this account (DER), unless the policy sets the CAs. */
+  extraCas?: Buffer[]
 }
 
 /** What the service needs. */
@@ -195,7 +199,8 @@ export class ConnectionService {
           server,
           domainAnswer: (await this.#deps.decisions.get(account.sipDomain, server.host)) ?? null,
           attemptId,
-          ...(account.clientCertificate ? { clientCertificate: account.clientCertificate } : {})
+          ...(account.clientCertificate ? { clientCertificate: account.clientCertificate } : {}),
+          ...(account.extraCas?.length ? { extraCas: account.extraCas } : {})
         })
       } catch (error) {
         // A broken configuration (an unreadable CA file) or a bug: this server gets no verdict.

@@ -1,17 +1,13 @@
-import { IpcFailure } from '../../../shared/ipc/result'
 import type { SessionState } from '../../../shared/types/sip'
-import type { AccountStore } from '../account/account-store'
+import type { Profiles } from '../account/profiles'
 import type { HandlerMap } from './types'
 
 /** What the account handlers need. */
 export interface AccountHandlerDeps {
-  accounts: AccountStore
-  signIn(request: {
-    aor: string
-    password: string
-    server?: { host: string; port?: number }
-  }): Promise<SessionState>
-  onSavedChanged(): void
+  profiles: Pick<Profiles, 'remembered' | 'vaultStatus'>
+  /** The sign-in service's: sign in with the remembered account, forget it. */
+  signInSaved(aor: string): Promise<SessionState>
+  forgetSaved(): Promise<boolean>
 }
 
 /** Handlers for the `account:` channels ("remember me"). */
@@ -20,28 +16,10 @@ export function createAccountHandlers(
 ): HandlerMap<'account:get-saved' | 'account:sign-in-saved' | 'account:forget'> {
   return {
     'account:get-saved': async () => ({
-      account: await deps.accounts.saved(),
-      vault: await deps.accounts.vaultStatus()
+      account: await deps.profiles.remembered(),
+      vault: await deps.profiles.vaultStatus()
     }),
-    'account:sign-in-saved': async ({ aor }) => {
-      const saved = await deps.accounts.saved()
-      const password = await deps.accounts.password(aor)
-      if (!saved || password === null) {
-        throw new IpcFailure(
-          'no-saved-password',
-          `No password is kept for ${aor}. Type it and tick "Remember me" to keep it.`
-        )
-      }
-      return deps.signIn({
-        aor,
-        password,
-        ...(saved.server ? { server: saved.server } : {})
-      })
-    },
-    'account:forget': async () => {
-      const forgotten = await deps.accounts.forget()
-      deps.onSavedChanged()
-      return { forgotten }
-    }
+    'account:sign-in-saved': ({ aor }) => deps.signInSaved(aor),
+    'account:forget': async () => ({ forgotten: await deps.forgetSaved() })
   }
 }

@@ -3,7 +3,7 @@ import type { ContactPresence, OwnPresenceState, Presence } from '../../../share
 import type { ImMessage, Typing } from '../../../shared/types/im'
 import type { TrustReason, TrustVerdict } from '../../../shared/types/trust'
 import {
-  normalizeAor,
+  parseAor,
   type SessionFailure,
   type SessionState,
   type SignInRequest
@@ -117,6 +117,8 @@ export const KEEP_ALIVE_INTERVAL_MS = 15_000
 
 interface Credentials {
   aor: string
+  /** The AOR's domain, from the same parse. */
+  domain: string
   password: string
   displayName?: string
   request: SignInRequest
@@ -159,6 +161,11 @@ export class SipSession {
   /** Bumped on sign-in and sign-out, so callbacks of an older run do nothing. */
   #run = 0
   #signInWaiters: Array<(state: SessionState) => void> = []
+  /**
+   * Incoming messages being stored. Signing out waits for them, so what reached this account is
+   * in its history before another account's profile can be shown.
+   */
+  readonly #receiving = new Set<Promise<unknown>>()
 
   constructor(options: SipSessionOptions) {
     this.#o = options
@@ -213,8 +220,17 @@ export class SipSession {
       await this.signOut()
     }
     const run = ++this.#run
+    const parsed = parseAor(request.aor)
+    if (!parsed) {
+      this.#setState({
+        status: 'failed',
+        failure: { code: 'internal', reason: `${request.aor} is not a SIP address` }
+      })
+      return this.state
+    }
     this.#creds = {
-      aor: normalizeAor(request.aor),
+      aor: parsed.aor,
+      domain: parsed.domain,
       password: request.password,
       ...(request.displayName ? { displayName: request.displayName } : {}),
       request
@@ -246,6 +262,7 @@ export class SipSession {
     publisher?.dispose()
     if (live) this.#teardown(live)
     this.#live = null
+    await Promise.allSettled([...this.#receiving])
     await this.im.failQueued({ code: 'signed-out', reason: 'signed out before delivery' })
     this.#creds = null
     if (run === this.#run) this.#setState({ status: 'signed-out' })
@@ -311,7 +328,7 @@ export class SipSession {
       const req = creds.request
       connection = await this.#o.connector({
         aor: creds.aor,
-        domain: /@([^;?>]+)/.exec(creds.aor)?.[1] ?? '',
+        domain: creds.domain,
         transport: req.transport ?? 'tls',
         ...(req.server ? { server: req.server } : {}),
         ...(req.clientCertificate ? { clientCertificate: req.clientCertificate } : {}),
@@ -381,7 +398,7 @@ export class SipSession {
       timers: this.#timers,
       log: this.#log,
       trace: (direction, text) => this.#o.events?.onWire?.(direction, text),
-      receive: (message) => this.im.receive(message),
+      receive: (message) => this.#received(this.im.receive(message)),
       accept: ACCEPTED_MESSAGE_TYPES,
       events: {
         onConnected: () => {
@@ -530,6 +547,14 @@ export class SipSession {
         reason: failure.reason
       })
       .catch((error: unknown) => this.#log(`failing queued messages failed: ${String(error)}`))
+  }
+
+  /** Keeps track of an incoming message until it is stored (or failed to be). */
+  #received<T>(storing: Promise<T>): Promise<T> {
+    this.#receiving.add(storing)
+    const done = () => this.#receiving.delete(storing)
+    storing.then(done, done)
+    return storing
   }
 
   #resolveSignIn(): void {

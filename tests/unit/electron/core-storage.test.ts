@@ -40,26 +40,50 @@ async function notices(core: Core, count = 1): Promise<Notice[]> {
   }
 }
 
+const alice = 'sip:alice@example.org'
+
+/**
+ * A data folder whose remembered account is Alice: her profile is shown at start, so its files
+ * are read then. Returns her profile folder.
+ */
+function rememberAlice(dir: string): string {
+  const profile = join(dir, 'profiles', 'alice@example.org')
+  mkdirSync(profile, { recursive: true })
+  writeFileSync(join(dir, 'profiles.json'), JSON.stringify({ version: 1, remembered: alice }))
+  writeFileSync(
+    join(profile, 'account.json'),
+    JSON.stringify({
+      version: 1,
+      account: { aor: alice, hasSavedPassword: false },
+      sealedPassword: null
+    })
+  )
+  return profile
+}
+
+// Trust exceptions are the computer's (top of the data folder); the rest is Alice's profile.
 const damagedFiles = [
-  ['contacts.json', 'contacts'],
-  ['trust-exceptions.json', 'trust-exceptions'],
-  ['domain-decisions.json', 'domain-decisions'],
-  ['account.json', 'account']
+  ['contacts.json', 'contacts', 'profile'],
+  ['trust-exceptions.json', 'trust-exceptions', 'top'],
+  ['domain-decisions.json', 'domain-decisions', 'profile'],
+  ['account.json', 'account', 'profile']
 ] as const
 
 describe('damaged local files', () => {
   it.each(damagedFiles)(
     'a corrupt %s is moved aside under a new name each time, reported, and the rest works',
-    async (name, kind) => {
+    async (name, kind, where) => {
       const dir = mkdtempSync(join(tmpdir(), 'tl-core-damaged-'))
+      const profile = rememberAlice(dir)
+      const path = join(where === 'top' ? dir : profile, name)
       const backups: string[] = []
       for (const garbage of ['{ not json', '["still", "not", "ours"]']) {
-        writeFileSync(join(dir, name), garbage)
+        writeFileSync(path, garbage)
         const core = newCore(dir)
         const [notice] = await notices(core)
         expect(notice).toMatchObject({
           code: 'file-damaged',
-          params: { file: kind, path: join(dir, name), kept: 0 }
+          params: { file: kind, path, kept: 0 }
         })
         if (notice?.code !== 'file-damaged') throw new Error('no file-damaged notice')
         backups.push(notice.params.backupPath)
@@ -70,8 +94,11 @@ describe('damaged local files', () => {
         expect(await call(core, 'contacts:list')).toMatchObject([{ uri: 'sip:bob@example.org' }])
         expect(await call(core, 'trust:list-exceptions')).toEqual([])
         expect(await call(core, 'trust:list-domain-decisions')).toEqual([])
-        expect(await call(core, 'account:get-saved')).toMatchObject({ account: null })
+        expect(await call(core, 'account:get-saved')).toMatchObject({
+          account: kind === 'account' ? null : { aor: alice }
+        })
         await core.dispose()
+        if (kind === 'account') rememberAlice(dir)
       }
       // The second backup did not overwrite the first.
       expect(new Set(backups).size).toBe(2)
@@ -82,7 +109,7 @@ describe('damaged local files', () => {
   it('keeps the valid contacts of a partly damaged contacts.json and says how many', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tl-core-damaged-'))
     writeFileSync(
-      join(dir, 'contacts.json'),
+      join(rememberAlice(dir), 'contacts.json'),
       JSON.stringify({
         version: 1,
         contacts: [{ uri: 'sip:bob@example.org' }, { uri: 42 }, { uri: 'sip:carol@example.org' }]
@@ -108,15 +135,16 @@ describe('damaged local files', () => {
 
   it('a file where the history folder belongs is moved aside; history works again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tl-core-damaged-'))
-    writeFileSync(join(dir, 'history'), 'I am not a folder')
+    const profile = rememberAlice(dir)
+    writeFileSync(join(profile, 'history'), 'I am not a folder')
     const core = newCore(dir)
     expect(await call(core, 'im:list-conversations')).toEqual([])
     const [notice] = await notices(core)
     expect(notice).toMatchObject({
       code: 'file-damaged',
-      params: { file: 'history-folder', damage: 'not-a-folder', path: join(dir, 'history') }
+      params: { file: 'history-folder', damage: 'not-a-folder', path: join(profile, 'history') }
     })
-    await core.sip.history.append({
+    await core.profiles.history.append({
       id: 'x',
       conversation: 'sip:bob@example.org',
       direction: 'in',
@@ -132,8 +160,9 @@ describe('damaged local files', () => {
 
   it('a history file with nothing readable is moved aside once, and not read again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tl-core-damaged-'))
-    mkdirSync(join(dir, 'history'))
-    const file = join(dir, 'history', conversationFileName('sip:bob@example.org'))
+    const profile = rememberAlice(dir)
+    mkdirSync(join(profile, 'history'))
+    const file = join(profile, 'history', conversationFileName('sip:bob@example.org'))
     writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 'garbage\n'))
     const core = newCore(dir)
     const history = await call(core, 'im:history', { conversation: 'sip:bob@example.org' })
@@ -149,7 +178,9 @@ describe('damaged local files', () => {
     expect(await call(again, 'im:history', { conversation: 'sip:bob@example.org' })).toMatchObject({
       messages: []
     })
-    expect(readdirSync(join(dir, 'history')).filter((n) => n.includes('.damaged-'))).toHaveLength(1)
+    expect(
+      readdirSync(join(profile, 'history')).filter((n) => n.includes('.damaged-'))
+    ).toHaveLength(1)
     await again.dispose()
   })
 })
