@@ -29,16 +29,29 @@ export const trustedCaSchema = z.object({
 /** A CA certificate the user added for their account. */
 export type TrustedCa = z.infer<typeof trustedCaSchema>
 
+/**
+ * Why the enterprise policy does not let the user trust CAs of their own: it sets the trusted CAs
+ * itself (`trustedCaFiles`), or it forbids trust exceptions (`allowTrustExceptions: false`).
+ */
+export const accountCaLockSchema = z.object({
+  reason: z.enum(['policy-sets-cas', 'policy-forbids-exceptions']),
+  /** The policy file that says so. */
+  by: z.string().max(1024)
+})
+
+/** Why the policy does not let the user trust CAs of their own. */
+export type AccountCaLock = z.infer<typeof accountCaLockSchema>
+
 /** The CAs the user added for the account shown, and whether the policy lets them add any. */
 export const trustedCaListSchema = z.object({
   /** Whose list it is; null when no account's data is shown (then none can be added). */
   aor: sipUriSchema.nullable(),
   cas: z.array(trustedCaSchema),
   /**
-   * The policy file that sets the trusted CAs (`trustedCaFiles`), when there is one: the
-   * account's own CAs are then not used and none can be added.
+   * Set when the policy does not let the user trust CAs of their own: the account's CAs are then
+   * not used, and none can be added or removed.
    */
-  lockedBy: z.string().nullable()
+  locked: accountCaLockSchema.nullable()
 })
 
 /** The CAs the user added for the account shown. */

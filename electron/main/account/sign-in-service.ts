@@ -1,6 +1,7 @@
 import { IpcFailure } from '../../../shared/ipc/result'
 import type { EffectivePolicy } from '../../../shared/types/policy'
 import type { SessionState, SignInRequest } from '../../../shared/types/sip'
+import { accountCaLock } from '../policy/account-cas'
 import { applySignInPolicy } from '../policy/sign-in'
 import { clientCertificateOf } from './client-certificate'
 import type { ConnectionAccount } from './connection-service'
@@ -119,9 +120,8 @@ export class SignInService {
     // The previous account's session ends (and its last writes land) before its data goes.
     if (status !== 'signed-out' && status !== 'failed') await session.signOut()
     const profile = await profiles.open(request.aor, request.displayName)
-    const cas = this.#d.policy()?.settings.trustedCaFiles
     // CA files set by the policy replace the account's own (README, "The enterprise policy file").
-    const extraCas = cas?.locked ? [] : await profile.settings.trustedCaDer()
+    const extraCas = accountCaLock(this.#d.policy()) ? [] : await profile.settings.trustedCaDer()
     const clientCertificate = clientCertificateOf(request.clientCertificate)
     connection.configure({
       sipDomain,

@@ -2,6 +2,7 @@ import { IpcFailure } from '../../../shared/ipc/result'
 import type { EffectivePolicy } from '../../../shared/types/policy'
 import type { TrustedCaList } from '../../../shared/types/profile'
 import type { Profiles } from '../account/profiles'
+import { accountCaLock } from '../policy/account-cas'
 import type { HandlerMap } from './types'
 
 /** What the profile handlers need. */
@@ -15,29 +16,26 @@ export interface ProfileHandlerDeps {
 export function createProfileHandlers(
   deps: ProfileHandlerDeps
 ): HandlerMap<'profile:get' | 'profile:list-cas' | 'profile:add-ca' | 'profile:remove-ca'> {
-  const lockedBy = (): string | null => {
-    const cas = deps.policy()?.settings.trustedCaFiles
-    return cas?.locked ? (cas.lockedBy ?? 'policy') : null
-  }
-
   const list = async (): Promise<TrustedCaList> => {
     await deps.profiles.start()
     const profile = deps.profiles.active
     return {
       aor: profile?.aor ?? null,
       cas: profile ? await profile.settings.trustedCas() : [],
-      lockedBy: lockedBy()
+      locked: accountCaLock(deps.policy())
     }
   }
 
   /** The profile whose CAs may change now; refuses when the policy sets the CAs or none is shown. */
   const changeable = async () => {
     await deps.profiles.start()
-    const locked = lockedBy()
+    const locked = accountCaLock(deps.policy())
     if (locked) {
       throw new IpcFailure(
         'policy-forbids',
-        `The trusted CAs are set by your organisation's policy (${locked}); ask your IT department to add a CA there.`
+        locked.reason === 'policy-sets-cas'
+          ? `The trusted CAs are set by your organisation's policy (${locked.by}); ask your IT department to add a CA there.`
+          : `Your organisation's policy (${locked.by}) does not let you trust servers yourself; ask your IT department to add the CA to the policy.`
       )
     }
     const profile = deps.profiles.active

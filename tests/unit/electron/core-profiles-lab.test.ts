@@ -321,7 +321,7 @@ describe("an account's own CA certificates", () => {
     expect(await call('profile:list-cas')).toEqual({
       aor: lab.users.carol.uri,
       cas: [],
-      lockedBy: null
+      locked: null
     })
 
     // A server certificate and a file that is no certificate are refused, saying why.

@@ -125,6 +125,13 @@ describe('SignInService', () => {
     f.setPolicy(policyOf({ version: 1, trustedCaFiles: ['/etc/trustline/corp.pem'] }))
     await f.service.signIn({ aor: 'sip:alice@example.org', password: 'x' })
     expect(f.configured.at(-1)?.extraCas).toBeUndefined()
+    // A policy that forbids trusting servers by hand forbids the account's own CAs too.
+    f.setPolicy(policyOf({ version: 1, allowTrustExceptions: false }))
+    await f.service.signIn({ aor: 'sip:alice@example.org', password: 'x' })
+    expect(f.configured.at(-1)?.extraCas).toBeUndefined()
+    f.setPolicy(policyOf({ version: 1, allowTrustExceptions: true }))
+    await f.service.signIn({ aor: 'sip:alice@example.org', password: 'x' })
+    expect(f.configured.at(-1)?.extraCas).toEqual([ca])
   })
 
   it('applies a server preset by the policy and keeps the certificate and transport asked for', async () => {

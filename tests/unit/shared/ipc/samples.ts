@@ -32,7 +32,7 @@ const sampleCaList = {
       addedAt: '2026-01-01T00:00:00.000Z'
     }
   ],
-  lockedBy: null
+  locked: null
 }
 const sampleConnection = {
   attemptId: 'a1b2c3d4e5f60718',
@@ -156,7 +156,13 @@ export const invokeSamples: {
   'account:sign-in-saved': { request: { aor: 'sip:alice@example.org' }, response: sampleSession },
   'account:forget': { request: undefined, response: { forgotten: true } },
   'profile:get': { request: undefined, response: sampleProfile },
-  'profile:list-cas': { request: undefined, response: sampleCaList },
+  'profile:list-cas': {
+    request: undefined,
+    response: {
+      ...sampleCaList,
+      locked: { reason: 'policy-forbids-exceptions' as const, by: '/etc/trustline/policy.json' }
+    }
+  },
   'profile:add-ca': {
     request: { fileName: 'corp-root.pem', dataBase64: 'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t' },
     response: sampleCaList
