@@ -158,7 +158,7 @@ export const en: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
       f.s('role') === 'root'
         ? `The server's chain ends at a root certificate this computer does not trust${f.s('issuer') ? ` (${f.s('issuer')})` : ''}.`
         : `${cap(whose(f))} is not issued by an authority this computer trusts${f.s('issuer') ? ` (issuer: ${f.s('issuer')})` : ''}.`,
-    remedy: `If your organisation runs its own certificate authority, ask your IT department to add its root certificate to TrustLine's policy (trustedCaFiles); otherwise ${adminLc} use a publicly trusted certificate and send the full chain.`
+    remedy: `If your organisation runs its own certificate authority, add its root certificate for your account in Settings → "Your CA certificates" (where your organisation's policy sets the CAs, ask your IT department to add it to TrustLine's policy, trustedCaFiles); otherwise ${adminLc} use a publicly trusted certificate and send the full chain.`
   }),
   'missing-intermediate': (f) => ({
     title: 'The server did not send its full certificate chain',

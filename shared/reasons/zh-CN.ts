@@ -145,7 +145,7 @@ export const zhCN: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
         ? `服务器的证书链终止于此电脑不信任的根证书${f.s('issuer') ? `（${f.s('issuer')}）` : ''}。`
         : `${whose(f)}不是由此电脑信任的机构签发的${f.s('issuer') ? `（签发者：${f.s('issuer')}）` : ''}。`,
     remedy:
-      '如果您的组织有自己的证书机构，请 IT 部门将其根证书加入 TrustLine 的策略（trustedCaFiles）；否则请服务器管理员使用公开受信任的证书，并发送完整的证书链。'
+      '如果您的组织有自己的证书机构，请在“设置”→“您的 CA 证书”中为您的账户添加其根证书（如果您组织的策略指定了 CA，请 IT 部门将其加入 TrustLine 的策略 trustedCaFiles）；否则请服务器管理员使用公开受信任的证书，并发送完整的证书链。'
   }),
   'missing-intermediate': (f) => ({
     title: '服务器没有发送完整的证书链',

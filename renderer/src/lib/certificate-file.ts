@@ -13,13 +13,19 @@ function toBase64(bytes: Uint8Array): string {
   return btoa(binary)
 }
 
+/** A file's bytes as base64, or null when that is longer than the contract carries. */
+export async function fileBase64(file: File): Promise<string | null> {
+  const dataBase64 = toBase64(new Uint8Array(await file.arrayBuffer()))
+  return dataBase64.length > maxCertificateBase64 ? null : dataBase64
+}
+
 /**
  * Reads a certificate file the user picked: PKCS#12 by its extension (.p12, .pfx), PEM
  * otherwise. Null when it is too big for the contract.
  */
 export async function readCertificateFile(file: File): Promise<CertificateUpload | null> {
-  const dataBase64 = toBase64(new Uint8Array(await file.arrayBuffer()))
-  if (dataBase64.length > maxCertificateBase64) return null
+  const dataBase64 = await fileBase64(file)
+  if (dataBase64 === null) return null
   return {
     fileName: file.name,
     format: /\.(p12|pfx)$/i.test(file.name) ? 'pkcs12' : 'pem',

@@ -1,7 +1,8 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import App from '../../../renderer/src/App.svelte'
-import { nav, presence, session } from '../../../renderer/src/lib/state'
+import { nav, presence, profile, session } from '../../../renderer/src/lib/state'
+import { emit } from './api-mock'
 import { answer, refuse, resetApi } from './api-mock'
 
 vi.mock('../../../renderer/src/lib/api', async () => (await import('./api-mock')).apiModule)
@@ -26,6 +27,7 @@ describe('App', () => {
     nav.go('home')
     session.state = { status: 'signed-out' }
     presence.contacts = []
+    profile.view = null
   })
 
   it('shows the core error when it cannot be reached', async () => {
@@ -74,5 +76,37 @@ describe('App', () => {
       }
     ]
     await vi.waitFor(() => expect(document.title).toBe('(3) TrustLine'))
+  })
+
+  it('shows who is signed in: display name, SIP address and presence; another account replaces it', async () => {
+    answer('app', 'getInfo', info)
+    answer('session', 'getState', { status: 'registered', aor: 'sip:alice@example.org' })
+    answer('profile', 'get', { aor: 'sip:alice@example.org', displayName: 'Alice Example' })
+    answer('presence', 'get', { state: 'busy' })
+    render(App)
+    // By test id: getByRole walks the accessibility tree of the whole main screen (slow in jsdom).
+    const me = await vi.waitFor(() => screen.getByTestId('signed-in-as'))
+    expect([me.getAttribute('role'), me.getAttribute('aria-label')]).toEqual([
+      'group',
+      'Signed-in account'
+    ])
+    await vi.waitFor(() => expect(me.textContent).toContain('Your status: Busy'))
+    expect(screen.getByTestId('me-name').textContent).toBe('Alice Example')
+    expect(screen.getByTestId('me-aor').textContent).toBe('sip:alice@example.org')
+    emit('profile', 'onChanged', { aor: 'sip:carol@example.org' })
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('me-aor').textContent).toBe('sip:carol@example.org')
+    )
+    expect(screen.queryByTestId('me-name')).toBeNull()
+    expect(screen.getByTestId('signed-in-as').textContent).not.toContain('Alice')
+  })
+
+  it('shows no account in the header while signed out', async () => {
+    answer('app', 'getInfo', info)
+    answer('session', 'getState', { status: 'signed-out' })
+    answer('profile', 'get', { aor: 'sip:alice@example.org' })
+    render(App)
+    await vi.waitFor(() => expect(screen.getByTestId('sign-in')).toBeTruthy())
+    expect(screen.queryByTestId('signed-in-as')).toBeNull()
   })
 })

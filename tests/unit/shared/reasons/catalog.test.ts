@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import en from '../../../../renderer/src/lib/i18n/en.json'
+import zh from '../../../../renderer/src/lib/i18n/zh-CN.json'
 import { reasonText, type ReasonLanguage } from '../../../../shared/reasons'
 import {
   trustReasonCodeSchema,
@@ -147,9 +149,17 @@ describe('reason catalog', () => {
     expect(reasonText(reason, 'zh-CN').summary).toContain('等 90 个名称')
   })
 
-  it('never points at a setting that does not exist for an unknown issuer', () => {
-    const text = reasonText({ code: 'unknown-issuer', params: {} }, 'en')
-    expect(text.remedy).not.toMatch(/for this account/)
-    expect(text.remedy).toMatch(/policy/)
+  // The remedy names the setting by the words Settings shows (its page and section titles), so it
+  // cannot point to a setting that does not exist; and the policy, for where IT sets the CAs.
+  it("points an unknown issuer to the account's CA certificates in Settings, or the policy", () => {
+    for (const [language, ui] of [
+      ['en', en],
+      ['zh-CN', zh]
+    ] as const) {
+      const { remedy } = reasonText({ code: 'unknown-issuer', params: {} }, language)
+      expect(remedy).toContain(ui.settings.title)
+      expect(remedy).toContain(ui.settings.cas.title)
+      expect(remedy).toContain('trustedCaFiles')
+    }
   })
 })

@@ -77,4 +77,45 @@ describe('Notices', () => {
     expect(text).toContain('您的联系人列表已损坏')
     expect(text).toContain('/data/contacts.json.damaged-2026-01-01T00-00-00-000Z')
   })
+
+  it('says where an earlier profile went and whose it is now, in English and Chinese', async () => {
+    const path = '/data/profiles/alice@example.org'
+    answer('app', 'listNotices', [
+      {
+        id: 'p1',
+        at: '2026-01-01T00:00:00.000Z',
+        count: 1,
+        code: 'profile-migrated',
+        params: { aor: 'sip:alice@example.org', path, detail: 'moved contacts.json, history' }
+      },
+      {
+        id: 'p2',
+        at: '2026-01-01T00:00:00.000Z',
+        count: 1,
+        code: 'profile-unclaimed',
+        params: { path: '/data/profiles/migrated', detail: 'moved history' }
+      },
+      {
+        id: 'p3',
+        at: '2026-01-01T00:00:00.000Z',
+        count: 1,
+        code: 'profile-claimed',
+        params: { aor: 'sip:dave@example.org', path, detail: 'renamed' }
+      }
+    ])
+    await notices.start()
+    render(Notices)
+    const [migrated, unclaimed, claimed] = screen.getAllByTestId('notice').map((n) => n.textContent)
+    expect(migrated).toContain(`now belongs to sip:alice@example.org and is kept in ${path}`)
+    expect(unclaimed).toContain('will belong to the first account that signs in')
+    expect(unclaimed).toContain('/data/profiles/migrated')
+    expect(claimed).toContain('sip:dave@example.org')
+    i18n.setLanguage('zh-CN')
+    await vi.waitFor(() =>
+      expect(screen.getAllByTestId('notice')[0]!.textContent).toContain(
+        `现在属于 sip:alice@example.org，保存在 ${path}`
+      )
+    )
+    expect(screen.getAllByTestId('notice')[1]!.textContent).toContain('将归第一个登录的账户所有')
+  })
 })
