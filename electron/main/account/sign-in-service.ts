@@ -120,7 +120,8 @@ export class SignInService {
     // The previous account's session ends (and its last writes land) before its data goes.
     if (status !== 'signed-out' && status !== 'failed') await session.signOut()
     const profile = await profiles.open(request.aor, request.displayName)
-    // CA files set by the policy replace the account's own (README, "The enterprise policy file").
+    // CA files set by the policy replace the account's own (README, "The enterprise policy file"),
+    // and a policy that forbids trust exceptions forbids them too (policy/account-cas.ts).
     const extraCas = accountCaLock(this.#d.policy()) ? [] : await profile.settings.trustedCaDer()
     const clientCertificate = clientCertificateOf(request.clientCertificate)
     connection.configure({
