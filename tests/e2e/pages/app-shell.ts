@@ -5,11 +5,14 @@ export class AppShell {
   readonly badge: Locator
   readonly status: Locator
   readonly signOut: Locator
+  /** Who is signed in: display name, SIP address and presence. */
+  readonly me: Locator
 
   constructor(readonly page: Page) {
     this.badge = page.getByTestId('trust-badge')
     this.status = page.getByTestId('session-status')
     this.signOut = page.getByTestId('sign-out')
+    this.me = page.getByTestId('signed-in-as')
   }
 
   nav(view: 'home' | 'connection' | 'helpdesk' | 'settings' | 'about'): Locator {

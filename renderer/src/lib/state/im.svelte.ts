@@ -27,6 +27,8 @@ class ImStore {
   /** Unread counts of conversations with people not in the roster (the core counts contacts). */
   otherUnread = $state.raw<Record<string, number>>({})
   #unsubscribers: (() => void)[] = []
+  /** Whose conversations these are (the profile shown when they were loaded). */
+  #owner: string | null = null
   #typingTimer: ReturnType<typeof setTimeout> | undefined
   #typingSentTo: string | null = null
 
@@ -140,6 +142,20 @@ class ImStore {
 
   close(): void {
     this.active = null
+  }
+
+  /**
+   * Another account's data is shown (`profile:changed`): the conversations, counts and typing
+   * peers kept here are the previous account's, and go; the next load is the new account's.
+   */
+  showProfile(aor: string | null): void {
+    if (aor === this.#owner) return
+    this.#owner = aor
+    this.active = null
+    this.conversations = {}
+    this.otherUnread = {}
+    this.typing = []
+    this.error = null
   }
 
   async markRead(uri: string): Promise<void> {

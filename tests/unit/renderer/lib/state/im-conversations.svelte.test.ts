@@ -49,6 +49,24 @@ describe('im state: conversations kept in history', () => {
     expect(im.otherUnread[bob]).toBeUndefined()
   })
 
+  it("drops the previous account's conversations when another account's data is shown", async () => {
+    im.showProfile('sip:alice@lab.trustline.test')
+    answer('im', 'listConversations', [
+      { conversation: dora, last: msg(dora, 'd3', '2026-11-28T10:00:00Z'), unread: 3 }
+    ])
+    await im.loadConversations()
+    await im.open(dora)
+    expect(im.others).toEqual([{ uri: dora, unread: 3 }])
+    // The same account again (a window reload, a reconnect): nothing is dropped.
+    im.showProfile('sip:alice@lab.trustline.test')
+    expect(im.others).toHaveLength(1)
+    im.showProfile('sip:carol@lab.trustline.test')
+    expect([im.others, im.active, im.conversations]).toEqual([[], null, {}])
+    answer('im', 'listConversations', [])
+    await im.loadConversations()
+    expect(im.others).toEqual([])
+  })
+
   it('keeps a conversation already loaded and survives a core that cannot list', async () => {
     im.conversations = { [dora]: [msg(dora, 'd1', 't1'), msg(dora, 'd2', 't2')] }
     answer('im', 'listConversations', [
