@@ -175,6 +175,22 @@ describe('SignIn', () => {
     expect(signIn).toHaveBeenCalledWith({ aor: 'sip:alice@corp.example', password: 'x' })
   })
 
+  // The form reads the domain with the core's own parser (shared parseAor), so it never refuses
+  // what the core would let through: an IDN typed in Unicode, in any case.
+  it.each(['alice@Bücher.Example', 'sip:alice@XN--BCHER-KVA.example'])(
+    'takes the domain of %s as the policy spells it',
+    async (typed) => {
+      policy.policy = makePolicy({ allowedSipDomains: ['xn--bcher-kva.example'] })
+      const signIn = answer('session', 'signIn', { status: 'registered' })
+      render(SignIn)
+      await fireEvent.input(screen.getByLabelText('SIP address'), { target: { value: typed } })
+      await fireEvent.input(screen.getByLabelText('Password'), { target: { value: 'x' } })
+      await fireEvent.click(screen.getByTestId('signin-submit'))
+      expect(screen.queryByText(/only allows these SIP domains/)).toBeNull()
+      expect(signIn).toHaveBeenCalledTimes(1)
+    }
+  )
+
   it('asks for a WebSocket path only for wss, checks it, and sends it with the server', async () => {
     const signIn = answer('session', 'signIn', { status: 'registered' })
     render(SignIn)
