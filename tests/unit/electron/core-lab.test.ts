@@ -6,9 +6,8 @@ import { createCore, type Core } from '../../../electron/main/core'
 import { reasonText } from '../../../shared/reasons'
 import { enableStageTrace, type AttemptTrace } from '../../../electron/main/stage-trace'
 import { createTrustParts } from '../../../electron/main/trust-parts'
-import type { EventName, InvokeName, PayloadOf, ResponseOf } from '../../../shared/ipc/contract'
-import type { IpcResult } from '../../../shared/ipc/result'
 import { startLab, type Lab } from '../../lab/lab'
+import { driveCore } from './core-kit'
 
 // The whole core as the renderer sees it (dispatcher + events), against the real lab: discovery
 // through dnsmasq, the real trust engine, JsSIP over the trusted socket, Kamailio.
@@ -34,26 +33,7 @@ function makeCore(session?: Parameters<typeof createCore>[0]['session']) {
     dnsServers: [`127.0.0.1:${lab.ports.dns}`]
   })
   cores.push(core)
-  const seen: { channel: EventName; payload: unknown }[] = []
-  core.events.subscribe((channel, payload) => seen.push({ channel, payload }))
-  const call = async <K extends InvokeName>(channel: K, payload?: unknown) => {
-    const result = (await core.dispatcher.invoke(channel, payload)) as IpcResult<ResponseOf<K>>
-    if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`)
-    return result.value
-  }
-  const waitEvent = async <K extends EventName>(
-    channel: K,
-    match: (p: PayloadOf<K>) => boolean,
-    timeoutMs = 15_000
-  ): Promise<PayloadOf<K>> => {
-    const deadline = Date.now() + timeoutMs
-    while (Date.now() < deadline) {
-      const hit = seen.find((e) => e.channel === channel && match(e.payload as PayloadOf<K>))
-      if (hit) return hit.payload as PayloadOf<K>
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error(`no ${channel} event matched within ${timeoutMs} ms`)
-  }
+  const { call, waitEvent, seen } = driveCore(core)
   return { core, call, waitEvent, seen }
 }
 

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCore, type Core } from '../../../electron/main/core'
 import { conversationFileName } from '../../../electron/main/storage/history-store'
 import { createTrustParts } from '../../../electron/main/trust-parts'
-import type { EventName, InvokeName, PayloadOf, ResponseOf } from '../../../shared/ipc/contract'
-import type { IpcResult } from '../../../shared/ipc/result'
 import { startLab, type Lab } from '../../lab/lab'
+import { driveCore } from './core-kit'
 
 // Two people on one computer: accounts signing in one after the other on one data folder, each
 // seeing only their own contacts, conversations, unread counts and remembered answers. The real
@@ -33,26 +32,7 @@ function makeCore(dataDir = mkdtempSync(join(tmpdir(), 'tl-profiles-data-'))) {
     dnsServers: [`127.0.0.1:${lab.ports.dns}`]
   })
   cores.push(core)
-  const seen: { channel: EventName; payload: unknown }[] = []
-  core.events.subscribe((channel, payload) => seen.push({ channel, payload }))
-  const call = async <K extends InvokeName>(channel: K, payload?: unknown) => {
-    const result = (await core.dispatcher.invoke(channel, payload)) as IpcResult<ResponseOf<K>>
-    if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`)
-    return result.value
-  }
-  const waitEvent = async <K extends EventName>(
-    channel: K,
-    match: (p: PayloadOf<K>) => boolean,
-    timeoutMs = 15_000
-  ): Promise<PayloadOf<K>> => {
-    const deadline = Date.now() + timeoutMs
-    while (Date.now() < deadline) {
-      const hit = seen.find((e) => e.channel === channel && match(e.payload as PayloadOf<K>))
-      if (hit) return hit.payload as PayloadOf<K>
-      await new Promise((r) => setTimeout(r, 50))
-    }
-    throw new Error(`no ${channel} event matched within ${timeoutMs} ms`)
-  }
+  const { call, waitEvent, seen } = driveCore(core)
   const signIn = async (user: 'alice' | 'bob' | 'carol' | 'dave') => {
     const state = await call('session:sign-in', {
       aor: lab.users[user].uri,
@@ -305,11 +285,7 @@ describe("an account's own CA certificates", () => {
       dnsServers: [`127.0.0.1:${lab.ports.dns}`]
     })
     cores.push(core)
-    const call = async <K extends InvokeName>(channel: K, payload?: unknown) => {
-      const result = (await core.dispatcher.invoke(channel, payload)) as IpcResult<ResponseOf<K>>
-      if (!result.ok) throw new Error(`${channel}: ${result.error.code}: ${result.error.message}`)
-      return result.value
-    }
+    const { call } = driveCore(core)
     const signIn = (user: 'carol' | 'dave') =>
       call('session:sign-in', { aor: lab.users[user].uri, password: lab.users[user].password })
     const base64 = (path: string) => readFileSync(path).toString('base64')
