@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
@@ -11,14 +11,21 @@ import { AppShell } from './pages/app-shell'
 test('a damaged contacts.json is a notice naming the backup, dismissable, in both languages', async ({
   page
 }) => {
+  // The remembered account's profile is shown at start: its damaged contact list is found then.
   const dataDir = mkdtempSync(join(tmpdir(), 'tl-e2e-damaged-'))
-  writeFileSync(join(dataDir, 'contacts.json'), '{"version":1,"contacts":[')
+  const profile = join(dataDir, 'profiles', 'alice@example.org')
+  mkdirSync(profile, { recursive: true, mode: 0o700 })
+  writeFileSync(
+    join(dataDir, 'profiles.json'),
+    JSON.stringify({ version: 1, remembered: 'sip:alice@example.org' })
+  )
+  writeFileSync(join(profile, 'contacts.json'), '{"version":1,"contacts":[')
   const host = await startHost({ env: { TRUSTLINE_DATA_DIR: dataDir } })
   try {
     await page.goto(host.url)
     const notice = page.getByTestId('notice')
     await expect(notice).toContainText('Your contact list was damaged')
-    const backup = readdirSync(dataDir).find((n) => n.startsWith('contacts.json.damaged-'))
+    const backup = readdirSync(profile).find((n) => n.startsWith('contacts.json.damaged-'))
     expect(backup).toBeDefined()
     await expect(notice).toContainText(backup!)
     await expect(page.getByTestId('sign-in')).toBeVisible()
