@@ -9,6 +9,7 @@ import { FederationChecker } from './federation/check'
 import { ExceptionStore } from './tls/exceptions'
 import { markStage } from './stage-trace'
 import { createTrustService } from './tls/trust-service'
+import { accountCaLock } from './policy/account-cas'
 
 /** How the trust engine is set up for this run (policy and command-line options). */
 export interface TrustSetup {
@@ -59,6 +60,10 @@ export function createTrustParts(
       exceptionPolicy: () => {
         const setting = policyNow()?.settings.allowTrustExceptions
         return { allowed: setting?.value ?? true, lockedBy: setting?.lockedBy ?? null }
+      },
+      accountCaPolicy: () => {
+        const lock = accountCaLock(policyNow())
+        return { allowed: lock === null, lockedBy: lock?.by ?? null }
       },
       policyCaFiles,
       ...(revocation ? { revocation } : {}),

@@ -311,6 +311,12 @@ export const en: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
     remedy:
       "Ask your IT department to fix the server's certificate, or to add its certificate authority to the policy."
   }),
+  'account-ca-forbidden': (f) => ({
+    title: 'Your own CA is not allowed by policy',
+    summary: `This server's certificate is trusted only through a CA certificate added for your account, but your organisation's policy${f.s('lockedBy') ? ` (${f.s('lockedBy')})` : ''} does not allow CAs of your own, so it is not used.`,
+    remedy:
+      "Ask your IT department to add that certificate authority to the policy's trusted CA files, or to give the server a certificate from a CA the policy trusts."
+  }),
   'sip-domain-unconfirmed': (f) => ({
     title: 'Is this the server for your SIP domain?',
     summary: `DNS sent ${f.s('sipDomain') ?? 'your SIP domain'} to ${f.s('server') ?? 'a server'}, a server outside that domain whose certificate does not name it. It could be a DNS hijack, so nothing was sent.`,

@@ -296,6 +296,12 @@ export const zhCN: Record<TrustReasonCode, (f: Facts) => ReasonText> = {
     summary: `您曾${f.date('acceptedAt') ? `于 ${f.date('acceptedAt')} ` : ''}为 ${server(f)} 将此证书作为例外接受，但您所在组织的策略${f.s('lockedBy') ? `（${f.s('lockedBy')}）` : ''}不允许例外，因此不会使用它。`,
     remedy: '请 IT 部门修复服务器的证书，或将其证书机构加入策略。'
   }),
+  'account-ca-forbidden': (f) => ({
+    title: '策略不允许您自己的 CA',
+    summary: `此服务器的证书只能通过为您的账户添加的 CA 证书获得信任，但您所在组织的策略${f.s('lockedBy') ? `（${f.s('lockedBy')}）` : ''}不允许使用您自己的 CA，因此不会使用它。`,
+    remedy:
+      '请 IT 部门将该证书机构加入策略的受信任 CA 文件，或为服务器换用策略信任的 CA 签发的证书。'
+  }),
   'sip-domain-unconfirmed': (f) => ({
     title: '这是您的 SIP 域的服务器吗？',
     summary: `DNS 把 ${f.s('sipDomain') ?? '您的 SIP 域'} 指向了 ${f.s('server') ?? '一台服务器'}，这台服务器不在该域内，其证书也没有写明该域。这可能是 DNS 劫持，因此没有发送任何内容。`,

@@ -120,6 +120,7 @@ export const trustReasonCodeSchema = z.enum([
   'chain-limit',
   'certificate-changed',
   'exception-forbidden',
+  'account-ca-forbidden',
   'sip-domain-unconfirmed',
   'sip-domain-confirmed',
   'sip-domain-refused',

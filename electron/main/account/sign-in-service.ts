@@ -116,9 +116,10 @@ export class SignInService {
     trace: TraceHandle
   ): Promise<{ outcome: Promise<SessionState> }> {
     const { session, connection, profiles } = this.#d
-    const status = session.state.status
-    // The previous account's session ends (and its last writes land) before its data goes.
-    if (status !== 'signed-out' && status !== 'failed') await session.signOut()
+    // The previous session ends, and the messages it was still storing land in its own profile,
+    // before another profile is shown: also after it failed (a connection given up, a server no
+    // longer trusted), when incoming messages may still be on their way to the disk.
+    if (session.state.status !== 'signed-out') await session.signOut()
     const profile = await profiles.open(request.aor, request.displayName)
     // CA files set by the policy replace the account's own (README, "The enterprise policy file"),
     // and a policy that forbids trust exceptions forbids them too (policy/account-cas.ts).

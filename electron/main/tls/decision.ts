@@ -68,6 +68,7 @@ export const headlinePrecedence: readonly TrustReasonCode[] = [
   'certificate-changed',
   'revoked',
   'exception-forbidden',
+  'account-ca-forbidden',
   'node-disagrees',
   'sip-domain-refused',
   'sip-domain-unconfirmed',
@@ -121,6 +122,14 @@ export interface DecisionContext {
   /** Whether the organisation's policy allows trust exceptions, and which file says so. */
   exceptionsAllowed: boolean
   exceptionsLockedBy?: string | null
+  /** The path ends at a CA the user added for the account (anchor source 'account'). */
+  accountAnchor?: boolean
+  /**
+   * Whether the policy lets accounts trust CAs of their own now (policy/account-cas.ts), and
+   * which file says no: a reloaded policy takes a connection trusted only through one away.
+   */
+  accountCasAllowed?: boolean
+  accountCasLockedBy?: string | null
 }
 
 /** The verdict and everything the views show about it. */
@@ -176,9 +185,24 @@ export function decideVerdict(given: readonly TrustReason[], ctx: DecisionContex
   // Facts cut to what a report carries, so an oversized one cannot make the report unusable.
   const findings = given.map((f) => ({ ...f, params: fitReasonParams(f.params) }))
   const chainErrors = findings.filter((f) => f.severity === 'error' && scopeOf(f.code) === 'chain')
-  const chainOk = ctx.anchored && chainErrors.length === 0
+  // An anchor the account added counts only while the policy allows the account's own CAs.
+  const anchorRefused =
+    ctx.anchored && ctx.accountAnchor === true && ctx.accountCasAllowed === false
+  const chainOk = ctx.anchored && !anchorRefused && chainErrors.length === 0
   const revoked = findings.some((f) => f.code === 'revoked')
   const extra: TrustReason[] = []
+  if (anchorRefused) {
+    extra.push(
+      derived(
+        'account-ca-forbidden',
+        'error',
+        ctx.accountCasLockedBy ? { lockedBy: ctx.accountCasLockedBy } : {},
+        `the path ends at a CA added for this account, which the policy does not allow${ctx.accountCasLockedBy ? ` (${ctx.accountCasLockedBy})` : ''}`,
+        ctx,
+        false
+      )
+    )
+  }
 
   if (ctx.leafSha256 !== null && !ctx.anchored && chainErrors.length === 0) {
     // Defensive: the engine always says why a path has no anchor; never let silence pass.

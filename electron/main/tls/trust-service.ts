@@ -103,6 +103,8 @@ export interface TrustServiceOptions {
    * applies to the next decision and to `redecide`). Default: allowed.
    */
   exceptionPolicy?: () => { allowed: boolean; lockedBy?: string | null }
+  /** Whether accounts may trust CAs of their own, read at every decision. Default: allowed. */
+  accountCaPolicy?: () => { allowed: boolean; lockedBy?: string | null }
   log?: (message: string) => void
 }
 
@@ -347,6 +349,7 @@ export class TrustService {
       ? await this.options.exceptions.find(facts.host, facts.port)
       : null
     const policy = this.options.exceptionPolicy?.() ?? { allowed: true }
+    const accountCas = this.options.accountCaPolicy?.() ?? { allowed: true }
     const decision = decideVerdict(findings, {
       anchored: facts.anchor !== null,
       leafSha256,
@@ -358,7 +361,10 @@ export class TrustService {
         ? { sha256: stored.sha256, acceptedAt: stored.acceptedAt, subject: stored.subject }
         : null,
       exceptionsAllowed: policy.allowed,
-      exceptionsLockedBy: policy.lockedBy ?? null
+      exceptionsLockedBy: policy.lockedBy ?? null,
+      accountAnchor: facts.anchor?.source === 'account',
+      accountCasAllowed: accountCas.allowed,
+      accountCasLockedBy: accountCas.lockedBy ?? null
     })
     return {
       ...facts,

@@ -224,6 +224,25 @@ describe('decideVerdict', () => {
     ])
   })
 
+  it("refuses a path to the account's own CA once the policy forbids such CAs", () => {
+    const own = { accountAnchor: true, accountCasLockedBy: '/etc/trustline/policy.json' }
+    expect(decideVerdict([], ctx({ ...own, accountCasAllowed: true })).verdict).toBe('trusted')
+    const refused = decideVerdict([], ctx({ ...own, accountCasAllowed: false }))
+    expect(refused.verdict).toBe('untrusted')
+    expect(refused.headline).toMatchObject({
+      code: 'account-ca-forbidden',
+      params: { lockedBy: '/etc/trustline/policy.json' }
+    })
+    // Only the account's own anchors: a path to a policy or system CA is not affected.
+    expect(decideVerdict([], ctx({ accountCasAllowed: false })).verdict).toBe('trusted')
+    // An exception for exactly this leaf is still the user's (and the policy's) other way in.
+    const pinned = decideVerdict(
+      [],
+      ctx({ ...own, accountCasAllowed: false, exception: { sha256: leaf, acceptedAt: 'x' } })
+    )
+    expect(pinned.verdict).toBe('trusted-by-exception')
+  })
+
   it('cuts oversized facts to what a report carries, saying how many there were', () => {
     const names = Array.from({ length: 300 }, (_, i) => `host${i}.example.test`)
     const long = 'x'.repeat(10_000)
