@@ -522,6 +522,32 @@ describe('policy and exceptions in the decision', () => {
     expect(ok.socket).toBeDefined()
   })
 
+  it("drops a connection trusted through the account's own CA once the policy locks such CAs", async () => {
+    const s = await serve({ chain: [h.leaf, h.intermediate], key: h.leaf.keys })
+    let allowed = true
+    const service = createTrustService({
+      platformAnchors: false,
+      revocation: 'off',
+      accountCaPolicy: () => ({ allowed, lockedBy: '/etc/trustline/policy.json' })
+    })
+    const { report, socket, redecide } = await service.checkServer({
+      host: '127.0.0.1',
+      port: s.port,
+      servername: 'localhost',
+      extraCas: [Buffer.from(h.root.pem)]
+    })
+    cleanups.push(() => {
+      socket?.destroy()
+    })
+    expect(report.verdict).toBe('trusted')
+    expect(report.anchor?.source).toBe('account')
+    allowed = false
+    const again = await redecide()
+    expect(again.attemptId).toBe(report.attemptId)
+    expect(again.verdict).toBe('untrusted')
+    expect(again.headline?.code).toBe('account-ca-forbidden')
+  })
+
   it('decides the same attempt again after the exception is revoked', async () => {
     const s = await selfSignedServer()
     const store = await storeWithException('redecide.json', s)
