@@ -114,6 +114,8 @@ export class Profiles {
   readonly #log: (message: string, error?: unknown) => void
   readonly #index: JsonStore<typeof indexSchema>
   readonly #opened = new Map<string, Profile>()
+  /** An earlier profile taken by a sign-in whose outcome is not known yet (see settleClaim). */
+  #pendingClaim: { aor: string; dir: string } | null = null
   /** Which profile each message of this run was written to. */
   readonly #owners = new Map<string, Profile>()
   #active: Profile | null = null
@@ -405,10 +407,43 @@ export class Profiles {
     this.#opened.delete(dir)
     await this.#storage.fs.rename(unclaimed, dir)
     await syncDir(this.#storage.fs, this.root)
-    this.#log(`the earlier profile ${unclaimed} is now ${aor}'s (${dir})`)
-    this.#storage.notices.raise({
-      code: 'profile-claimed',
-      params: { aor, path: dir, detail: `renamed ${unclaimed} to ${dir}` }
+    this.#pendingClaim = { aor, dir }
+  }
+
+  /**
+   * The sign-in that took the earlier version's unclaimed profile has its outcome: registered,
+   * the profile is that account's for good (and the user is told); anything else (a mistyped
+   * address, a wrong password, no server), it goes back to waiting, so a failed attempt never
+   * hands someone's earlier chats to the next person who signs in.
+   */
+  settleClaim(aor: string, registered: boolean): Promise<void> {
+    const canonical = parseAor(aor)?.aor ?? aor
+    return this.#serial(async () => {
+      const claim = this.#pendingClaim
+      if (!claim || claim.aor !== canonical) return
+      this.#pendingClaim = null
+      const unclaimed = join(this.root, UNCLAIMED_FOLDER)
+      if (registered) {
+        this.#log(`the earlier profile ${unclaimed} is now ${canonical}'s (${claim.dir})`)
+        this.#storage.notices.raise({
+          code: 'profile-claimed',
+          params: {
+            aor: canonical,
+            path: claim.dir,
+            detail: `renamed ${unclaimed} to ${claim.dir}`
+          }
+        })
+        return
+      }
+      if (this.#active?.dir === claim.dir) await this.#activate(await this.#rememberedProfile())
+      this.#opened.delete(claim.dir)
+      try {
+        await this.#storage.fs.rename(claim.dir, unclaimed)
+        await syncDir(this.#storage.fs, this.root)
+        this.#log(`${canonical} did not sign in: the earlier profile waits again in ${unclaimed}`)
+      } catch (error) {
+        this.#log(`could not put the earlier profile back to ${unclaimed}`, error)
+      }
     })
   }
 

@@ -23,7 +23,7 @@ export interface SignInServiceDeps {
   connection: { configure(account: ConnectionAccount | null): void }
   profiles: Pick<
     Profiles,
-    'open' | 'showRemembered' | 'remember' | 'remembered' | 'password' | 'forget'
+    'open' | 'settleClaim' | 'showRemembered' | 'remember' | 'remembered' | 'password' | 'forget'
   >
   /** The enterprise policy in force (null: none). */
   policy: () => EffectivePolicy | null
@@ -65,6 +65,7 @@ export class SignInService {
     const state = await outcome
     trace.mark('sign-in answered', state.status)
     trace.end()
+    await this.#d.profiles.settleClaim(request.aor, state.status === 'registered')
     if (request.remember && state.status === 'registered') await this.#remember(request)
     return state
   }

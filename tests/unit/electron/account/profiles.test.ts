@@ -263,6 +263,8 @@ describe('Profiles', () => {
     expect(await second.profiles.contacts.list()).toEqual([])
     await second.profiles.open(alice)
     expect(await second.profiles.contacts.list()).toEqual([{ uri: 'sip:bob@example.org' }])
+    // Told once the sign-in that took it registered (sign-in-switch.test.ts: a failed one does not).
+    await second.profiles.settleClaim(alice, true)
     expect(second.notices.list().map((n) => n.code)).toContain('profile-claimed')
     expect(existsSync(join(second.profiles.root, 'migrated'))).toBe(false)
   })

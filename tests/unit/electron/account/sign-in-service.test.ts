@@ -54,6 +54,7 @@ function fakes(outcome: SessionState = { status: 'registered', aor: 'sip:alice@e
           settings: { trustedCaDer: () => Promise.resolve(cas) }
         } as never)
       },
+      settleClaim: () => Promise.resolve(),
       showRemembered: () => {
         steps.push('showRemembered')
         return Promise.resolve()
