@@ -116,6 +116,8 @@ export class Profiles {
   readonly #opened = new Map<string, Profile>()
   /** An earlier profile taken by a sign-in whose outcome is not known yet (see settleClaim). */
   #pendingClaim: { aor: string; dir: string } | null = null
+  /** The profile the last sign-in opened (see `signedIn`). */
+  #chosen: Profile | null = null
   /** Which profile each message of this run was written to. */
   readonly #owners = new Map<string, Profile>()
   #active: Profile | null = null
@@ -141,6 +143,14 @@ export class Profiles {
   /** The profile shown, or null. */
   get active(): Profile | null {
     return this.#active
+  }
+
+  /**
+   * The profile shown because someone signed in (or is signing in) with it in this run; null
+   * when the profile shown is only the remembered account's, before anyone typed its password.
+   */
+  get signedIn(): Profile | null {
+    return this.#active === this.#chosen ? this.#chosen : null
   }
 
   /** Whose data is shown, as the renderer sees it. */
@@ -183,6 +193,7 @@ export class Profiles {
       await makePrivateDir(this.#storage.fs, profile.dir)
       await profile.settings.record(displayName)
       await this.#activate(profile)
+      this.#chosen = profile
       return profile
     })
   }
@@ -190,7 +201,10 @@ export class Profiles {
   /** After a sign-out: show the remembered account's profile, or none. */
   async showRemembered(): Promise<void> {
     await this.start()
-    await this.#serial(async () => this.#activate(await this.#rememberedProfile()))
+    await this.#serial(async () => {
+      this.#chosen = null
+      await this.#activate(await this.#rememberedProfile())
+    })
   }
 
   /** Whether passwords can be kept here. */

@@ -7,7 +7,7 @@ import type { HandlerMap } from './types'
 
 /** What the profile handlers need. */
 export interface ProfileHandlerDeps {
-  profiles: Pick<Profiles, 'active' | 'view' | 'start'>
+  profiles: Pick<Profiles, 'active' | 'signedIn' | 'view' | 'start'>
   /** The enterprise policy in force (null: none). */
   policy: () => EffectivePolicy | null
 }
@@ -38,7 +38,9 @@ export function createProfileHandlers(
           : `Your organisation's policy (${locked.by}) does not let you trust servers yourself; ask your IT department to add the CA to the policy.`
       )
     }
-    const profile = deps.profiles.active
+    // Only for an account someone signed in with (or tried to) in this run: the remembered
+    // account's profile shown at the sign-in screen is not open to whoever sits there.
+    const profile = deps.profiles.signedIn
     if (!profile) {
       throw new IpcFailure(
         'not-signed-in',

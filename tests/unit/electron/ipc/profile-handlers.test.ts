@@ -17,13 +17,14 @@ beforeAll(async () => {
 })
 
 /** The handlers over one real profile's settings and a policy the test sets. */
-function setup() {
+function setup(signedIn = true) {
   let policy: EffectivePolicy | null = null
   const settings = new ProfileSettings(mkdtempSync(join(tmpdir(), 'tl-profile-h-')), aor)
   const profile = { aor, settings }
   const handlers = createProfileHandlers({
     profiles: {
       active: profile as never,
+      signedIn: signedIn ? (profile as never) : null,
       view: { aor },
       start: () => Promise.resolve()
     },
@@ -47,6 +48,12 @@ describe('profile handlers', () => {
     expect(list).toMatchObject({ aor, locked: null, cas: [{ fileName: 'root.pem' }] })
     const sha256 = list.cas[0]?.sha256 ?? ''
     expect(await s.handlers['profile:remove-ca']({ sha256 })).toMatchObject({ cas: [] })
+  })
+
+  it("refuses changes to the remembered account's CAs before anyone signed in with it", async () => {
+    const s = setup(false)
+    await expect(s.add()).rejects.toMatchObject({ code: 'not-signed-in' })
+    expect(await s.handlers['profile:list-cas']()).toMatchObject({ aor, cas: [] })
   })
 
   // Both ways a policy takes trust decisions away from the user lock the account's own CAs:
