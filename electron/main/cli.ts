@@ -1,6 +1,7 @@
 import { Resolver } from 'node:dns/promises'
 import { runCli, type TargetResolver } from './cli/trustline'
 import { installLastResort } from './last-resort'
+import { describeStep } from '../../shared/discovery/wording'
 import { discoverServer } from './sip/discovery'
 
 // `trustline` command-line entry (built to out/main/cli.js). For `sip:user@domain` without a port
@@ -28,7 +29,8 @@ const resolveTarget: TargetResolver = async (target) => {
   const resolver = dnsResolver()
   const { candidates, trace } = await discoverServer(target.sipDomain, resolver)
   for (const step of trace) {
-    process.stderr.write(`discovery: ${step.ok ? '✓' : '✗'} ${step.query} → ${step.answer}\n`)
+    const { query, answer } = describeStep(step)
+    process.stderr.write(`discovery: ${step.ok ? '✓' : '✗'} ${query} → ${answer}\n`)
   }
   const first = candidates[0]
   return first

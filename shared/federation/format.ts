@@ -1,5 +1,6 @@
 import type { CertificateDetails } from '../types/trust'
 import type { FederationChain, FederationReport } from '../types/federation'
+import { describeStep } from '../discovery/wording'
 import { federationSentences, type FederationLanguage } from './wording'
 
 /** The labels of the text report, per language (the sentences come from the wording catalog). */
@@ -146,7 +147,10 @@ export function formatFederationReport(r: FederationReport, language: Federation
     )
   } else out.push(`${l.server}: ${l.noServer}`)
   out.push(`${l.ourDomain}: ${r.ourDomain ?? '—'}`, '', `${l.discovery}:`)
-  for (const step of r.trace) out.push(`  ${step.ok ? '✓' : '✗'} ${step.query} → ${step.answer}`)
+  for (const step of r.trace) {
+    const { query, answer } = describeStep(step, language)
+    out.push(`  ${step.ok ? '✓' : '✗'} ${query} → ${answer}`)
+  }
 
   const t = r.tls
   out.push('', `${l.tls}:`)

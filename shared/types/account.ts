@@ -1,11 +1,19 @@
 import { z } from 'zod'
 import { sipUriSchema } from './sip'
 
-/** Whether passwords can be kept, and if not, why (in words for the user). */
+/**
+ * Why passwords cannot be kept: the browser host keeps none, the system has no keychain the app
+ * can use, or the only one would store it in plain text (Linux `basic_text`).
+ */
+export const vaultUnavailableReasonSchema = z.enum(['browser-host', 'no-keychain', 'plain-text'])
+
+/** Why passwords cannot be kept. */
+export type VaultUnavailableReason = z.infer<typeof vaultUnavailableReasonSchema>
+
+/** Whether passwords can be kept, and if not, why (a code each language words). */
 export const vaultStatusSchema = z.object({
   available: z.boolean(),
-  /** Why not: no OS keychain backend, plain-text backend refused, browser host. */
-  reason: z.string().nullable()
+  reason: vaultUnavailableReasonSchema.nullable()
 })
 
 /** Whether passwords can be kept. */

@@ -1,11 +1,49 @@
 import { z } from 'zod'
 
+/** An SRV record as discovery saw it (RFC 2782). */
+export const srvRecordSchema = z.object({
+  target: z.string(),
+  port: z.number().int(),
+  priority: z.number().int(),
+  weight: z.number().int()
+})
+
+/** A NAPTR record that leads to SIP over TLS (RFC 3263 §4.1). */
+export const naptrRecordSchema = z.object({
+  service: z.string(),
+  replacement: z.string()
+})
+
+/**
+ * What one discovery look-up found, as data: each language words it (the text report and the
+ * CLI in English, the renderer in the user's language).
+ */
+export const discoveryResultSchema = z.discriminatedUnion('type', [
+  /** A configured server, used as is: no DNS service records were asked. */
+  z.object({ type: z.literal('configured'), host: z.string(), port: z.number().int() }),
+  z.object({ type: z.literal('naptr'), records: z.array(naptrRecordSchema) }),
+  z.object({ type: z.literal('srv'), records: z.array(srvRecordSchema) }),
+  z.object({ type: z.literal('addresses'), addresses: z.array(z.string()) }),
+  /** The name has no record of this type (NXDOMAIN, NODATA, or an empty answer). */
+  z.object({ type: z.literal('no-record') }),
+  /** NAPTR records exist, but none for SIP over TLS (`SIPS+D2T`). */
+  z.object({ type: z.literal('no-tls-service') }),
+  /** The DNS server did not answer (`ETIMEOUT`, `ECONNREFUSED`). */
+  z.object({ type: z.literal('dns-unreachable'), code: z.string() }),
+  /** Any other resolver error, by its code (or message when it has none). */
+  z.object({ type: z.literal('dns-error'), code: z.string() })
+])
+
+/** What one discovery look-up found. */
+export type DiscoveryResult = z.infer<typeof discoveryResultSchema>
+
 /** One step of server discovery, for the connection panel and helpdesk reports. */
 export const discoveryStepSchema = z.object({
-  /** What was asked, e.g. `SRV _sips._tcp.example.org`. */
-  query: z.string(),
-  /** What came back, in words (`sip.example.org:5061 (priority 0, weight 10)`, `no record`). */
-  answer: z.string(),
+  /** Which look-up: a configured server, or a DNS record type. */
+  kind: z.enum(['configured', 'naptr', 'srv', 'a', 'aaaa']),
+  /** The name asked about (SIP domain, SRV owner, host); the host for a configured server. */
+  name: z.string(),
+  result: discoveryResultSchema,
   ok: z.boolean()
 })
 

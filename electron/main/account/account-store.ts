@@ -3,7 +3,8 @@ import { z } from 'zod'
 import {
   savedAccountSchema,
   type SavedAccount,
-  type VaultStatus
+  type VaultStatus,
+  type VaultUnavailableReason
 } from '../../../shared/types/account'
 import type { Storage } from '../storage/durable'
 import { JsonStore } from '../storage/json-store'
@@ -28,13 +29,7 @@ const fileSchema = z.object({
 
 /** Whether `vault` can keep passwords here, and if not, why. */
 export async function vaultStatusOf(vault: SecretVault | null): Promise<VaultStatus> {
-  if (!vault) {
-    return {
-      available: false,
-      reason:
-        'Passwords can only be kept by the desktop app, which uses your system keychain; this browser host keeps none.'
-    }
-  }
+  if (!vault) return { available: false, reason: 'browser-host' }
   return vault.status()
 }
 
@@ -70,9 +65,9 @@ export class AccountStore {
   async remember(
     account: Omit<SavedAccount, 'hasSavedPassword'>,
     password: string | null
-  ): Promise<{ account: SavedAccount; refused: string | null }> {
+  ): Promise<{ account: SavedAccount; refused: VaultUnavailableReason | null }> {
     let sealed: string | null = null
-    let refused: string | null = null
+    let refused: VaultUnavailableReason | null = null
     if (password !== null) {
       const status = await this.vaultStatus()
       if (status.available && this.vault) {

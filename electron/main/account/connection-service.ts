@@ -7,6 +7,7 @@ import type {
 } from '../../../shared/types/connection'
 import type { TrustReason, TrustReport } from '../../../shared/types/trust'
 import type { EventSink } from '../ipc/types'
+import { describeStep } from '../../../shared/discovery/wording'
 import { discoverServer, type DnsResolver, type ServerOverride } from '../sip/discovery'
 import type { SipConnection } from '../sip/session'
 import type { DomainDecisionStore } from '../storage/domain-decisions'
@@ -257,7 +258,10 @@ export class ConnectionService {
                 certIndex: null,
                 certSubject: null,
                 params: { cause: 'no-server', sipDomain: account.sipDomain },
-                detail: trace.map((s) => `${s.query}: ${s.answer}`).join('; ')
+                detail: trace
+                  .map((s) => describeStep(s))
+                  .map((s) => `${s.query}: ${s.answer}`)
+                  .join('; ')
               }
             ]
       )

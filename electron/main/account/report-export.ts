@@ -5,6 +5,7 @@ import type { Notice } from '../../../shared/types/notice'
 import type { SipLogEntry } from '../../../shared/types/sip-log'
 import type { TrustReport } from '../../../shared/types/trust'
 import type { ReportExport } from '../../../shared/types/trust-settings'
+import { describeStep } from '../../../shared/discovery/wording'
 
 /** Everything a helpdesk report is made of. No password or message body is ever passed in. */
 export interface ReportInput {
@@ -69,7 +70,10 @@ export function reportText(input: ReportInput): string {
           ? `${connection.server.host}:${connection.server.port} (${connection.server.address}, ${connection.server.source})`
           : null
       ),
-      ...connection.trace.map((s) => `  ${s.ok ? '✓' : '✗'} ${s.query} → ${s.answer}`)
+      ...connection.trace.map((s) => {
+        const { query, answer } = describeStep(s)
+        return `  ${s.ok ? '✓' : '✗'} ${query} → ${answer}`
+      })
     )
   }
   if (connection?.question) {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { describeStep } from '../../../shared/discovery/wording'
 import { isIP } from 'node:net'
 import type { DiscoveredServer } from '../../../shared/types/connection'
 import type {
@@ -231,7 +232,10 @@ export class FederationChecker {
             'discovery-failed',
             'error',
             { domain: partnerDomain },
-            discovery.trace.map((s) => `${s.query}: ${s.answer}`).join('; ')
+            discovery.trace
+              .map((s) => describeStep(s))
+              .map((s) => `${s.query}: ${s.answer}`)
+              .join('; ')
           )
         )
       } else if (server.source !== 'configured' && !server.via?.startsWith('_sipfederationtls.')) {

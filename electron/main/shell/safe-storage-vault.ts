@@ -10,19 +10,12 @@ export function createSafeStorageVault(): SecretVault {
   return {
     async status() {
       if (!(await safeStorage.isAsyncEncryptionAvailable())) {
-        return {
-          available: false,
-          reason: 'Your system has no keychain TrustLine can use, so the password is not kept.'
-        }
+        return { available: false, reason: 'no-keychain' }
       }
       if (process.platform === 'linux') {
         const backend = safeStorage.getSelectedStorageBackend()
         if (backend === 'basic_text' || backend === 'unknown') {
-          return {
-            available: false,
-            reason:
-              'No desktop keyring (GNOME Keyring or KWallet) is running, so the password would be stored in plain text. TrustLine does not keep it.'
-          }
+          return { available: false, reason: 'plain-text' }
         }
       }
       return { available: true, reason: null }

@@ -1,5 +1,9 @@
 import { isIP } from 'node:net'
-import type { DiscoveredServer, DiscoveryStep } from '../../../shared/types/connection'
+import type {
+  DiscoveredServer,
+  DiscoveryResult,
+  DiscoveryStep
+} from '../../../shared/types/connection'
 import { aLabelName } from '../tls/chain/names'
 
 /** The DNS look-ups discovery needs (node:dns/promises Resolver fits; tests point it at dnsmasq). */
@@ -53,11 +57,12 @@ export interface ServerOverride {
   port?: number
 }
 
-function describeError(error: unknown): string {
+/** A resolver error as a discovery result: no record, DNS server unreachable, or its code. */
+function errorResult(error: unknown): DiscoveryResult {
   const code = (error as { code?: string }).code
-  if (code === 'ENOTFOUND' || code === 'ENODATA') return 'no record'
-  if (code === 'ETIMEOUT' || code === 'ECONNREFUSED') return `DNS server did not answer (${code})`
-  return code ?? (error as Error).message
+  if (code === 'ENOTFOUND' || code === 'ENODATA') return { type: 'no-record' }
+  if (code === 'ETIMEOUT' || code === 'ECONNREFUSED') return { type: 'dns-unreachable', code }
+  return { type: 'dns-error', code: code ?? (error as Error).message }
 }
 
 /** Orders SRV records: priority ascending, then weight descending (RFC 2782, deterministically). */
@@ -84,20 +89,21 @@ export async function discoverServer(
   const addresses = async (host: string): Promise<string[]> => {
     if (isIP(host)) return [host]
     const found: string[] = []
-    for (const [type, lookup] of [
-      ['A', (n: string) => resolver.resolve4(n)],
-      ['AAAA', (n: string) => resolver.resolve6(n)]
+    for (const [kind, lookup] of [
+      ['a', (n: string) => resolver.resolve4(n)],
+      ['aaaa', (n: string) => resolver.resolve6(n)]
     ] as const) {
       try {
         const list = await lookup(host)
         trace.push({
-          query: `${type} ${host}`,
-          answer: list.join(', ') || 'no record',
+          kind,
+          name: host,
+          result: list.length ? { type: 'addresses', addresses: list } : { type: 'no-record' },
           ok: list.length > 0
         })
         found.push(...list)
       } catch (error) {
-        trace.push({ query: `${type} ${host}`, answer: describeError(error), ok: false })
+        trace.push({ kind, name: host, result: errorResult(error), ok: false })
       }
       if (found.length) break
     }
@@ -119,7 +125,12 @@ export async function discoverServer(
 
   if (override) {
     const port = override.port ?? SIPS_PORT
-    trace.push({ query: 'configured server', answer: `${override.host}:${port}`, ok: true })
+    trace.push({
+      kind: 'configured',
+      name: override.host,
+      result: { type: 'configured', host: override.host, port },
+      ok: true
+    })
     await addTargets([{ name: override.host, port }], 'configured', null)
     return { candidates, trace }
   }
@@ -129,17 +140,24 @@ export async function discoverServer(
     try {
       const records = orderSrv(await resolver.resolveSrv(owner))
       trace.push({
-        query: `SRV ${owner}`,
-        answer: records.length
-          ? records
-              .map((r) => `${r.name}:${r.port} (priority ${r.priority}, weight ${r.weight})`)
-              .join(', ')
-          : 'no record',
+        kind: 'srv',
+        name: owner,
+        result: records.length
+          ? {
+              type: 'srv',
+              records: records.map((r) => ({
+                target: r.name,
+                port: r.port,
+                priority: r.priority,
+                weight: r.weight
+              }))
+            }
+          : { type: 'no-record' },
         ok: records.length > 0
       })
       await addTargets(records, from, owner)
     } catch (error) {
-      trace.push({ query: `SRV ${owner}`, answer: describeError(error), ok: false })
+      trace.push({ kind: 'srv', name: owner, result: errorResult(error), ok: false })
     }
     return candidates.length > 0
   }
@@ -157,15 +175,19 @@ export async function discoverServer(
       )
       .sort((a, b) => a.order - b.order || a.preference - b.preference)
     trace.push({
-      query: `NAPTR ${sipDomain}`,
-      answer: naptr.length
-        ? naptr.map((r) => `${r.service} → ${r.replacement}`).join(', ')
-        : 'no TLS service',
+      kind: 'naptr',
+      name: sipDomain,
+      result: naptr.length
+        ? {
+            type: 'naptr',
+            records: naptr.map((r) => ({ service: r.service, replacement: r.replacement }))
+          }
+        : { type: 'no-tls-service' },
       ok: naptr.length > 0
     })
     srvNames = naptr.map((r) => r.replacement.replace(/\.$/, ''))
   } catch (error) {
-    trace.push({ query: `NAPTR ${sipDomain}`, answer: describeError(error), ok: false })
+    trace.push({ kind: 'naptr', name: sipDomain, result: errorResult(error), ok: false })
   }
   const source: DiscoveredServer['source'] = srvNames.length ? 'naptr' : 'srv'
   if (!srvNames.length) {

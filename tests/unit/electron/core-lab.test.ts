@@ -51,7 +51,7 @@ describe('core against the lab', () => {
     expect(report?.anchor?.source).toBe('policy')
     const connection = await call('connection:get')
     expect(connection.server).toMatchObject({ host: lab.domain, source: 'naptr' })
-    expect(connection.trace.map((s) => s.query)).toContain(`NAPTR ${lab.domain}`)
+    expect(connection.trace.map((s) => `${s.kind} ${s.name}`)).toContain(`naptr ${lab.domain}`)
     await call('session:sign-out')
   })
 

@@ -154,7 +154,7 @@ describe('enterprise policy in the core', () => {
     const info = (await core.dispatcher.invoke('connection:get', undefined)) as IpcResult<
       ResponseOf<'connection:get'>
     >
-    expect(info.ok && info.value.trace[0]?.query).toBe('NAPTR corp.example')
+    expect(info.ok && info.value.trace[0]).toMatchObject({ kind: 'naptr', name: 'corp.example' })
     expect(received).toEqual([])
     await core.dispose()
   })

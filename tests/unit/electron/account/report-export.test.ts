@@ -21,7 +21,11 @@ describe('helpdesk report', () => {
     expect(text).toContain('[ERROR] expired')
     expect(text).toContain('Fix: Ask the server administrator to renew')
     expect(text).toContain('Sent chain (as the server sent it)')
-    expect(text).toContain('SRV _sips._tcp.example.org')
+    // The trace travels as data; the text report words it in English as it always did.
+    expect(text).toContain(
+      '✓ SRV _sips._tcp.example.org → sip.provider.net:5061 (priority 0, weight 10)'
+    )
+    expect(text).toContain('✓ A sip.provider.net → 192.0.2.1')
     expect(text).toContain('waiting for the user: is sip.provider.net a server of example.org?')
   })
 

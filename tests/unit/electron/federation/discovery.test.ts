@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { describeStep } from '../../../../shared/discovery/wording'
 import { discoverFederationServer } from '../../../../electron/main/federation/discovery'
 import { fakeResolver } from '../sip/fake-dns'
 
@@ -25,7 +26,7 @@ describe('discoverFederationServer', () => {
         via: '_sipfederationtls._tcp.partner.example'
       }
     ])
-    expect(d.trace.map((s) => s.query)).toEqual([
+    expect(d.trace.map((s) => describeStep(s).query)).toEqual([
       'SRV _sipfederationtls._tcp.partner.example',
       'A edge.partner.example'
     ])
@@ -47,7 +48,7 @@ describe('discoverFederationServer', () => {
       port: 5063,
       via: '_sip._tls.partner.example'
     })
-    expect(d.trace.map((s) => s.query)).toEqual([
+    expect(d.trace.map((s) => describeStep(s).query)).toEqual([
       'SRV _sipfederationtls._tcp.partner.example',
       'NAPTR partner.example',
       'SRV _sips._tcp.partner.example',
@@ -59,7 +60,9 @@ describe('discoverFederationServer', () => {
       fakeResolver({ srv: { '_sipinternaltls._tcp.partner.example': srv('pool.partner.example') } })
     )
     expect(none.candidates).toEqual([])
-    expect(none.trace.map((s) => s.query)).not.toContain('SRV _sipinternaltls._tcp.partner.example')
+    expect(none.trace.map((s) => describeStep(s).query)).not.toContain(
+      'SRV _sipinternaltls._tcp.partner.example'
+    )
   })
 
   it('uses NAPTR when there is no federation record', async () => {

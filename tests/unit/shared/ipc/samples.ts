@@ -45,7 +45,23 @@ const sampleConnection = {
     via: '_sips._tcp.example.org'
   },
   transport: 'tls' as const,
-  trace: [{ query: 'SRV _sips._tcp.example.org', answer: 'sip.provider.net:5061', ok: true }],
+  trace: [
+    {
+      kind: 'srv' as const,
+      name: '_sips._tcp.example.org',
+      result: {
+        type: 'srv' as const,
+        records: [{ target: 'sip.provider.net', port: 5061, priority: 0, weight: 10 }]
+      },
+      ok: true
+    },
+    {
+      kind: 'a' as const,
+      name: 'sip.provider.net',
+      result: { type: 'addresses' as const, addresses: ['192.0.2.1'] },
+      ok: true
+    }
+  ],
   question: {
     sipDomain: 'example.org',
     serverHost: 'sip.provider.net',
@@ -150,7 +166,7 @@ export const invokeSamples: {
     request: undefined,
     response: {
       account: { aor: 'sip:alice@example.org', hasSavedPassword: false },
-      vault: { available: false, reason: 'No desktop keyring is running.' }
+      vault: { available: false, reason: 'plain-text' as const }
     }
   },
   'account:sign-in-saved': { request: { aor: 'sip:alice@example.org' }, response: sampleSession },

@@ -1,5 +1,6 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { flushSync } from 'svelte'
 import ConnectionPanel from '../../../../../renderer/src/lib/components/ConnectionPanel.svelte'
 import { connection, policy, trust } from '../../../../../renderer/src/lib/state'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
@@ -189,7 +190,15 @@ describe('ConnectionPanel', () => {
       server: null,
       transport: 'tls',
       trace: [
-        { query: 'SRV _sips._tcp.hijack.example', answer: 'sip.other.example:5061', ok: true }
+        {
+          kind: 'srv',
+          name: '_sips._tcp.hijack.example',
+          result: {
+            type: 'srv',
+            records: [{ target: 'sip.other.example', port: 5061, priority: 0, weight: 10 }]
+          },
+          ok: true
+        }
       ],
       question: {
         sipDomain: 'hijack.example',
@@ -208,6 +217,62 @@ describe('ConnectionPanel', () => {
     })
     await vi.waitFor(() => expect(screen.queryByTestId('domain-question')).toBeNull())
     expect(connection.answered).toBe('refused')
+  })
+
+  it('words every discovery step in the chosen language from its data', () => {
+    connection.info = {
+      attemptId: null,
+      sipDomain: 'example.org',
+      server: null,
+      transport: 'tls',
+      trace: [
+        {
+          kind: 'configured',
+          name: '127.0.0.1',
+          result: { type: 'configured', host: '127.0.0.1', port: 5071 },
+          ok: true
+        },
+        { kind: 'naptr', name: 'example.org', result: { type: 'no-tls-service' }, ok: false },
+        {
+          kind: 'srv',
+          name: '_sips._tcp.example.org',
+          result: {
+            type: 'srv',
+            records: [{ target: 'sip.example.org', port: 5061, priority: 0, weight: 10 }]
+          },
+          ok: true
+        },
+        {
+          kind: 'aaaa',
+          name: 'sip.example.org',
+          result: { type: 'dns-unreachable', code: 'ETIMEOUT' },
+          ok: false
+        },
+        { kind: 'a', name: 'sip.example.org', result: { type: 'no-record' }, ok: false }
+      ],
+      question: null
+    }
+    render(ConnectionPanel)
+    const steps = () =>
+      [...screen.getByTestId('discovery-trace').querySelectorAll('li')].map((li) =>
+        li.textContent?.replace(/\s+/g, ' ').trim()
+      )
+    expect(steps()).toEqual([
+      'Configured server → 127.0.0.1:5071',
+      'NAPTR example.org → no SIP over TLS service',
+      'SRV _sips._tcp.example.org → sip.example.org:5061 (priority 0, weight 10)',
+      'AAAA sip.example.org → the DNS server did not answer (ETIMEOUT)',
+      'A sip.example.org → no record'
+    ])
+    i18n.setLanguage('zh-CN')
+    flushSync()
+    expect(steps()).toEqual([
+      '已配置的服务器 → 127.0.0.1:5071',
+      'NAPTR example.org → 没有基于 TLS 的 SIP 服务',
+      'SRV _sips._tcp.example.org → sip.example.org:5061（优先级 0，权重 10）',
+      'AAAA sip.example.org → DNS 服务器没有应答（ETIMEOUT）',
+      'A sip.example.org → 无记录'
+    ])
   })
 
   it('starts a fresh, unconfirmed exception form when the certificate changes', async () => {

@@ -85,13 +85,13 @@ describe('SignIn', () => {
 
   it('offers the remembered account and says why passwords cannot be kept', async () => {
     session.saved = { aor: 'sip:alice@lab.trustline.test', hasSavedPassword: true }
-    session.vault = { available: false, reason: 'no keychain in the browser host' }
+    session.vault = { available: false, reason: 'browser-host' }
     const saved = answer('account', 'signInSaved', { status: 'registered' })
     render(SignIn)
     expect(screen.getByLabelText<HTMLInputElement>('SIP address').value).toBe(
       'sip:alice@lab.trustline.test'
     )
-    expect(screen.getByText(/no keychain in the browser host/)).toBeTruthy()
+    expect(screen.getByText(/only be kept by the desktop app/)).toBeTruthy()
     await fireEvent.click(screen.getByText('Sign in with the remembered account'))
     expect(saved).toHaveBeenCalledWith({ aor: 'sip:alice@lab.trustline.test' })
   })

@@ -1,11 +1,13 @@
 import i18next from 'i18next'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ipcErrorCodes } from '../../../../../shared/ipc/result'
+import { vaultUnavailableReasonSchema } from '../../../../../shared/types/account'
 import { presenceStateSchema, subscriptionStatusSchema } from '../../../../../shared/types/presence'
 import { imFailureCodeSchema, imStateSchema } from '../../../../../shared/types/im'
 import { sessionFailureCodeSchema, sessionStatusSchema } from '../../../../../shared/types/sip'
 import {
   anchorSourceSchema,
+  revocationModeSchema,
   revocationStatusSchema,
   trustReasonCodeSchema,
   trustSeveritySchema,
@@ -51,6 +53,8 @@ describe('message files', () => {
     ['trust.verdict', [...trustVerdictSchema.options, 'not-connected']],
     ['connection.anchorSource', anchorSourceSchema.options],
     ['connection.revocationStatus', revocationStatusSchema.options],
+    ['connection.revocationModeName', revocationModeSchema.options],
+    ['signIn.vaultReason', vaultUnavailableReasonSchema.options],
     ['error.code', ipcErrorCodes]
   ] as const)('%s covers every value of the contract', (prefix, values) => {
     for (const language of ['en', 'zh-CN'] as const) {
