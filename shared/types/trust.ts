@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { extensionValueSchema } from './certificate-extensions'
 
 /** Kind of a subjectAltName entry (RFC 5280 4.2.1.6); everything else is reported as 'other'. */
 export const subjectAltNameTypeSchema = z.enum(['dns', 'ip', 'uri', 'email', 'other'])
@@ -30,14 +31,13 @@ export const publicKeyInfoSchema = z.object({
 /** The certificate's public key. */
 export type PublicKeyInfo = z.infer<typeof publicKeyInfoSchema>
 
-/** One X.509v3 extension with a short human summary of its value. */
+/** One X.509v3 extension with its value decoded as data. */
 export const certificateExtensionSchema = z.object({
   oid: z.string(),
   /** Well-known name ('basicConstraints', 'keyUsage', ...) or the OID when unknown. */
   name: z.string(),
   critical: z.boolean(),
-  /** One-line summary of the value, for display; not meant to be parsed. */
-  value: z.string()
+  value: extensionValueSchema
 })
 
 /** One X.509v3 extension. */

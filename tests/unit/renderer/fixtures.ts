@@ -23,8 +23,21 @@ export function makeCert(overrides: Partial<CertificateDetails> = {}): Certifica
     keyUsage: ['digitalSignature'],
     extendedKeyUsage: ['serverAuth'],
     extensions: [
-      { oid: '2.5.29.19', name: 'basicConstraints', critical: true, value: 'CA:FALSE' },
-      { oid: '2.5.29.17', name: 'subjectAltName', critical: false, value: 'DNS:lab.trustline.test' }
+      {
+        oid: '2.5.29.19',
+        name: 'basicConstraints',
+        critical: true,
+        value: { kind: 'basic-constraints', ca: false, pathLen: null }
+      },
+      {
+        oid: '2.5.29.17',
+        name: 'subjectAltName',
+        critical: false,
+        value: {
+          kind: 'names',
+          list: { names: [{ type: 'dns', value: 'lab.trustline.test' }], more: 0 }
+        }
+      }
     ],
     sha256: hex('11'),
     sha1: '22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22:22',

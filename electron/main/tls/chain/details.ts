@@ -1,63 +1,15 @@
 import type { CertificateDetails, SubjectAltName } from '../../../../shared/types/trust'
-import { nameText } from './names'
-import { ExtOid, ekuNames, extensionNames } from './oids'
+import { extensionValue } from './extension-values'
+import { ekuNames, extensionNames } from './oids'
 import { colonHex, derToPem, type ParsedCertificate, type ParseFailure } from './parse'
 import { createHash } from 'node:crypto'
 import { verifySignature } from './signature'
 
 const dayMs = 86_400_000
 
-/** At most this many names are spelled out in an extension summary line. */
-const summaryNames = 20
-
 /** True when the certificate is self-issued and verifies with its own key. */
 export function isSelfSigned(cert: ParsedCertificate): boolean {
   return cert.selfIssued && verifySignature(cert, cert) === null
-}
-
-function list(items: string[]): string {
-  const shown = items.slice(0, summaryNames).join(', ')
-  return items.length > summaryNames ? `${shown}, … (${items.length - summaryNames} more)` : shown
-}
-
-function extensionSummary(cert: ParsedCertificate, oid: string): string {
-  switch (oid) {
-    case ExtOid.basicConstraints: {
-      const bc = cert.basicConstraints
-      if (!bc) return ''
-      return `CA:${bc.ca ? 'TRUE' : 'FALSE'}${bc.pathLen !== null ? `, pathlen:${bc.pathLen}` : ''}`
-    }
-    case ExtOid.keyUsage:
-      return list([...(cert.keyUsage ?? [])])
-    case ExtOid.extKeyUsage:
-      return list((cert.extKeyUsage ?? []).map((o) => ekuNames[o] ?? o))
-    case ExtOid.subjectAltName:
-      return list((cert.subjectAltNames ?? []).map(nameText))
-    case ExtOid.subjectKeyIdentifier:
-      return cert.subjectKeyId ? colonHex(cert.subjectKeyId) : ''
-    case ExtOid.authorityKeyIdentifier:
-      return cert.authorityKeyId?.keyId
-        ? `keyid:${colonHex(cert.authorityKeyId.keyId)}`
-        : '(no keyid)'
-    case ExtOid.authorityInfoAccess:
-      return list([
-        ...cert.ocspUrls.map((u) => `OCSP - URI:${u}`),
-        ...cert.caIssuers.map((u) => `CA Issuers - URI:${u}`)
-      ])
-    case ExtOid.nameConstraints: {
-      const nc = cert.nameConstraints
-      if (!nc) return ''
-      const p = (nc.permitted ?? []).map(nameText)
-      const e = (nc.excluded ?? []).map(nameText)
-      return `permitted: ${list(p) || '-'}; excluded: ${list(e) || '-'}`
-    }
-    default: {
-      const raw = cert.extensions.find((x) => x.oid === oid)?.value
-      if (!raw) return ''
-      const hex = raw.subarray(0, 32).toString('hex')
-      return `${raw.length} bytes: ${hex}${raw.length > 32 ? '…' : ''}`
-    }
-  }
 }
 
 function sanDto(cert: ParsedCertificate): SubjectAltName[] {
@@ -104,7 +56,7 @@ export function certificateDetails(
       oid: e.oid,
       name: extensionNames[e.oid] ?? e.oid,
       critical: e.critical,
-      value: extensionSummary(cert, e.oid)
+      value: extensionValue(cert, e)
     })),
     sha256: cert.sha256,
     sha1: cert.sha1,

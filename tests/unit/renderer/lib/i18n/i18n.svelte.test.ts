@@ -113,9 +113,9 @@ describe('message files', () => {
   })
 
   it('switches language, plural rules included', () => {
-    expect(t('cert.daysLeft', { count: 1 })).toBe('1 day left')
+    expect(t('contacts.unread', { count: 1 })).toBe('1 unread message')
     i18n.setLanguage('zh-CN')
-    expect(t('cert.daysLeft', { count: 1 })).toBe('剩余 1 天')
+    expect(t('contacts.unread', { count: 1 })).toBe('1 条未读消息')
     expect(document.documentElement.lang).toBe('zh-CN')
   })
 })
