@@ -25,14 +25,18 @@ class ConnectionStore {
     }
   }
 
-  /** Answers the pending DNS-hijack question; the core resumes (or stops) the sign-in. */
-  async answer(allow: boolean): Promise<void> {
+  /**
+   * Records the answer to the pending DNS-hijack question; true once the core saved it. The
+   * session (`session.answerQuestion`) goes on with the sign-in that asked.
+   */
+  async answer(allow: boolean): Promise<boolean> {
     const question = this.info?.question
-    if (!question) return
+    if (!question) return false
     const ok = await trust.decideDomain(question.sipDomain, question.serverHost, allow)
-    if (!ok) return
+    if (!ok) return false
     this.answered = allow ? 'allowed' : 'refused'
     if (this.info) this.info = { ...this.info, question: null }
+    return true
   }
 
   stop(): void {

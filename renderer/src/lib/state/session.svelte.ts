@@ -1,7 +1,9 @@
 import type { SavedAccount, VaultStatus } from '../../../../shared/types/account'
 import type { SessionState, SignInRequest } from '../../../../shared/types/sip'
 import { api } from '../api'
+import { connection } from './connection.svelte'
 import { settle, type UiError } from './result'
+import { signInForm } from './sign-in-form.svelte'
 
 const signedOut: SessionState = { status: 'signed-out' }
 
@@ -15,6 +17,12 @@ class SessionStore {
   saved = $state.raw<SavedAccount | null>(null)
   vault = $state.raw<VaultStatus | null>(null)
   #unsubscribers: (() => void)[] = []
+  /**
+   * The attempt that stopped at the DNS-hijack question, to go on with once the user trusts the
+   * server. It holds that attempt's password, so it lives only until the question is answered,
+   * another attempt starts or the user signs out.
+   */
+  #awaitingAnswer: { call: () => ReturnType<typeof api.session.signIn>; aor: string } | null = null
 
   /** Signed in or on the way back: the main screen is shown. */
   readonly active = $derived(
@@ -50,17 +58,32 @@ class SessionStore {
     if (saved) {
       this.saved = saved.account
       this.vault = saved.vault
+      signInForm.fill(saved.account)
     }
   }
 
   async signIn(request: SignInRequest): Promise<void> {
+    connection.answered = null
     await this.#run(() => api.session.signIn(request), request.aor)
   }
 
   /** Signs in with the remembered account; the OS keychain holds its password. */
   async signInSaved(): Promise<void> {
     const aor = this.saved?.aor
-    if (aor) await this.#run(() => api.account.signInSaved({ aor }), aor)
+    if (!aor) return
+    connection.answered = null
+    await this.#run(() => api.account.signInSaved({ aor }), aor)
+  }
+
+  /**
+   * Answers the DNS-hijack question. Trusting the server goes on with the attempt that asked,
+   * so nobody types the password again under an alert that no longer applies.
+   */
+  async answerQuestion(allow: boolean): Promise<void> {
+    const attempt = this.#awaitingAnswer
+    this.#awaitingAnswer = null
+    const answered = await connection.answer(allow)
+    if (answered && allow && attempt) await this.#run(attempt.call, attempt.aor)
   }
 
   async forgetSaved(): Promise<void> {
@@ -68,10 +91,13 @@ class SessionStore {
       () => api.account.forget(),
       (e) => (this.error = e)
     )
-    if (result) this.saved = null
+    if (!result) return
+    this.saved = null
+    signInForm.clear()
   }
 
   async signOut(): Promise<void> {
+    this.#awaitingAnswer = null
     this.busy = true
     const state = await settle(
       () => api.session.signOut(),
@@ -82,11 +108,15 @@ class SessionStore {
   }
 
   async #run(call: () => ReturnType<typeof api.session.signIn>, aor: string): Promise<void> {
+    this.#awaitingAnswer = null
     this.busy = true
     this.error = null
     this.state = { status: 'connecting', aor }
     const state = await settle(call, (e) => (this.error = e))
     this.state = state ?? signedOut
+    // The core asks the question while it answers the attempt: keep the attempt for the answer.
+    if (state?.status === 'failed' && connection.info?.question)
+      this.#awaitingAnswer = { call, aor }
     this.busy = false
   }
 

@@ -1,8 +1,9 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import SignIn from '../../../../../renderer/src/lib/components/SignIn.svelte'
-import { nav, policy, session } from '../../../../../renderer/src/lib/state'
-import { answer, resetApi } from '../../api-mock'
+import DomainQuestion from '../../../../../renderer/src/lib/components/DomainQuestion.svelte'
+import { connection, nav, policy, session, signInForm } from '../../../../../renderer/src/lib/state'
+import { answer, refuse, resetApi } from '../../api-mock'
 import { makePolicy } from '../../fixtures'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 
@@ -21,7 +22,17 @@ describe('SignIn', () => {
     session.saved = null
     session.vault = null
     policy.policy = null
+    connection.info = null
+    connection.answered = null
+    signInForm.clear()
   })
+
+  /** Types the form's fields the way a person would. */
+  async function type(fields: Record<string, string | RegExp>, label?: string): Promise<void> {
+    for (const [text, value] of Object.entries(fields)) {
+      await fireEvent.input(screen.getByLabelText(label ?? text), { target: { value } })
+    }
+  }
 
   it('validates before asking the core, and points at the field', async () => {
     const signIn = answer('session', 'signIn', { status: 'registered' })
@@ -84,8 +95,12 @@ describe('SignIn', () => {
   })
 
   it('offers the remembered account and says why passwords cannot be kept', async () => {
-    session.saved = { aor: 'sip:alice@lab.trustline.test', hasSavedPassword: true }
-    session.vault = { available: false, reason: 'browser-host' }
+    answer('account', 'getSaved', {
+      account: { aor: 'sip:alice@lab.trustline.test', hasSavedPassword: true },
+      vault: { available: false, reason: 'browser-host' }
+    })
+    answer('session', 'getState', { status: 'signed-out' })
+    await session.start()
     const saved = answer('account', 'signInSaved', { status: 'registered' })
     render(SignIn)
     expect(screen.getByLabelText<HTMLInputElement>('SIP address').value).toBe(
@@ -212,5 +227,142 @@ describe('SignIn', () => {
       server: { host: '127.0.0.1', port: 8443, path: '/ws' },
       transport: 'wss'
     })
+  })
+
+  it('keeps what was typed, except the password, when it is shown again', async () => {
+    render(SignIn)
+    await type({ 'SIP address': 'alice@lab.trustline.test', Password: 's3cret' })
+    await type({ 'Display name (optional)': 'Alice' })
+    // jsdom does not open <details> on a click: open it as the browser would.
+    const options = screen.getByText('Server and certificate options').closest('details')!
+    options.open = true
+    await fireEvent(options, new Event('toggle'))
+    await fireEvent.input(screen.getByLabelText(/^Server/), { target: { value: '127.0.0.1' } })
+    await type({ Port: '5071' })
+    await fireEvent.change(screen.getByLabelText('Transport'), { target: { value: 'tls' } })
+    // "Why is this server not trusted?" and back: the form is made anew.
+    cleanup()
+    render(SignIn)
+    const value = (label: string | RegExp) =>
+      screen.getByLabelText<HTMLInputElement | HTMLSelectElement>(label).value
+    expect(value('SIP address')).toBe('alice@lab.trustline.test')
+    expect(value('Display name (optional)')).toBe('Alice')
+    expect(value(/^Server/)).toBe('127.0.0.1')
+    expect(value('Port')).toBe('5071')
+    expect(value('Transport')).toBe('tls')
+    expect(screen.getByText('Server and certificate options').closest('details')?.open).toBe(true)
+    expect(value('Password')).toBe('')
+  })
+
+  describe('the DNS-hijack question', () => {
+    const question = {
+      sipDomain: 'hijack.example',
+      serverHost: 'sip.other.example',
+      port: 5061,
+      certificateNames: ['DNS:sip.other.example']
+    }
+    const request = { aor: 'sip:alice@hijack.example', password: 's3cret' }
+
+    /** The core asks the question while it answers the attempt that met it. */
+    function askThenAnswer() {
+      let attempts = 0
+      return answer('session', 'signIn', {}).mockImplementation(() => {
+        attempts++
+        if (attempts > 1) return Promise.resolve({ ok: true, value: { status: 'registered' } })
+        connection.info = {
+          sipDomain: 'hijack.example',
+          server: null,
+          transport: 'tls',
+          trace: [],
+          question
+        }
+        return Promise.resolve({
+          ok: true,
+          value: { status: 'failed', failure: { code: 'untrusted', reason: 'DNS sent it away' } }
+        })
+      })
+    }
+
+    it('goes on with the same attempt once the user trusts the server: no password again', async () => {
+      const signIn = askThenAnswer()
+      const decide = answer('trust', 'decideDomain', {
+        ...question,
+        allow: true,
+        decidedAt: '2026-11-28T12:00:00Z'
+      })
+      render(SignIn)
+      await type({ 'SIP address': 'alice@hijack.example', Password: 's3cret' })
+      await fireEvent.click(screen.getByTestId('signin-submit'))
+      await vi.waitFor(() => expect(screen.getByTestId('domain-question')).toBeTruthy())
+      expect(screen.getByTestId('signin-failure')).toBeTruthy()
+      await fireEvent.click(screen.getByRole('button', { name: /^Trust this server/ }))
+      expect(decide).toHaveBeenCalledWith({
+        sipDomain: 'hijack.example',
+        serverHost: 'sip.other.example',
+        allow: true
+      })
+      await vi.waitFor(() => expect(signIn).toHaveBeenCalledTimes(2))
+      expect(signIn).toHaveBeenLastCalledWith(request)
+      await vi.waitFor(() => expect(session.state.status).toBe('registered'))
+      // The alert of the attempt that asked is gone; the answer is said.
+      expect(screen.queryByTestId('signin-failure')).toBeNull()
+      expect(screen.getByTestId('domain-answered').textContent).toContain('trusted')
+    })
+
+    it('answered from the connection panel, it goes on the same way', async () => {
+      const signIn = askThenAnswer()
+      answer('trust', 'decideDomain', { ...question, allow: true, decidedAt: '2026-11-28' })
+      await session.signIn(request)
+      render(DomainQuestion, { props: { question } })
+      await fireEvent.click(screen.getByRole('button', { name: /^Trust this server/ }))
+      await vi.waitFor(() => expect(signIn).toHaveBeenCalledTimes(2))
+      expect(signIn).toHaveBeenLastCalledWith(request)
+    })
+
+    it('does not sign in when the user refuses, and keeps no password for later', async () => {
+      const signIn = askThenAnswer()
+      answer('trust', 'decideDomain', { ...question, allow: false, decidedAt: '2026-11-28' })
+      await session.signIn(request)
+      render(DomainQuestion, { props: { question } })
+      await fireEvent.click(screen.getByRole('button', { name: 'Do not connect' }))
+      await vi.waitFor(() => expect(connection.answered).toBe('refused'))
+      expect(signIn).toHaveBeenCalledTimes(1)
+      // A later "trust" (the question asked again elsewhere) has no attempt to go on with.
+      connection.info = { sipDomain: null, server: null, transport: 'tls', trace: [], question }
+      answer('trust', 'decideDomain', { ...question, allow: true, decidedAt: '2026-11-28' })
+      await session.answerQuestion(true)
+      expect(signIn).toHaveBeenCalledTimes(1)
+    })
+
+    it('drops the kept attempt when another one starts', async () => {
+      const signIn = askThenAnswer()
+      answer('trust', 'decideDomain', { ...question, allow: true, decidedAt: '2026-11-28' })
+      await session.signIn(request)
+      refuse('session', 'signIn', 'unavailable')
+      await session.signIn({ aor: 'sip:bob@example.org', password: 'other' })
+      connection.info = { sipDomain: null, server: null, transport: 'tls', trace: [], question }
+      answer('session', 'signIn', { status: 'registered' })
+      await session.answerQuestion(true)
+      // The first attempt (and its password) was dropped when the second started.
+      expect(signIn).toHaveBeenCalledTimes(2)
+      expect(signIn).toHaveBeenLastCalledWith({ aor: 'sip:bob@example.org', password: 'other' })
+    })
+  })
+
+  it('a new attempt clears the alerts of the last one while it runs', async () => {
+    session.state = { status: 'failed', failure: { code: 'wrong-password', reason: 'Forbidden' } }
+    connection.answered = 'refused'
+    let finish: (value: unknown) => void = () => undefined
+    answer('session', 'signIn', {}).mockImplementation(
+      () => new Promise((resolve) => (finish = resolve))
+    )
+    render(SignIn)
+    expect(screen.getByTestId('signin-failure')).toBeTruthy()
+    await type({ 'SIP address': 'alice@lab.trustline.test', Password: 'again' })
+    await fireEvent.click(screen.getByTestId('signin-submit'))
+    expect(screen.queryByTestId('signin-failure')).toBeNull()
+    expect(screen.queryByTestId('domain-answered')).toBeNull()
+    finish({ ok: true, value: { status: 'registered' } })
+    await vi.waitFor(() => expect(session.state.status).toBe('registered'))
   })
 })
