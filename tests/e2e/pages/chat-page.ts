@@ -25,6 +25,9 @@ export class ChatPage {
   }
 
   async addContact(uri: string, name?: string): Promise<void> {
+    // The add form folds away once there are contacts.
+    const form = this.page.locator('details.add')
+    if ((await form.getAttribute('open')) === null) await form.locator('summary').click()
     await this.page.locator('#add-uri').fill(uri)
     if (name) await this.page.locator('#add-name').fill(name)
     await this.page.getByTestId('add-contact').click()
@@ -32,6 +35,6 @@ export class ChatPage {
 
   async setStatus(label: string): Promise<void> {
     await this.statusMenu.click()
-    await this.page.getByRole('radio', { name: label }).check()
+    await this.page.getByRole('menuitemradio', { name: label }).click()
   }
 }

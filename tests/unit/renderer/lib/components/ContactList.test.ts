@@ -1,8 +1,9 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import ChatView from '../../../../../renderer/src/lib/components/ChatView.svelte'
 import ContactList from '../../../../../renderer/src/lib/components/ContactList.svelte'
-import { flushSync } from 'svelte'
-import { presence } from '../../../../../renderer/src/lib/state'
+import { flushSync, tick } from 'svelte'
+import { im, presence } from '../../../../../renderer/src/lib/state'
 import { answer, emit, resetApi } from '../../api-mock'
 
 vi.mock(
@@ -104,5 +105,121 @@ describe('ContactList', () => {
     // The rows already there were kept, in order.
     expect(screen.getAllByTestId('contact').slice(0, first.length)).toEqual(first)
     expect(screen.getAllByTestId('contact-state')[119]?.textContent).toBe('Available')
+  })
+
+  describe('from the keyboard', () => {
+    beforeEach(() => {
+      im.active = null
+      presence.contacts = [
+        ...presence.contacts,
+        {
+          uri: 'sip:dave@lab.trustline.test',
+          displayName: 'Dave',
+          presence: { state: 'available' },
+          subscription: { status: 'active' },
+          unread: 0
+        }
+      ]
+    })
+    afterEach(() => vi.useRealTimers())
+
+    const openButtons = () =>
+      screen.getAllByTestId('contact').map((r) => r.querySelector<HTMLButtonElement>('.open')!)
+    const focused = () => document.activeElement?.closest('[data-testid="contact"]')?.textContent
+
+    it('is one Tab stop: arrows, Home/End and a letter move the focus, not the Tab key', async () => {
+      render(ContactList)
+      expect(openButtons().map((b) => b.getAttribute('tabindex'))).toEqual(['0', '-1', '-1'])
+      // Remove sits outside the Tab order; the add form is folded into one summary.
+      for (const remove of screen.getAllByRole('button', { name: /^Remove / }))
+        expect(remove.getAttribute('tabindex')).toBe('-1')
+      expect(screen.getByText('Add contact', { selector: 'summary' })).toBeTruthy()
+      expect(screen.getByTestId('add-contact').closest('details')?.open).toBe(false)
+
+      openButtons()[0]!.focus()
+      await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' })
+      await tick()
+      expect(focused()).toContain('Carol')
+      expect(openButtons().map((b) => b.getAttribute('tabindex'))).toEqual(['-1', '0', '-1'])
+      await fireEvent.keyDown(document.activeElement!, { key: 'End' })
+      await tick()
+      expect(focused()).toContain('Dave')
+      await fireEvent.keyDown(document.activeElement!, { key: 'ArrowDown' })
+      await tick()
+      expect(focused()).toContain('Dave')
+      await fireEvent.keyDown(document.activeElement!, { key: 'Home' })
+      await tick()
+      expect(focused()).toContain('Bob')
+      await fireEvent.keyDown(document.activeElement!, { key: 'c' })
+      await tick()
+      expect(focused()).toContain('Carol')
+      await fireEvent.keyDown(document.activeElement!, { key: 'ArrowUp' })
+      await tick()
+      expect(focused()).toContain('Bob')
+      // Right reaches the row's Remove button, Left comes back.
+      await fireEvent.keyDown(document.activeElement!, { key: 'ArrowRight' })
+      await tick()
+      expect(document.activeElement?.getAttribute('aria-label')).toBe('Remove Bob')
+      await fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' })
+      await tick()
+      expect(document.activeElement).toBe(openButtons()[0])
+    })
+
+    it('opening a conversation puts the focus in the message box', async () => {
+      render(ContactList)
+      render(ChatView)
+      await fireEvent.click(openButtons()[1]!)
+      await vi.waitFor(() => expect(document.activeElement?.id).toBe('composer'))
+      expect(im.active).toBe('sip:carol@lab.trustline.test')
+    })
+
+    it('Delete removes the contact at once and offers Undo, which adds it back with its name', async () => {
+      const remove = answer('contacts', 'remove', { removed: true })
+      const add = answer('contacts', 'add', {
+        uri: 'sip:carol@lab.trustline.test',
+        displayName: 'Carol',
+        presence: { state: 'unknown' },
+        subscription: { status: 'pending' },
+        unread: 0
+      })
+      render(ContactList)
+      openButtons()[1]!.focus()
+      await fireEvent.keyDown(document.activeElement!, { key: 'Delete' })
+      expect(remove).toHaveBeenCalledWith({ uri: 'sip:carol@lab.trustline.test' })
+      await vi.waitFor(() => expect(screen.getAllByTestId('contact')).toHaveLength(2))
+      // The focus stays in the list, on the next contact.
+      await vi.waitFor(() => expect(focused()).toContain('Dave'))
+      const status = screen.getByTestId('undo-remove')
+      expect(status.getAttribute('role')).toBe('status')
+      expect(status.textContent).toContain('Carol was removed')
+      await fireEvent.click(screen.getByRole('button', { name: 'Undo' }))
+      expect(add).toHaveBeenCalledWith({
+        uri: 'sip:carol@lab.trustline.test',
+        displayName: 'Carol'
+      })
+      await vi.waitFor(() => expect(screen.getAllByTestId('contact')).toHaveLength(3))
+      expect(screen.queryByRole('button', { name: 'Undo' })).toBeNull()
+      await vi.waitFor(() => expect(focused()).toContain('Carol'))
+    })
+
+    it('offers Undo for a while only', async () => {
+      answer('contacts', 'remove', { removed: true })
+      vi.useFakeTimers()
+      render(ContactList)
+      await fireEvent.click(screen.getByRole('button', { name: 'Remove Bob' }))
+      await vi.waitFor(() => expect(screen.getByRole('button', { name: 'Undo' })).toBeTruthy())
+      await vi.advanceTimersByTimeAsync(9_000)
+      expect(screen.getByRole('button', { name: 'Undo' })).toBeTruthy()
+      await vi.advanceTimersByTimeAsync(1_000)
+      expect(screen.queryByRole('button', { name: 'Undo' })).toBeNull()
+    })
+
+    it('keeps Bob when the core refuses to remove him, and offers no Undo', async () => {
+      render(ContactList)
+      await fireEvent.click(screen.getByRole('button', { name: 'Remove Bob' }))
+      await vi.waitFor(() => expect(screen.getByTestId('contacts-error')).toBeTruthy())
+      expect(screen.getAllByTestId('contact')).toHaveLength(3)
+      expect(screen.queryByRole('button', { name: 'Undo' })).toBeNull()
+    })
   })
 })
