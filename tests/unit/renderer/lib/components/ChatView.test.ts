@@ -55,6 +55,17 @@ describe('ChatView', () => {
     expect(container.querySelector('b')).toBeNull()
   })
 
+  it('makes https addresses links that open outside the app, and nothing else', () => {
+    const body = 'docs: https://help.example.org/a(b) or http://plain.example/ javascript:alert(1)'
+    im.conversations = { [bob]: [message('l', body)] }
+    const { container } = render(ChatView)
+    expect(screen.getByTestId('message-body').textContent).toBe(body)
+    const links = [...container.querySelectorAll('a')]
+    expect(links.map((a) => a.getAttribute('href'))).toEqual(['https://help.example.org/a(b)'])
+    expect(links[0]?.getAttribute('target')).toBe('_blank')
+    expect(links[0]?.getAttribute('rel')).toBe('noopener noreferrer')
+  })
+
   it('shows each outgoing state, and why a message failed in plain words with the status line', () => {
     im.conversations = {
       [bob]: [

@@ -270,6 +270,7 @@ describe('SignIn', () => {
         attempts++
         if (attempts > 1) return Promise.resolve({ ok: true, value: { status: 'registered' } })
         connection.info = {
+          attemptId: 'a1',
           sipDomain: 'hijack.example',
           server: null,
           transport: 'tls',
@@ -328,7 +329,14 @@ describe('SignIn', () => {
       await vi.waitFor(() => expect(connection.answered).toBe('refused'))
       expect(signIn).toHaveBeenCalledTimes(1)
       // A later "trust" (the question asked again elsewhere) has no attempt to go on with.
-      connection.info = { sipDomain: null, server: null, transport: 'tls', trace: [], question }
+      connection.info = {
+        attemptId: null,
+        sipDomain: null,
+        server: null,
+        transport: 'tls',
+        trace: [],
+        question
+      }
       answer('trust', 'decideDomain', { ...question, allow: true, decidedAt: '2026-11-28' })
       await session.answerQuestion(true)
       expect(signIn).toHaveBeenCalledTimes(1)
@@ -340,7 +348,14 @@ describe('SignIn', () => {
       await session.signIn(request)
       refuse('session', 'signIn', 'unavailable')
       await session.signIn({ aor: 'sip:bob@example.org', password: 'other' })
-      connection.info = { sipDomain: null, server: null, transport: 'tls', trace: [], question }
+      connection.info = {
+        attemptId: null,
+        sipDomain: null,
+        server: null,
+        transport: 'tls',
+        trace: [],
+        question
+      }
       answer('session', 'signIn', { status: 'registered' })
       await session.answerQuestion(true)
       // The first attempt (and its password) was dropped when the second started.
