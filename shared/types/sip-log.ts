@@ -15,9 +15,12 @@ export const sipLogEntrySchema = z.object({
   callId: z.string().nullable(),
   cseq: z.string().nullable(),
   headers: z.array(z.object({ name: z.string(), value: z.string() })),
-  /** The body, or a note saying what was removed (message text, typing notices). */
+  /** The body, with personal notes removed; empty when the whole body was withheld. */
   body: z.string(),
+  /** Something was removed: the whole body (message text, typing notices) or notes in it. */
   bodyRedacted: z.boolean(),
+  /** Size in bytes of a body withheld whole (message text), so the log still shows there was one. */
+  withheldBytes: z.number().int().min(0).optional(),
   /** A MESSAGE carrying a delivery or read receipt (IMDN, RFC 5438): which, for which message. */
   receipt: z
     .object({

@@ -7,17 +7,42 @@ export const SIP_LOG_LIMIT = 2000
 /** Bodies that are the user's own words, never shown to a helpdesk. */
 const PRIVATE_BODIES = /^(text\/|message\/cpim|application\/im-iscomposing\+xml)/i
 
-/** Header values that carry secrets. */
-const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization'])
+/**
+ * Digest headers both ways (RFC 3261 §22, RFC 8760): our answers, and the server's challenges
+ * and Authentication-Info, whose nonces would let a reader of the log replay or pre-compute.
+ */
+const SECRET_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'www-authenticate',
+  'proxy-authenticate',
+  'authentication-info',
+  'proxy-authentication-info'
+])
 
 /**
- * Removes the digest response, nonce-derived values and client nonce from an Authorization
- * header, keeping what the helpdesk needs (scheme, username, realm, uri, algorithm).
+ * Removes the digest response, the nonces and the opaque value from a digest header, keeping
+ * what the helpdesk needs (scheme, username, realm, uri, algorithm, qop).
  */
 export function redactAuthorization(value: string): string {
   return value.replace(
-    /\b(response|cnonce|nonce|opaque)\s*=\s*("[^"]*"|[^,\s]+)/gi,
+    /\b(response|rspauth|cnonce|nextnonce|nonce|opaque)\s*=\s*("[^"]*"|[^,\s]+)/gi,
     '$1="[redacted]"'
+  )
+}
+
+/** Presence documents (PIDF, RPID, and RLS notifications that bundle them). */
+const PRESENCE_BODIES = /^(application\/(pidf|xpidf|pidf-diff)\+xml|multipart\/related)/i
+
+/**
+ * Removes the personal notes from a presence document (RFC 3863 `<note>`, RPID and data-model
+ * notes with any prefix), keeping its structure: status, activities and tuples still show what
+ * the helpdesk needs to debug presence.
+ */
+export function redactPresenceNotes(body: string): string {
+  return body.replace(
+    /(<(?:[\w.-]+:)?note\b[^>]*>)[\s\S]*?(<\/(?:[\w.-]+:)?note\s*>)/gi,
+    '$1[redacted]$2'
   )
 }
 
@@ -62,6 +87,11 @@ export function toLogEntry(
   const requested = carried?.kind === 'text' ? carried.request?.dispositions : undefined
   const isPrivate =
     rawBody.length > 0 && !receipt && (method === 'MESSAGE' || PRIVATE_BODIES.test(contentType))
+  const body = isPrivate
+    ? ''
+    : PRESENCE_BODIES.test(contentType)
+      ? redactPresenceNotes(rawBody)
+      : rawBody
   return {
     id,
     at: at.toISOString(),
@@ -72,10 +102,9 @@ export function toLogEntry(
     callId: header('call-id', 'i'),
     cseq,
     headers,
-    body: isPrivate
-      ? `[${Buffer.byteLength(rawBody, 'utf8')} bytes of ${contentType || 'message text'} not shown]`
-      : rawBody,
-    bodyRedacted: isPrivate,
+    body,
+    bodyRedacted: body !== rawBody,
+    ...(isPrivate ? { withheldBytes: Buffer.byteLength(rawBody, 'utf8') } : {}),
     ...(receipt
       ? { receipt: { kind: receipt.kind, status: receipt.status, messageId: receipt.messageId } }
       : {}),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { exportReport, redact, reportText } from '../../../../electron/main/account/report-export'
+import { SipLog } from '../../../../electron/main/sip/sip-log'
 import { sampleReport } from '../../../fixtures/sample-dtos'
 import { invokeSamples } from '../../shared/ipc/samples'
 
@@ -86,5 +87,91 @@ describe('helpdesk report', () => {
     expect(reportText({ ...input, report: null })).toContain(
       'No connection has been evaluated yet.'
     )
+  })
+
+  it('carries no personal note and no server nonce, in either format', () => {
+    const notes = ['at the dentist until 3', 'call my mobile 0612345678', '在开会']
+    const nonces = ['5f2a9c1e-nonce', 'b64Zm9vYmFy', 'next-9d8e7f', 'c-n0nce-77', 'opaque-x1']
+    const pidf = (note: string) =>
+      `<?xml version="1.0"?><presence xmlns="urn:ietf:params:xml:ns:pidf" entity="sip:alice@example.org"><tuple id="t"><status><basic>open</basic></status><note>${note}</note></tuple></presence>`
+    const log = new SipLog()
+    const crlf = (...lines: string[]) => lines.join('\r\n')
+    log.add(
+      'in',
+      crlf(
+        'SIP/2.0 401 Unauthorized',
+        'CSeq: 1 REGISTER',
+        `WWW-Authenticate: Digest realm="example.org", nonce="${nonces[0]}", opaque="${nonces[4]}", qop="auth"`,
+        '',
+        ''
+      )
+    )
+    log.add(
+      'out',
+      crlf(
+        'REGISTER sip:example.org SIP/2.0',
+        'CSeq: 2 REGISTER',
+        `Authorization: Digest username="alice", realm="example.org", nonce="${nonces[0]}", cnonce="${nonces[3]}", nc=00000001, qop=auth, response="0011", opaque="${nonces[4]}"`,
+        '',
+        ''
+      )
+    )
+    log.add(
+      'in',
+      crlf(
+        'SIP/2.0 200 OK',
+        'CSeq: 2 REGISTER',
+        `Authentication-Info: nextnonce="${nonces[2]}"`,
+        '',
+        ''
+      )
+    )
+    log.add(
+      'in',
+      crlf(
+        'SIP/2.0 407 Proxy Authentication Required',
+        'CSeq: 1 PUBLISH',
+        `Proxy-Authenticate: Digest realm="example.org", nonce=${nonces[1]}`,
+        '',
+        ''
+      )
+    )
+    log.add(
+      'out',
+      crlf(
+        'PUBLISH sip:alice@example.org SIP/2.0',
+        'CSeq: 2 PUBLISH',
+        'Content-Type: application/pidf+xml',
+        '',
+        pidf(notes[0]!)
+      )
+    )
+    log.add(
+      'in',
+      crlf(
+        'NOTIFY sip:alice@example.org SIP/2.0',
+        'CSeq: 9 NOTIFY',
+        'Content-Type: application/pidf+xml',
+        '',
+        pidf(notes[1]!)
+      )
+    )
+    log.add(
+      'in',
+      crlf(
+        'NOTIFY sip:alice@example.org SIP/2.0',
+        'CSeq: 10 NOTIFY',
+        'Content-Type: multipart/related;type="application/rlmi+xml";boundary=b',
+        '',
+        `--b\r\nContent-Type: application/pidf+xml\r\n\r\n${pidf(notes[2]!)}\r\n--b--`
+      )
+    )
+    const withLog = { ...input, sipLog: log.list() }
+    for (const format of ['text', 'json'] as const) {
+      const content = exportReport(withLog, format).content
+      for (const secret of [...notes, ...nonces]) expect(content, format).not.toContain(secret)
+    }
+    // The JSON report still shows the presence structure the helpdesk debugs with.
+    expect(exportReport(withLog, 'json').content).toContain('<basic>open</basic>')
   })
 })
