@@ -54,7 +54,10 @@ describe('ConnectionPanel', () => {
       revocation: { mode: 'soft-fail', status: 'good', source: 'ocsp', detail }
     }
     render(ConnectionPanel)
-    expect(screen.getByTestId('revocation-detail').textContent?.trim()).toBe(detail)
+    // Technical text as the engine wrote it: folded away, shown on demand, never as HTML.
+    const folded = screen.getByTestId('revocation-detail')
+    expect(folded.tagName).toBe('DETAILS')
+    expect(folded.querySelector('[translate="no"]')?.textContent).toBe(detail)
   })
 
   it('explains every reason: sentence, remedy, technical detail on demand', () => {
