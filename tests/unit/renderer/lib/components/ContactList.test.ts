@@ -165,6 +165,19 @@ describe('ContactList', () => {
       expect(document.activeElement).toBe(openButtons()[0])
     })
 
+    it('shows the add form open while there is no contact, folded once contacts come', async () => {
+      const contacts = presence.contacts
+      presence.contacts = []
+      render(ContactList)
+      const form = () => screen.getByTestId('add-contact').closest('details')!
+      expect(form().open).toBe(true)
+      presence.contacts = contacts
+      await tick()
+      expect(form().open).toBe(false)
+      await fireEvent.click(screen.getByText('Add contact', { selector: 'summary' }))
+      expect(form().open).toBe(true)
+    })
+
     it('opening a conversation puts the focus in the message box', async () => {
       render(ContactList)
       render(ChatView)
