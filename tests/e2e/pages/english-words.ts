@@ -66,6 +66,12 @@ export const allowedWords = new Set(
     'OV',
     'IV',
     'EV',
+    // Keys as their caps name them ("按 Enter 打开")
+    'Enter',
+    'Delete',
+    'Tab',
+    'Esc',
+    'Shift',
     // Key and signature algorithms, shown as the certificate names them
     'RSA',
     'RSA-PSS',

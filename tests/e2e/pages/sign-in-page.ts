@@ -28,13 +28,16 @@ export class SignInPage {
   ) {
     await this.aor.fill(aor)
     await this.password.fill(password)
-    if (server) {
-      const options = this.page.locator('details', { has: this.page.locator('#signin-server') })
+    // The form keeps its fields between attempts: no server given means discovery, so clear one
+    // a previous attempt typed.
+    const serverField = this.page.locator('#signin-server')
+    if (server || (await serverField.inputValue()) !== '') {
+      const options = this.page.locator('details', { has: serverField })
       if ((await options.getAttribute('open')) === null) await options.locator('summary').click()
-      await this.page.locator('#signin-server').fill(server.host)
-      await this.page.locator('#signin-port').fill(String(server.port))
-      await this.page.locator('#signin-transport').selectOption(server.transport ?? 'auto')
-      if (server.path) await this.page.locator('#signin-path').fill(server.path)
+      await serverField.fill(server?.host ?? '')
+      await this.page.locator('#signin-port').fill(server ? String(server.port) : '')
+      await this.page.locator('#signin-transport').selectOption(server?.transport ?? 'auto')
+      if (server?.path) await this.page.locator('#signin-path').fill(server.path)
     }
     await this.submit.click()
   }

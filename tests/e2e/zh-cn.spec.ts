@@ -1,0 +1,213 @@
+import { existsSync, readFileSync } from 'node:fs'
+import type { Page } from '@playwright/test'
+import { RawSipClient } from '../lab/raw-sip'
+import { expect, test, type LabHost } from './fixtures/lab-host'
+import { AppShell } from './pages/app-shell'
+import { ChatPage } from './pages/chat-page'
+import { englishOnScreen, type EnglishWord } from './pages/english-words'
+import { SignInPage } from './pages/sign-in-page'
+
+// Every screen in Simplified Chinese, with real data from the lab: no English word may reach
+// it except product and protocol names and verbatim certificate data (pages/english-words.ts).
+// Trust reason sentences (.summary/.remedy of a trust reason) and the sign-in failure's reason
+// line are left out for now: they become catalog sentences with the trust rework (issue 11).
+test.describe.configure({ mode: 'serial' })
+
+const loopback = '127.0.0.1'
+const labBinaries = ['/usr/sbin/kamailio', '/usr/sbin/dnsmasq']
+
+/** Collects the English found on each screen, so one run lists all of it. */
+class Walk {
+  readonly found: (EnglishWord & { screen: string })[] = []
+  constructor(private readonly page: Page) {}
+
+  async check(screen: string): Promise<void> {
+    for (const word of await englishOnScreen(this.page)) this.found.push({ screen, ...word })
+  }
+
+  /** "screen: word (in 'text', where)" per finding, for a readable failure. */
+  report(): string[] {
+    return this.found.map((f) => `${f.screen}: ${f.word} (in "${f.text}", ${f.where})`)
+  }
+}
+
+async function chinese(page: Page, shell: AppShell): Promise<void> {
+  await shell.go('settings')
+  await page.getByTestId('language-select').selectOption('zh-CN')
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN')
+}
+
+function peer(lab: LabHost['lab'], user: 'carol' | 'dave'): RawSipClient {
+  return new RawSipClient({
+    port: lab.ports.tls.good,
+    ca: readFileSync(lab.pki.rootCa),
+    username: user,
+    password: lab.users[user].password,
+    domain: lab.domain
+  })
+}
+
+test.describe('Simplified Chinese, every screen', () => {
+  const missing = labBinaries.filter((b) => !existsSync(b))
+  test.skip(missing.length > 0, `lab binaries missing: ${missing.join(', ')}`)
+
+  test.afterEach(async ({ page }) => {
+    const shell = new AppShell(page)
+    if (await shell.signOut.isVisible()) await shell.signOut.click()
+  })
+
+  test('signed out: sign-in, an untrusted server, its certificates, the DNS question', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    const walk = new Walk(page)
+    await page.goto(labHost.url)
+    const shell = new AppShell(page)
+    await chinese(page, shell)
+    await walk.check('settings')
+    for (const view of ['about', 'connection', 'helpdesk'] as const) {
+      await shell.go(view)
+      await walk.check(view)
+    }
+    await shell.go('home')
+    await walk.check('sign-in')
+    await page.locator('details summary').first().click()
+    await page.getByTestId('signin-submit').click()
+    await walk.check('sign-in, options open, not valid')
+
+    // A server signed by a CA nobody trusts: the alert, then the real report behind it.
+    const signIn = new SignInPage(page)
+    await signIn.signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.unknownCa
+    })
+    await expect(signIn.failure).toHaveAttribute('data-code', 'untrusted', { timeout: 20_000 })
+    await walk.check('sign-in, untrusted')
+    await signIn.why.click()
+    await expect(page.getByTestId('connection-panel')).toBeVisible()
+    await walk.check('connection, untrusted')
+    const tabs = page.getByTestId('cert-viewer').getByRole('tab')
+    for (let i = 0; i < (await tabs.count()); i++) {
+      await tabs.nth(i).click()
+      await walk.check(`certificate ${i}`)
+    }
+    await shell.screenshot('connection-untrusted-zh-CN')
+
+    // The trusted chain, every certificate of it, with its decoded extensions.
+    await shell.go('home')
+    await signIn.signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.good
+    })
+    await expect(shell.badge).toHaveAttribute('data-state', 'trusted', { timeout: 20_000 })
+    await shell.go('connection')
+    await walk.check('connection, trusted')
+    for (let i = 0; i < (await tabs.count()); i++) {
+      await tabs.nth(i).click()
+      await walk.check(`trusted certificate ${i}`)
+    }
+    await shell.screenshot('certificate-viewer-zh-CN')
+    await shell.signOut.click()
+
+    // DNS sends the hijack domain elsewhere: the question, then trusting it goes on signing in.
+    await shell.go('home')
+    await signIn.signIn(`sip:alice@${lab.hijackDomain}`, lab.users.alice.password)
+    await expect(page.getByTestId('domain-question')).toBeVisible({ timeout: 20_000 })
+    await walk.check('DNS question')
+    await shell.go('connection')
+    await walk.check('connection, DNS question')
+    await page
+      .getByTestId('domain-question')
+      .getByRole('button', { name: /^信任此服务器/ })
+      .click()
+    await expect(shell.badge).toHaveAttribute('data-state', 'trusted', { timeout: 20_000 })
+    await shell.go('settings')
+    await expect(page.getByTestId('decision-list')).toBeVisible()
+    await walk.check('settings, with a decision')
+    await page.getByTestId('decision-list').getByRole('button').first().click()
+    await expect(page.getByTestId('decision-list')).toHaveCount(0)
+
+    expect(walk.report()).toEqual([])
+  })
+
+  test('signed in: contacts, presence, chat, helpdesk with the SIP log, settings, about', async ({
+    page,
+    labHost
+  }) => {
+    const { lab } = labHost
+    const carol = peer(lab, 'carol')
+    const dave = peer(lab, 'dave')
+    const walk = new Walk(page)
+    try {
+      await carol.connect()
+      await dave.connect()
+      expect((await carol.register()).status).toBe(200)
+      expect((await dave.register()).status).toBe(200)
+      await page.goto(labHost.url)
+      const shell = new AppShell(page)
+      await chinese(page, shell)
+      await shell.go('home')
+      await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
+        host: loopback,
+        port: lab.ports.tls.good
+      })
+      await expect(shell.signOut).toBeVisible({ timeout: 20_000 })
+      const chat = new ChatPage(page)
+      await walk.check('contacts')
+      for (const [user, name] of [
+        ['carol', 'Carol'],
+        ['dave', 'Dave']
+      ] as const) {
+        if ((await chat.contact(lab.users[user].uri).count()) === 0)
+          await chat.addContact(lab.users[user].uri, name)
+      }
+      expect((await carol.publish('open', '在实验室')).status).toBe(200)
+      await expect(chat.contact(lab.users.carol.uri)).toContainText('在实验室', { timeout: 15_000 })
+      await walk.check('contacts with presence')
+      await chat.statusMenu.click()
+      await walk.check('status menu')
+      await page.keyboard.press('Escape')
+
+      // A conversation both ways, and one with someone not in the contacts.
+      await chat.contact(lab.users.dave.uri).locator('.open').click()
+      await chat.composer.fill('你好')
+      await chat.composer.press('Enter')
+      await expect(chat.messages.last()).toHaveAttribute('data-state', 'accepted', {
+        timeout: 15_000
+      })
+      expect((await dave.message(lab.users.alice.uri, '收到')).status).toBeLessThan(300)
+      await expect(chat.bodies.last()).toHaveText('收到', { timeout: 15_000 })
+      await walk.check('chat')
+      await shell.screenshot('chat-zh-CN')
+
+      // The helpdesk with a real SIP log (one entry opened) and a server check.
+      await shell.go('helpdesk')
+      const ladder = page.getByTestId('sip-ladder')
+      await expect(ladder.getByTestId('sip-entry').first()).toBeVisible()
+      await ladder
+        .locator('summary', { hasText: /MESSAGE sip:/ })
+        .first()
+        .click()
+      await walk.check('helpdesk, SIP log')
+      await page.locator('#check-host').fill(loopback)
+      await page.locator('#check-port').fill(String(lab.ports.tls.wrongHost))
+      await page.locator('#check-domain').fill(lab.domain)
+      await page.getByTestId('check-server').click()
+      await expect(page.getByTestId('check-result')).toBeVisible({ timeout: 20_000 })
+      await walk.check('helpdesk, server check')
+      await shell.screenshot('helpdesk-zh-CN')
+
+      for (const view of ['connection', 'settings', 'about'] as const) {
+        await shell.go(view)
+        await walk.check(`${view}, signed in`)
+      }
+      await shell.go('home')
+      await shell.screenshot('main-signed-in-zh-CN')
+      expect(walk.report()).toEqual([])
+    } finally {
+      carol.close()
+      dave.close()
+    }
+  })
+})
