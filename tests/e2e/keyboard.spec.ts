@@ -3,6 +3,7 @@ import type { Page } from '@playwright/test'
 import { RawSipClient } from '../lab/raw-sip'
 import { expect, test, type LabHost } from './fixtures/lab-host'
 import { AppShell } from './pages/app-shell'
+import { expectNoSeriousViolations } from './fixtures/axe'
 import { ChatPage } from './pages/chat-page'
 
 // Keyboard-only use and the chat details of issue 13, against the real lab through the browser
@@ -111,6 +112,7 @@ test.describe('from the keyboard, against the real SIP lab', () => {
         timeout: 15_000
       })
       await dave.waitFor('MESSAGE', (m) => m.body.includes('sent from the keyboard'), 15_000)
+      await expectNoSeriousViolations(page, 'chat opened from the keyboard')
 
       // And by Tab: the contact list is one stop whatever its size, Remove and the add form
       // are not stops of every contact, so the message box is at most three presses away.
@@ -176,7 +178,7 @@ test.describe('from the keyboard, against the real SIP lab', () => {
     await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
     const chat = new ChatPage(page)
     const carol = chat.contact(lab.users.carol.uri)
-    if ((await carol.count()) === 0) await chat.addContact(lab.users.carol.uri, 'Carol')
+    await chat.addContact(lab.users.carol.uri, 'Carol')
     await expect(carol).toBeVisible()
 
     // Carol has never published: her dot says "unknown" without a dashed, spinner-like ring.
@@ -220,8 +222,7 @@ test.describe('from the keyboard, against the real SIP lab', () => {
       await page.locator('#signin-password').press('Enter')
       await expect(new AppShell(page).status).toHaveText('Signed in', { timeout: 20_000 })
       const chat = new ChatPage(page)
-      if ((await chat.contact(lab.users.dave.uri).count()) === 0)
-        await chat.addContact(lab.users.dave.uri, 'Dave')
+      await chat.addContact(lab.users.dave.uri, 'Dave')
       await chat.contact(lab.users.dave.uri).locator('.open').click()
       const body =
         'the guide is at https://help.example.org/sip?x=1. http://plain.example/ stays text'

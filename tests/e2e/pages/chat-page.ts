@@ -1,4 +1,4 @@
-import type { Locator, Page } from '@playwright/test'
+import { expect, type Locator, type Page } from '@playwright/test'
 
 /** Page object for the main screen: own status, contacts, chat. */
 export class ChatPage {
@@ -25,10 +25,15 @@ export class ChatPage {
   }
 
   async addContact(uri: string, name?: string): Promise<void> {
-    // The add form folds away once there are contacts.
-    const form = this.page.locator('details.add')
-    if ((await form.getAttribute('open')) === null) await form.locator('summary').click()
-    await this.page.locator('#add-uri').fill(uri)
+    // The add form folds away once there are contacts (which may arrive just now); once the
+    // focus is in it, it stays open.
+    const field = this.page.locator('#add-uri')
+    await expect(async () => {
+      if (!(await field.isVisible())) await this.page.locator('details.add summary').click()
+      await field.focus({ timeout: 1000 })
+      await expect(field).toBeFocused({ timeout: 1000 })
+    }).toPass({ timeout: 10_000 })
+    await field.fill(uri)
     if (name) await this.page.locator('#add-name').fill(name)
     await this.page.getByTestId('add-contact').click()
   }

@@ -174,6 +174,15 @@ describe('ContactList', () => {
       presence.contacts = contacts
       await tick()
       expect(form().open).toBe(false)
+      // But not under the hands of someone typing in it when the roster arrives.
+      presence.contacts = []
+      await tick()
+      await fireEvent.focusIn(screen.getByLabelText('SIP address'))
+      presence.contacts = contacts
+      await tick()
+      expect(form().open).toBe(true)
+      await fireEvent.click(screen.getByText('Add contact', { selector: 'summary' }))
+      expect(form().open).toBe(false)
       await fireEvent.click(screen.getByText('Add contact', { selector: 'summary' }))
       expect(form().open).toBe(true)
     })
