@@ -129,3 +129,11 @@ export const t = i18n.t
 export function reasonWords(reason: ReasonLike): ReasonText {
   return reasonText(reason, i18n.language)
 }
+
+/**
+ * The translation of a code under `prefix` (an extension's, a key usage's name), or the code
+ * itself where there is none: OIDs and names TrustLine does not know are shown as they are.
+ */
+export function named(prefix: string, code: string): string {
+  return i18n.has(`${prefix}.${code}`) ? t(`${prefix}.${code}`) : code
+}

@@ -2,6 +2,13 @@ import i18next from 'i18next'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ipcErrorCodes } from '../../../../../shared/ipc/result'
 import { vaultUnavailableReasonSchema } from '../../../../../shared/types/account'
+import {
+  accessMethodSchema,
+  crlReasonFlagSchema,
+  generalNameSchema,
+  knownPolicySchema
+} from '../../../../../shared/types/certificate-extensions'
+import { EkuOid, ExtOid, keyUsageBits } from '../../../../../electron/main/tls/chain/oids'
 import { presenceStateSchema, subscriptionStatusSchema } from '../../../../../shared/types/presence'
 import { imFailureCodeSchema, imStateSchema } from '../../../../../shared/types/im'
 import { sessionFailureCodeSchema, sessionStatusSchema } from '../../../../../shared/types/sip'
@@ -55,7 +62,18 @@ describe('message files', () => {
     ['connection.revocationStatus', revocationStatusSchema.options],
     ['connection.revocationModeName', revocationModeSchema.options],
     ['signIn.vaultReason', vaultUnavailableReasonSchema.options],
-    ['error.code', ipcErrorCodes]
+    ['error.code', ipcErrorCodes],
+    ['cert.keyUsageName', keyUsageBits],
+    ['cert.purposeName', Object.keys(EkuOid)],
+    [
+      'cert.extName',
+      Object.keys(ExtOid).filter((n) => !/^(crl(Number|Reason)|issuingDist)/.test(n))
+    ],
+    ['cert.ext.method', accessMethodSchema.options.filter((m) => m !== 'other')],
+    ['cert.ext.crlReason', crlReasonFlagSchema.options],
+    ['cert.ext.policy', [...knownPolicySchema.options, 'other']],
+    ['cert.sanType', generalNameSchema.shape.type.options],
+    ['presence.state', presenceStateSchema.options]
   ] as const)('%s covers every value of the contract', (prefix, values) => {
     for (const language of ['en', 'zh-CN'] as const) {
       i18n.setLanguage(language)
