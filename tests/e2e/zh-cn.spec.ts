@@ -9,8 +9,7 @@ import { SignInPage } from './pages/sign-in-page'
 
 // Every screen in Simplified Chinese, with real data from the lab: no English word may reach
 // it except product and protocol names and verbatim certificate data (pages/english-words.ts).
-// Trust reason sentences (.summary/.remedy of a trust reason) and the sign-in failure's reason
-// line are left out for now: they become catalog sentences with the trust rework (issue 11).
+// Trust reasons are included: their sentences come from the shared catalog (shared/reasons).
 test.describe.configure({ mode: 'serial' })
 
 const loopback = '127.0.0.1'
