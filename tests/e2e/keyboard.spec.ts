@@ -120,6 +120,8 @@ test.describe('from the keyboard, against the real SIP lab', () => {
       const presses = await tabUntil(page, () => inComposer(page), 10)
       expect(presses).toBeLessThanOrEqual(3)
       await shell.screenshot('keyboard-chat')
+      // Other specs expect Dave outside the contacts.
+      await chat.removeContact(lab.users.dave.uri)
     } finally {
       dave.close()
     }
@@ -239,6 +241,7 @@ test.describe('from the keyboard, against the real SIP lab', () => {
       // noopener: the new tab cannot reach back into TrustLine.
       expect(await tab.evaluate('window.opener === null')).toBe(true)
       await tab.close()
+      await chat.removeContact(lab.users.dave.uri)
     } finally {
       dave.close()
     }

@@ -198,6 +198,7 @@ test.describe('Simplified Chinese, every screen', () => {
       }
       await shell.go('home')
       await shell.screenshot('main-signed-in-zh-CN')
+      await chat.removeContact(lab.users.dave.uri)
       expect(walk.report()).toEqual([])
     } finally {
       carol.close()

@@ -38,6 +38,14 @@ export class ChatPage {
     await this.page.getByTestId('add-contact').click()
   }
 
+  /** Removes a contact (specs share one core: leave the roster as it was). */
+  async removeContact(uri: string): Promise<void> {
+    const row = this.contact(uri)
+    if ((await row.count()) === 0) return
+    await row.locator('.remove').click()
+    await expect(row).toHaveCount(0)
+  }
+
   async setStatus(label: string): Promise<void> {
     await this.statusMenu.click()
     await this.page.getByRole('menuitemradio', { name: label }).click()

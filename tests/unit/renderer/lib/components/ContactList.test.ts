@@ -214,6 +214,13 @@ describe('ContactList', () => {
       const status = screen.getByTestId('undo-remove')
       expect(status.getAttribute('role')).toBe('status')
       expect(status.textContent).toContain('Carol was removed')
+      // Undo comes after every conversation in the Tab order: one Tab from the list reaches it.
+      const undoButton = screen.getByRole('button', { name: 'Undo' })
+      for (const row of screen.getAllByRole('button'))
+        if (row.closest('[data-row]'))
+          expect(row.compareDocumentPosition(undoButton) & Node.DOCUMENT_POSITION_FOLLOWING).toBe(
+            Node.DOCUMENT_POSITION_FOLLOWING
+          )
       await fireEvent.click(screen.getByRole('button', { name: 'Undo' }))
       expect(add).toHaveBeenCalledWith({
         uri: 'sip:carol@lab.trustline.test',
