@@ -33,7 +33,10 @@ export const accessMethodSchema = z.enum([
   'other'
 ])
 
-/** A CRL reason flag (RFC 5280 §4.2.1.13 ReasonFlags), by its ASN.1 name. */
+/** An access method of authorityInfoAccess / subjectInfoAccess. */
+export type AccessMethod = z.infer<typeof accessMethodSchema>
+
+/** A CRL reason flag (RFC 5280 §4.2.1.13 ReasonFlags), by its ASN.1 name, in bit order. */
 export const crlReasonFlagSchema = z.enum([
   'unused',
   'keyCompromise',
@@ -46,6 +49,9 @@ export const crlReasonFlagSchema = z.enum([
   'aACompromise'
 ])
 
+/** A CRL reason flag. */
+export type CrlReasonFlag = z.infer<typeof crlReasonFlagSchema>
+
 /** Well-known certificate policies, by what they say about the subject (CA/Browser Forum). */
 export const knownPolicySchema = z.enum([
   'any-policy',
@@ -54,6 +60,9 @@ export const knownPolicySchema = z.enum([
   'individual-validated',
   'extended-validation'
 ])
+
+/** A well-known certificate policy. */
+export type KnownPolicy = z.infer<typeof knownPolicySchema>
 
 /**
  * The decoded value of one X.509v3 extension, as data: the renderer words it in the user's

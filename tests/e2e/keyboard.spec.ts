@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { Page } from '@playwright/test'
-import { RawSipClient } from '../lab/raw-sip'
+import type { RawSipClient } from '../lab/raw-sip'
 import { expect, test, type LabHost } from './fixtures/lab-host'
+import { rawPeer, signInAlice } from './fixtures/lab-users'
 import { AppShell } from './pages/app-shell'
 import { expectNoSeriousViolations } from './fixtures/axe'
 import { ChatPage } from './pages/chat-page'
@@ -14,13 +15,7 @@ const labBinaries = ['/usr/sbin/kamailio', '/usr/sbin/dnsmasq']
 
 /** A registered lab user that answers MESSAGE with 200 OK (tests/lab/raw-sip). */
 async function peer(lab: LabHost['lab'], user: 'carol' | 'dave'): Promise<RawSipClient> {
-  const client = new RawSipClient({
-    port: lab.ports.tls.good,
-    ca: readFileSync(lab.pki.rootCa),
-    username: user,
-    password: lab.users[user].password,
-    domain: lab.domain
-  })
+  const client = rawPeer(lab, user)
   await client.connect()
   expect((await client.register()).status).toBe(200)
   return client
@@ -131,7 +126,6 @@ test.describe('from the keyboard, against the real SIP lab', () => {
     page,
     labHost
   }) => {
-    const { lab } = labHost
     const published: string[] = []
     page.on('websocket', (ws) =>
       ws.on('framesent', (frame) => {
@@ -139,12 +133,7 @@ test.describe('from the keyboard, against the real SIP lab', () => {
         if (text.includes('"presence:set"')) published.push(text)
       })
     )
-    await page.goto(labHost.url)
-    await page.locator('#signin-aor').fill(lab.users.alice.uri)
-    await page.locator('#signin-password').fill(lab.users.alice.password)
-    await page.locator('#signin-password').press('Enter')
-    const shell = new AppShell(page)
-    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    await signInAlice(page, labHost)
     const chat = new ChatPage(page)
     await chat.statusMenu.focus()
     await page.keyboard.press('Enter')
@@ -172,12 +161,7 @@ test.describe('from the keyboard, against the real SIP lab', () => {
     labHost
   }) => {
     const { lab } = labHost
-    await page.goto(labHost.url)
-    await page.locator('#signin-aor').fill(lab.users.alice.uri)
-    await page.locator('#signin-password').fill(lab.users.alice.password)
-    await page.locator('#signin-password').press('Enter')
-    const shell = new AppShell(page)
-    await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
+    const shell = await signInAlice(page, labHost)
     const chat = new ChatPage(page)
     const carol = chat.contact(lab.users.carol.uri)
     await chat.addContact(lab.users.carol.uri, 'Carol')
@@ -218,11 +202,7 @@ test.describe('from the keyboard, against the real SIP lab', () => {
       route.fulfill({ status: 200, contentType: 'text/plain', body: 'help page' })
     )
     try {
-      await page.goto(labHost.url)
-      await page.locator('#signin-aor').fill(lab.users.alice.uri)
-      await page.locator('#signin-password').fill(lab.users.alice.password)
-      await page.locator('#signin-password').press('Enter')
-      await expect(new AppShell(page).status).toHaveText('Signed in', { timeout: 20_000 })
+      await signInAlice(page, labHost)
       const chat = new ChatPage(page)
       await chat.addContact(lab.users.dave.uri, 'Dave')
       await chat.contact(lab.users.dave.uri).locator('.open').click()

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { startLabBaresip, type Baresip } from '../lab/baresip'
-import { RawSipClient } from '../lab/raw-sip'
-import type { Page } from '@playwright/test'
-import { expect, test, type LabHost } from './fixtures/lab-host'
+import { expect, test } from './fixtures/lab-host'
+import { loopback, rawPeer, signInAlice } from './fixtures/lab-users'
 import { AppShell } from './pages/app-shell'
 import { expectNoSeriousViolations } from './fixtures/axe'
 import { ChatPage } from './pages/chat-page'
@@ -18,37 +17,7 @@ import { SignInPage } from './pages/sign-in-page'
 // presence:set / presence:changed, im:send / im:received / im:message-updated.
 test.describe.configure({ mode: 'serial' })
 
-const loopback = '127.0.0.1'
 const labBinaries = ['/usr/sbin/kamailio', '/usr/sbin/dnsmasq', '/usr/bin/baresip']
-
-/** Opens the app and signs alice in (by default on the good port); resolves when signed in. */
-async function signInAlice(
-  page: Page,
-  labHost: LabHost,
-  over: { port?: number; transport?: 'tls' | 'wss'; path?: string } = {}
-): Promise<AppShell> {
-  const { lab } = labHost
-  await page.goto(labHost.url)
-  const shell = new AppShell(page)
-  await new SignInPage(page).signIn(lab.users.alice.uri, lab.users.alice.password, {
-    host: loopback,
-    port: lab.ports.tls.good,
-    ...over
-  })
-  await expect(shell.status).toHaveText('Signed in', { timeout: 20_000 })
-  return shell
-}
-
-/** A minimal SIP peer (tests/lab/raw-sip) for a lab user, over TLS to the good port. */
-function rawPeer(lab: LabHost['lab'], user: 'carol' | 'dave'): RawSipClient {
-  return new RawSipClient({
-    port: lab.ports.tls.good,
-    ca: readFileSync(lab.pki.rootCa),
-    username: user,
-    password: lab.users[user].password,
-    domain: lab.domain
-  })
-}
 
 test.describe('against the real SIP lab', () => {
   // The lab needs Kamailio, dnsmasq and baresip (CI: .ci/lab-deps.sh); say so rather than fail.

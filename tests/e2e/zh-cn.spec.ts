@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import type { Page } from '@playwright/test'
-import { RawSipClient } from '../lab/raw-sip'
-import { expect, test, type LabHost } from './fixtures/lab-host'
+import { expect, test } from './fixtures/lab-host'
+import { loopback, rawPeer } from './fixtures/lab-users'
 import { AppShell } from './pages/app-shell'
 import { ChatPage } from './pages/chat-page'
 import { englishOnScreen, type EnglishWord } from './pages/english-words'
@@ -12,7 +12,6 @@ import { SignInPage } from './pages/sign-in-page'
 // Trust reasons are included: their sentences come from the shared catalog (shared/reasons).
 test.describe.configure({ mode: 'serial' })
 
-const loopback = '127.0.0.1'
 const labBinaries = ['/usr/sbin/kamailio', '/usr/sbin/dnsmasq']
 
 /** Collects the English found on each screen, so one run lists all of it. */
@@ -34,16 +33,6 @@ async function chinese(page: Page, shell: AppShell): Promise<void> {
   await shell.go('settings')
   await page.getByTestId('language-select').selectOption('zh-CN')
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN')
-}
-
-function peer(lab: LabHost['lab'], user: 'carol' | 'dave'): RawSipClient {
-  return new RawSipClient({
-    port: lab.ports.tls.good,
-    ca: readFileSync(lab.pki.rootCa),
-    username: user,
-    password: lab.users[user].password,
-    domain: lab.domain
-  })
 }
 
 test.describe('Simplified Chinese, every screen', () => {
@@ -135,8 +124,8 @@ test.describe('Simplified Chinese, every screen', () => {
     labHost
   }) => {
     const { lab } = labHost
-    const carol = peer(lab, 'carol')
-    const dave = peer(lab, 'dave')
+    const carol = rawPeer(lab, 'carol')
+    const dave = rawPeer(lab, 'dave')
     const walk = new Walk(page)
     try {
       await carol.connect()

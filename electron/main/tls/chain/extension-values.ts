@@ -1,7 +1,11 @@
-import type {
-  ExtensionValue,
-  GeneralNameView,
-  NameList
+import {
+  crlReasonFlagSchema,
+  type AccessMethod,
+  type CrlReasonFlag,
+  type ExtensionValue,
+  type GeneralNameView,
+  type KnownPolicy,
+  type NameList
 } from '../../../../shared/types/certificate-extensions'
 import {
   DerError,
@@ -24,7 +28,7 @@ export const shownNames = 20
 const rawHexBytes = 64
 
 /** SIA access methods (RFC 5280 §4.2.2.2) next to the AIA ones. */
-const accessMethods: Record<string, 'ocsp' | 'ca-issuers' | 'ca-repository' | 'time-stamping'> = {
+const accessMethods: Record<string, Exclude<AccessMethod, 'other'>> = {
   [AiaOid.ocsp]: 'ocsp',
   [AiaOid.caIssuers]: 'ca-issuers',
   '1.3.6.1.5.5.7.48.5': 'ca-repository',
@@ -32,14 +36,7 @@ const accessMethods: Record<string, 'ocsp' | 'ca-issuers' | 'ca-repository' | 't
 }
 
 /** Policies whose meaning is known: RFC 5280 anyPolicy and the CA/Browser Forum ones. */
-const knownPolicies: Record<
-  string,
-  | 'any-policy'
-  | 'domain-validated'
-  | 'organization-validated'
-  | 'individual-validated'
-  | 'extended-validation'
-> = {
+const knownPolicies: Record<string, KnownPolicy> = {
   '2.5.29.32.0': 'any-policy',
   '2.23.140.1.2.1': 'domain-validated',
   '2.23.140.1.2.2': 'organization-validated',
@@ -48,17 +45,7 @@ const knownPolicies: Record<
 }
 
 /** ReasonFlags bit names (RFC 5280 §4.2.1.13), in bit order. */
-const reasonFlags = [
-  'unused',
-  'keyCompromise',
-  'cACompromise',
-  'affiliationChanged',
-  'superseded',
-  'cessationOfOperation',
-  'certificateHold',
-  'privilegeWithdrawn',
-  'aACompromise'
-] as const
+const reasonFlags = crlReasonFlagSchema.options
 
 /** Policy qualifier ids (RFC 5280 §4.2.1.4). */
 const cpsQualifier = '1.3.6.1.5.5.7.2.1'
@@ -142,7 +129,7 @@ function distributionPoints(t: Tlv): ExtensionValue {
     points: children(expect(t, Tag.sequence, 'CRLDistributionPoints')).map((dp) => {
       let names: GeneralName[] = []
       let relativeName: string | null = null
-      let reasons: (typeof reasonFlags)[number][] | null = null
+      let reasons: CrlReasonFlag[] | null = null
       let crlIssuer: GeneralName[] = []
       for (const part of children(expect(dp, Tag.sequence, 'DistributionPoint'))) {
         const tag = contextTag(part)

@@ -263,20 +263,23 @@ describe('SignIn', () => {
     }
     const request = { aor: 'sip:alice@hijack.example', password: 's3cret' }
 
+    /** The connection as the core shows it while the question is open. */
+    const asking = (attemptId: string) => ({
+      attemptId,
+      sipDomain: 'hijack.example',
+      server: null,
+      transport: 'tls' as const,
+      trace: [],
+      question
+    })
+
     /** The core asks the question while it answers the attempt that met it. */
     function askThenAnswer() {
       let attempts = 0
       return answer('session', 'signIn', {}).mockImplementation(() => {
         attempts++
         if (attempts > 1) return Promise.resolve({ ok: true, value: { status: 'registered' } })
-        connection.info = {
-          attemptId: 'a1',
-          sipDomain: 'hijack.example',
-          server: null,
-          transport: 'tls',
-          trace: [],
-          question
-        }
+        connection.info = asking('a1')
         return Promise.resolve({
           ok: true,
           value: { status: 'failed', failure: { code: 'untrusted', reason: 'DNS sent it away' } }
@@ -329,14 +332,7 @@ describe('SignIn', () => {
       await vi.waitFor(() => expect(connection.answered).toBe('refused'))
       expect(signIn).toHaveBeenCalledTimes(1)
       // A later "trust" (the question asked again elsewhere) has no attempt to go on with.
-      connection.info = {
-        attemptId: null,
-        sipDomain: null,
-        server: null,
-        transport: 'tls',
-        trace: [],
-        question
-      }
+      connection.info = asking('a2')
       answer('trust', 'decideDomain', { ...question, allow: true, decidedAt: '2026-11-28' })
       await session.answerQuestion(true)
       expect(signIn).toHaveBeenCalledTimes(1)
@@ -348,14 +344,7 @@ describe('SignIn', () => {
       await session.signIn(request)
       refuse('session', 'signIn', 'unavailable')
       await session.signIn({ aor: 'sip:bob@example.org', password: 'other' })
-      connection.info = {
-        attemptId: null,
-        sipDomain: null,
-        server: null,
-        transport: 'tls',
-        trace: [],
-        question
-      }
+      connection.info = asking('a2')
       answer('session', 'signIn', { status: 'registered' })
       await session.answerQuestion(true)
       // The first attempt (and its password) was dropped when the second started.
