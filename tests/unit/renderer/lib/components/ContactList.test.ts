@@ -68,6 +68,53 @@ describe('ContactList', () => {
     expect(remove).toHaveBeenCalledWith({ uri: 'sip:carol@lab.trustline.test' })
   })
 
+  it('keeps what was typed while an earlier add was on its way', async () => {
+    let settle: (value: unknown) => void = () => {}
+    answer('contacts', 'add', null).mockImplementation(
+      () => new Promise((resolve) => (settle = resolve))
+    )
+    render(ContactList)
+    const uri = screen.getByLabelText('SIP address')
+    const name = screen.getByLabelText('Name (optional)')
+    await fireEvent.input(uri, { target: { value: 'erin@lab.trustline.test' } })
+    await fireEvent.input(name, { target: { value: 'Erin' } })
+    await fireEvent.click(screen.getByTestId('add-contact'))
+    // The next contact is typed before the core has answered for the first one.
+    await fireEvent.input(uri, { target: { value: 'sip:dave@lab.trustline.test' } })
+    await fireEvent.input(name, { target: { value: 'Dave' } })
+    settle({
+      ok: true,
+      value: {
+        uri: 'sip:erin@lab.trustline.test',
+        displayName: 'Erin',
+        presence: { state: 'unknown' },
+        subscription: { status: 'pending' },
+        unread: 0
+      }
+    })
+    await vi.waitFor(() => expect(screen.getAllByTestId('contact')).toHaveLength(3))
+    expect((uri as HTMLInputElement).value).toBe('sip:dave@lab.trustline.test')
+    expect((name as HTMLInputElement).value).toBe('Dave')
+  })
+
+  it('empties the form after an add when nothing new was typed', async () => {
+    answer('contacts', 'add', {
+      uri: 'sip:dave@lab.trustline.test',
+      displayName: 'Dave',
+      presence: { state: 'unknown' },
+      subscription: { status: 'pending' },
+      unread: 0
+    })
+    render(ContactList)
+    const uri = screen.getByLabelText('SIP address')
+    const name = screen.getByLabelText('Name (optional)')
+    await fireEvent.input(uri, { target: { value: ' dave@lab.trustline.test ' } })
+    await fireEvent.input(name, { target: { value: 'Dave' } })
+    await fireEvent.click(screen.getByTestId('add-contact'))
+    await vi.waitFor(() => expect((uri as HTMLInputElement).value).toBe(''))
+    expect((name as HTMLInputElement).value).toBe('')
+  })
+
   it('updates a contact in place: rows are keyed, the others keep their elements', async () => {
     answer('presence', 'get', { state: 'available' })
     answer('contacts', 'list', presence.contacts)
