@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import FederationCheck from '../../../../../renderer/src/lib/components/FederationCheck.svelte'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { federation, parseServer } from '../../../../../renderer/src/lib/state'
+import { formatTime, utcText } from '../../../../../renderer/src/lib/time'
 import { answer, refuse, resetApi } from '../../api-mock'
 import { sampleFederationReport } from '../../../../fixtures/sample-dtos'
 
@@ -87,6 +88,14 @@ describe('FederationCheck', () => {
       'handshake-alert'
     ])
     expect(screen.getByTestId('federation-ca-names').textContent).toContain('CN=Public TLS CA')
+    // The app's one time format: local time, the exact UTC value on hover.
+    const times = [...screen.getByTestId('federation-result').querySelectorAll('time')]
+    expect(times.length).toBeGreaterThan(0)
+    for (const time of times)
+      expect(time.getAttribute('title')).toBe(utcText(time.getAttribute('datetime') ?? ''))
+    expect(times.map((time) => time.textContent)).toEqual(
+      times.map((time) => formatTime(time.getAttribute('datetime') ?? '', 'en'))
+    )
     i18n.setLanguage('zh-CN')
     await vi.waitFor(() =>
       expect(screen.getByTestId('federation-verdict').textContent).toContain('尚不能联合')
