@@ -44,7 +44,7 @@ test.describe('Simplified Chinese, every screen', () => {
     if (await shell.signOut.isVisible()) await shell.signOut.click()
   })
 
-  test('signed out: sign-in, an untrusted server, its certificates, the DNS question', async ({
+  test('signed out: sign-in, untrusted and mTLS servers, certificates, Test a server, DNS', async ({
     page,
     labHost
   }) => {
@@ -53,6 +53,12 @@ test.describe('Simplified Chinese, every screen', () => {
     await page.goto(labHost.url)
     const shell = new AppShell(page)
     await chinese(page, shell)
+    // The check can fail: an English sentence put on the Chinese screen is found, word by word.
+    await page.evaluate(
+      `document.querySelector('main').insertAdjacentHTML('beforeend', '<p id="probe">Password not kept</p>')`
+    )
+    expect((await englishOnScreen(page)).map((w) => w.word)).toEqual(['Password', 'kept'])
+    await page.evaluate(`document.getElementById('probe').remove()`)
     await walk.check('settings')
     for (const view of ['about', 'connection', 'helpdesk'] as const) {
       await shell.go(view)
@@ -81,6 +87,43 @@ test.describe('Simplified Chinese, every screen', () => {
       await walk.check(`certificate ${i}`)
     }
     await shell.screenshot('connection-untrusted-zh-CN')
+
+    // A server that wants a client certificate: its own certificate is judged next to that.
+    await shell.go('home')
+    await signIn.signIn(lab.users.alice.uri, lab.users.alice.password, {
+      host: loopback,
+      port: lab.ports.tls.mtls
+    })
+    await expect(signIn.failure).toHaveAttribute('data-code', 'client-certificate', {
+      timeout: 20_000
+    })
+    await walk.check('sign-in, client certificate required')
+    await signIn.why.click()
+    await expect(page.getByTestId('conn-server-certificate')).toBeVisible()
+    await walk.check('connection, client certificate required')
+
+    // Test a server: by address with its certificate name, without and with a client certificate.
+    await shell.go('helpdesk')
+    await page.locator('#check-host').fill(loopback)
+    await page.locator('#check-port').fill(String(lab.ports.tls.mtls))
+    await page.locator('#check-servername').fill(lab.domain)
+    await page.getByTestId('check-server').click()
+    const checked = page.getByTestId('check-result')
+    await expect(checked.locator('[data-code="client-cert-required"]')).toBeVisible({
+      timeout: 20_000
+    })
+    await walk.check('helpdesk, server check, client certificate required')
+    await page.getByTestId('check-cert').setInputFiles(lab.pki.client.alice.p12)
+    await page.locator('#check-passphrase').fill('not the passphrase')
+    await page.getByTestId('check-server').click()
+    await expect(checked.locator('[data-code="client-cert-bad-passphrase"]')).toBeVisible({
+      timeout: 20_000
+    })
+    await walk.check('helpdesk, server check, wrong passphrase')
+    await page.locator('#check-passphrase').fill(lab.pki.client.alice.p12Password)
+    await page.getByTestId('check-server').click()
+    await expect(page.getByTestId('check-verdict')).toHaveClass(/\btrusted\b/, { timeout: 20_000 })
+    await walk.check('helpdesk, server check with a client certificate')
 
     // The trusted chain, every certificate of it, with its decoded extensions.
     await shell.go('home')

@@ -98,6 +98,7 @@ export const allowedWords = new Set(
     'Lab',
     'Root',
     'Intermediate',
+    'Client',
     'Rogue',
     'Unknown',
     'Not',
