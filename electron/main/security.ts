@@ -1,6 +1,7 @@
 import { sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { app, shell, type WebContents } from 'electron'
+import { isSafeExternalUrl } from '../../shared/links/external-url'
 
 /**
  * Our own page: the dev server in development, else a file inside out/renderer. Compared as file
@@ -12,16 +13,6 @@ export function isAppUrl(url: string, rendererDir: string, devUrl?: string): boo
   try {
     if (new URL(url).protocol !== 'file:') return false
     return fileURLToPath(url).startsWith(rendererDir + sep)
-  } catch {
-    return false
-  }
-}
-
-/** Vetted external links only: https, no credentials in the URL. */
-export function isSafeExternalUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url)
-    return parsed.protocol === 'https:' && !parsed.username && !parsed.password
   } catch {
     return false
   }

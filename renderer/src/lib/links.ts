@@ -2,6 +2,8 @@
 // window-open handler (electron/main/security.ts) hands to the system browser; anything else
 // stays plain text. The body itself is never parsed as HTML.
 
+import { isSafeExternalUrl } from '../../../shared/links/external-url'
+
 /** A piece of a message: plain text, or an https link. */
 export type TextSegment = { text: string } | { url: string }
 
@@ -9,16 +11,6 @@ const candidate = /https:\/\/[^\s<>"]+/gi
 
 /** Punctuation that ends a sentence rather than the address ("see https://x.org/a."). */
 const trailing = /[.,;:!?'’”»]+$/
-
-/** Whether this is an https URL without credentials (user:password@host). */
-export function isSafeLink(url: string): boolean {
-  try {
-    const parsed = new URL(url)
-    return parsed.protocol === 'https:' && !parsed.username && !parsed.password
-  } catch {
-    return false
-  }
-}
 
 /** Drops a closing bracket that has no opening one inside the address: "(https://x.org/a)". */
 function balanced(url: string): string {
@@ -38,7 +30,7 @@ export function linkSegments(text: string): TextSegment[] {
   let at = 0
   for (const match of text.matchAll(candidate)) {
     const url = balanced(match[0].replace(trailing, ''))
-    if (!isSafeLink(url)) continue
+    if (!isSafeExternalUrl(url)) continue
     if (match.index > at) out.push({ text: text.slice(at, match.index) })
     out.push({ url })
     at = match.index + url.length

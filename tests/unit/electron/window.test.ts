@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { isAppUrl, isSafeExternalUrl } from '../../../electron/main/security'
+import { isAppUrl } from '../../../electron/main/security'
+import { isSafeExternalUrl } from '../../../shared/links/external-url'
 import { secureWindowOptions } from '../../../electron/main/window'
 
 describe('secureWindowOptions', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isSafeLink, linkSegments } from '../../../../renderer/src/lib/links'
+import { linkSegments } from '../../../../renderer/src/lib/links'
 
 describe('linkSegments', () => {
   it('finds https addresses and leaves the rest as text, losing nothing', () => {
@@ -35,9 +35,9 @@ describe('linkSegments', () => {
     expect(linkSegments(text)).toEqual([{ text }])
   })
 
-  it('checks a link as the desktop app does: https, no credentials', () => {
-    expect(isSafeLink('https://example.org')).toBe(true)
-    expect(isSafeLink('https://a@example.org')).toBe(false)
-    expect(isSafeLink('https://')).toBe(false)
+  it('links only what the desktop app would open (shared/links/external-url)', () => {
+    expect(linkSegments('https://example.org')).toEqual([{ url: 'https://example.org' }])
+    expect(linkSegments('https://a@example.org')).toEqual([{ text: 'https://a@example.org' }])
+    expect(linkSegments('https://')).toEqual([{ text: 'https://' }])
   })
 })
