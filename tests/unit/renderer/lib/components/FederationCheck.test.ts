@@ -102,6 +102,10 @@ describe('FederationCheck', () => {
     )
     expect(screen.getByTestId('federation-headline-summary').textContent).toContain('2026-06-15')
     expect(screen.getByTestId('federation-headline-summary').textContent).toContain('公共 CA')
+    // The revocation mode is worded, not shown as its code.
+    const result = screen.getByTestId('federation-result').textContent ?? ''
+    expect(result).toContain('软失败')
+    expect(result).not.toContain('soft-fail')
   })
 
   it('refuses a bad domain, a missing certificate, a bad server, and shows core errors', async () => {
