@@ -58,6 +58,8 @@ export const allowedWords = new Set(
     'NOTIFY',
     'PUBLISH',
     'OPTIONS',
+    // The status line's reason phrase, as in "200 OK"
+    'OK',
     'Call-ID',
     'CSeq',
     'WebSocket',
@@ -84,6 +86,10 @@ export const allowedWords = new Set(
     'extendedKeyUsage',
     'nameConstraints',
     'anyPolicy',
+    // Extended key usages as RFC 5280 names them, and OpenSSL's "TLS Web … Authentication"
+    'serverAuth',
+    'clientAuth',
+    'Web',
     // Key and signature algorithms, shown as the certificate names them
     'RSA',
     'RSA-PSS',
@@ -99,6 +105,9 @@ export const allowedWords = new Set(
     'Root',
     'Intermediate',
     'Client',
+    'Edge',
+    'Public',
+    'Trust',
     'Rogue',
     'Unknown',
     'Not',
