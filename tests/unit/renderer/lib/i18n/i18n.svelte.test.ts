@@ -104,10 +104,10 @@ describe('message files', () => {
       'Remove Bob'
     ])
     // Same text, other type: a number is not the string that looks like it.
-    expect(t('cert.daysLeft', { count: 1 })).toBe('1 day left')
+    expect(t('contacts.unread', { count: 1 })).toBe('1 unread message')
     const asText = { count: '1' as unknown as number }
-    expect(t('cert.daysLeft', asText)).toBe(i18next.t('cert.daysLeft', asText))
-    expect(t('cert.daysLeft', { count: 2 })).toBe('2 days left')
+    expect(t('contacts.unread', asText)).toBe(i18next.t('contacts.unread', asText))
+    expect(t('contacts.unread', { count: 2 })).toBe('2 unread messages')
     i18n.setLanguage('zh-CN')
     expect(t('contacts.removeLabel', { name: 'Bob' })).toBe('删除 Bob')
     i18n.setLanguage('en')
