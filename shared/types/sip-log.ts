@@ -25,7 +25,16 @@ export const sipLogEntrySchema = z.object({
   receipt: z
     .object({
       kind: z.enum(['delivery', 'display', 'processing']),
-      status: z.string(),
+      /** The IMDN status element (RFC 5438 §7.2), a code the UI words. */
+      status: z.enum([
+        'delivered',
+        'failed',
+        'forbidden',
+        'error',
+        'displayed',
+        'processed',
+        'stored'
+      ]),
       messageId: z.string()
     })
     .optional(),

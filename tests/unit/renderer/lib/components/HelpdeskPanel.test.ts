@@ -1,6 +1,8 @@
 import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
+import { flushSync } from 'svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import HelpdeskPanel from '../../../../../renderer/src/lib/components/HelpdeskPanel.svelte'
+import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { sipLog, trust } from '../../../../../renderer/src/lib/state'
 import type { SipLogEntry } from '../../../../../shared/types/sip-log'
 import { answer, emit, resetApi } from '../../api-mock'
@@ -40,7 +42,10 @@ vi.mock(
   async () => (await import('../../api-mock')).apiModule
 )
 
-afterEach(() => cleanup())
+afterEach(() => {
+  cleanup()
+  i18n.setLanguage('en')
+})
 
 describe('HelpdeskPanel', () => {
   beforeEach(() => {
@@ -107,6 +112,45 @@ describe('HelpdeskPanel', () => {
       'Read receipt: displayed (message m1)'
     )
   })
+
+  it.each([
+    [
+      'delivery',
+      'delivered',
+      'Delivery receipt: delivered (message m1)',
+      '送达回执：已送达（消息 m1）'
+    ],
+    ['delivery', 'failed', 'Delivery receipt: failed (message m1)', '送达回执：失败（消息 m1）'],
+    ['display', 'displayed', 'Read receipt: displayed (message m1)', '已读回执：已读（消息 m1）'],
+    ['display', 'forbidden', 'Read receipt: forbidden (message m1)', '已读回执：被拒绝（消息 m1）'],
+    [
+      'processing',
+      'stored',
+      'Processing notice: stored (message m1)',
+      '处理通知：已存储（消息 m1）'
+    ]
+  ] as const)(
+    'words a %s receipt saying %s in both languages, not as its code',
+    async (kind, status, en, zh) => {
+      sipLog.entries = []
+      answer('sip', 'getLog', [
+        {
+          ...register,
+          id: 12,
+          direction: 'in',
+          startLine: 'MESSAGE sip:alice@lab.trustline.test SIP/2.0',
+          method: 'MESSAGE',
+          receipt: { kind, status, messageId: 'm1' }
+        }
+      ])
+      render(HelpdeskPanel)
+      await vi.waitFor(() => expect(screen.getByTestId('sip-receipt')).toBeTruthy())
+      expect(screen.getByTestId('sip-receipt').textContent).toBe(en)
+      i18n.setLanguage('zh-CN')
+      flushSync()
+      expect(screen.getByTestId('sip-receipt').textContent).toBe(zh)
+    }
+  )
 
   it('says when the SIP log cannot be loaded', async () => {
     sipLog.available = false
