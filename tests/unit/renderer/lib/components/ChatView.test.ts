@@ -197,6 +197,10 @@ describe('ChatView', () => {
     }
     const { container } = render(ChatView)
     expect(container.querySelector('time')?.getAttribute('datetime')).toBe('2026-11-28T11:00:00Z')
+    // The hover says which time this is, then the exact UTC value, as every Time does.
+    expect(container.querySelector('time')?.getAttribute('title')).toBe(
+      'When the sender wrote it · 2026-11-28T11:00:00Z'
+    )
     expect(screen.getByText('carol@lab.trustline.test (via Bob)')).toBeTruthy()
   })
 
