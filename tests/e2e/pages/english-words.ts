@@ -41,6 +41,7 @@ export const allowedWords = new Set(
     'CA',
     'AA',
     'PEM',
+    'DER',
     'JSON',
     'SHA',
     'SNI',
