@@ -17,7 +17,8 @@ type Point = string
  * (see markStage calls); the revocation lookup overlaps evaluation and is reported beside them.
  */
 const sequence: [name: string, from: Point, to: Point][] = [
-  ['discovery (DNS; none for an IP address)', 'sign-in', 'discovered'],
+  ['account (policy, profile opened, connection configured)', 'sign-in', 'account-ready'],
+  ['discovery (DNS; none for an IP address)', 'account-ready', 'discovered'],
   ['anchors + TLS context (cached)', 'discovered', 'tcp-connect'],
   ['TCP connect', 'tcp-connect', 'tcp-connected'],
   ["TLS handshake (OpenSSL's verdict = Node cross-check)", 'tcp-connected', 'tls-handshake-done'],

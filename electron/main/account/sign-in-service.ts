@@ -141,6 +141,7 @@ export class SignInService {
       ...(clientCertificate ? { clientCertificate } : {}),
       ...(extraCas.length ? { extraCas } : {})
     })
+    trace.mark('account-ready')
     return { outcome: trace.run(() => session.signIn(request)) }
   }
 

@@ -75,6 +75,7 @@ describe('core against the lab', () => {
       marks.findIndex((m) => m.stage === stage && (detail === undefined || m.detail === detail))
     const order = [
       'sign-in',
+      'account-ready',
       'discovered',
       'anchors-loaded',
       'tls-context',
