@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import FederationCheck from '../../../../../renderer/src/lib/components/FederationCheck.svelte'
 import { i18n } from '../../../../../renderer/src/lib/i18n/i18n.svelte'
 import { federation, parseServer } from '../../../../../renderer/src/lib/state'
+import { federationForm } from '../../../../../renderer/src/lib/state/helpdesk-forms.svelte'
 import { formatTime, utcText } from '../../../../../renderer/src/lib/time'
 import { answer, refuse, resetApi } from '../../api-mock'
 import { sampleFederationReport } from '../../../../fixtures/sample-dtos'
@@ -42,6 +43,25 @@ describe('FederationCheck', () => {
     resetApi()
     federation.report = null
     federation.error = null
+    federationForm.clear()
+  })
+
+  it('keeps the partner domain and server when the tool is left and opened again', async () => {
+    const first = render(FederationCheck)
+    await fireEvent.input(screen.getByLabelText('Partner SIP domain'), {
+      target: { value: 'partner.example' }
+    })
+    await fireEvent.input(screen.getByLabelText('Partner server (optional)'), {
+      target: { value: 'edge.partner.example:5062' }
+    })
+    first.unmount()
+    render(FederationCheck)
+    expect(screen.getByLabelText<HTMLInputElement>('Partner SIP domain').value).toBe(
+      'partner.example'
+    )
+    expect(screen.getByLabelText<HTMLInputElement>('Partner server (optional)').value).toBe(
+      'edge.partner.example:5062'
+    )
   })
 
   it('sends the domain, the certificate file, the server and the revocation mode', async () => {

@@ -2,6 +2,7 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/svelte'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import ServerCheck from '../../../../../renderer/src/lib/components/ServerCheck.svelte'
 import { trust } from '../../../../../renderer/src/lib/state'
+import { serverCheckForm } from '../../../../../renderer/src/lib/state/helpdesk-forms.svelte'
 import { answer, resetApi } from '../../api-mock'
 import { makeReport, makeUntrustedReport } from '../../fixtures'
 
@@ -17,6 +18,23 @@ describe('ServerCheck', () => {
     resetApi()
     trust.checked = null
     trust.checkError = null
+    serverCheckForm.clear()
+  })
+
+  it('keeps what was typed when the helpdesk is left and opened again', async () => {
+    const first = render(ServerCheck)
+    await fireEvent.input(screen.getByLabelText('Server address'), {
+      target: { value: '192.0.2.7' }
+    })
+    await fireEvent.input(screen.getByLabelText('Server name (optional)'), {
+      target: { value: 'sip.example.org' }
+    })
+    first.unmount()
+    render(ServerCheck)
+    expect(screen.getByLabelText<HTMLInputElement>('Server address').value).toBe('192.0.2.7')
+    expect(screen.getByLabelText<HTMLInputElement>('Server name (optional)').value).toBe(
+      'sip.example.org'
+    )
   })
 
   it('checks an address with a separate certificate name, SIP domain and revocation mode', async () => {
