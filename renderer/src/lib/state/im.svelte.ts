@@ -76,11 +76,13 @@ class ImStore {
    * the list the app still works, it only shows fewer past chats.
    */
   async loadConversations(): Promise<void> {
+    // A list asked for one account's profile is dropped if another's is shown by the time it comes.
+    const owner = this.#owner
     const list = await settle(
       () => api.im.listConversations(),
       () => undefined
     )
-    if (!list) return
+    if (!list || owner !== this.#owner) return
     const conversations = { ...this.conversations }
     const unread = { ...this.otherUnread }
     for (const summary of list) {

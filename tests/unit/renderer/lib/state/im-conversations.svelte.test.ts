@@ -67,6 +67,17 @@ describe('im state: conversations kept in history', () => {
     expect(im.others).toEqual([])
   })
 
+  it("drops a list asked for one account that arrives after another's data is shown", async () => {
+    im.showProfile('sip:alice@lab.trustline.test')
+    answer('im', 'listConversations', [
+      { conversation: dora, last: msg(dora, 'd3', '2026-11-28T10:00:00Z'), unread: 3 }
+    ])
+    const loading = im.loadConversations()
+    im.showProfile('sip:carol@lab.trustline.test')
+    await loading
+    expect([im.others, im.conversations]).toEqual([[], {}])
+  })
+
   it('keeps a conversation already loaded and survives a core that cannot list', async () => {
     im.conversations = { [dora]: [msg(dora, 'd1', 't1'), msg(dora, 'd2', 't2')] }
     answer('im', 'listConversations', [
